@@ -1,0 +1,277 @@
+/*
+ * hx.h - the harness API: everything an experiment file may use.
+ *
+ * An experiment is a small family of variants that differ in one mechanism,
+ * swept over the parameters that make the mechanism show. The file that
+ * defines it declares (hx_experiment) its hypothesis, variants, parameters,
+ * metrics, plot and claims; the harness does everything else: it derives the
+ * sweep points from the machine's topology, registers every variant at every
+ * point with Google Benchmark, pins the worker threads, samples counters
+ * around each repetition, computes statistics and the verdict, and writes the
+ * run directory (context.json, gbench.json, data.csv, summary.txt, plots).
+ *
+ * The timed loop
+ * --------------
+ * A variant function runs on every worker thread of one benchmark run. It
+ * does its per-thread setup, then loops in batches:
+ *
+ *     static void bump(hx_state *st) {
+ *         struct shared *sh = hx_shared(st);         // made by .setup
+ *         _Atomic uint64_t *c = &sh->slot[hx_thread_index(st)];
+ *         for (uint64_t n; (n = hx_batch(st)) != 0;)
+ *             for (uint64_t i = 0; i < n; i++)
+ *                 atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+ *     }
+ *
+ * The first hx_batch() call waits at a start barrier with the other
+ * threads, samples counters and starts this thread's clock; the call that
+ * returns 0 stops the clock and samples counters again. So the loop pays no
+ * C++ call per iteration: one call per batch (in practice one batch). Each
+ * thread is timed individually; the primary metric, ns_per_op, is a thread's
+ * wall time divided by its iterations, averaged over the threads.
+ * One iteration is one "op" of the experiment (one increment, one load, one
+ * channel handoff); say which in the experiment's metric text.
+ *
+ * Shared state and setup
+ * ----------------------
+ * .setup builds state shared by all threads of a point (a buffer, a pointer
+ * chain) outside any timing; it runs once per (variant, point) and its
+ * result is cached across repetitions and reused until the run ends, or
+ * until the cache's memory budget forces an eviction (report the bytes you
+ * hold through *bytes so the harness can budget). .teardown frees it.
+ * A setup that cannot work on this machine (no huge pages, too little
+ * memory) calls hx_point_skip() with a reason and returns NULL: that point is
+ * reported as skipped, not failed.
+ *
+ * Nothing the compiler can delete: pass results to hx_keep() or
+ * hx_keep_ptr() (an empty asm with a memory clobber).
+ *
+ * Naming: hx_ prefix for the harness, HX_ for its macros.
+ */
+#ifndef MECHLAB_HX_H
+#define MECHLAB_HX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- limits ------------------------------------------------------------ */
+
+#define HX_MAX_PARAMS 4    /* swept parameters per experiment, threads included */
+#define HX_MAX_VARIANTS 16 /* variants per experiment */
+#define HX_MAX_POINTS 64   /* values per parameter */
+#define HX_MAX_CACHES 8    /* data/unified cache levels recorded */
+#define HX_MAX_METRICS 8   /* extra metrics an experiment reports */
+#define HX_MAX_CLAIMS 8    /* claims checked for the verdict */
+
+/* ---- topology (filled by the harness from hwloc) ----------------------- */
+
+typedef struct hx_cache {
+    int level;            /* 1, 2, 3, ... */
+    char type;            /* 'd' data, 'u' unified ('i' caches are not listed) */
+    uint64_t size;        /* bytes, as hwloc reports it (VMs may invent it) */
+    unsigned line;        /* line size in bytes; 0 when unknown */
+    int assoc;            /* ways; 0 unknown, -1 fully associative */
+    int shared_pus;       /* PUs sharing one instance of this cache */
+} hx_cache;
+
+typedef struct hx_topo {
+    int packages;         /* sockets */
+    int numa_nodes;
+    int cores;            /* physical cores */
+    int pus;              /* hardware threads (processing units) */
+    bool smt;             /* more than one PU on some core */
+    int ncaches;          /* entries used in caches[] */
+    hx_cache caches[HX_MAX_CACHES]; /* data/unified caches, ascending level */
+    unsigned line_size;   /* L1d line size (64 when unknown) */
+    uint64_t page_size;   /* base page size, bytes */
+    uint64_t huge_page_size; /* default THP/hugetlb size, 0 if none */
+    uint64_t mem_total;   /* bytes of RAM usable by this process */
+    /* Placement: pu_order[i] is the OS index of the PU that worker thread i
+     * is pinned to; one PU per core first, then SMT siblings. */
+    int pu_order[1024];
+    char cpu_vendor[64];
+    char cpu_model[128];
+    int cpu_family, cpu_model_num, cpu_stepping;
+} hx_topo;
+
+/* The cache of a level ('d' or 'u'); NULL when the topology has none. */
+const hx_cache *hx_topo_cache(const hx_topo *t, int level);
+/* Size of the last-level cache (0 if no cache is known). */
+uint64_t hx_topo_llc(const hx_topo *t);
+
+/* ---- running state, as seen from a variant function -------------------- */
+
+typedef struct hx_state hx_state; /* one thread's view of one benchmark run */
+typedef struct hx_point hx_point; /* one (variant, parameter point) */
+
+/* Iterations to run now; 0 when the run is over. See the file comment. */
+uint64_t hx_batch(hx_state *st);
+
+int hx_thread_index(const hx_state *st); /* 0 .. hx_threads()-1 */
+int hx_threads(const hx_state *st);
+void *hx_shared(const hx_state *st);      /* what .setup returned */
+const hx_point *hx_state_point(const hx_state *st);
+
+/* Report an extra metric declared in hx_experiment.metrics, for this thread
+ * and this repetition (averaged over threads). Call after the loop. */
+void hx_metric(hx_state *st, const char *name, double value);
+
+/* Abandon this run with an error (a broken invariant, not a skip). */
+void hx_fail(hx_state *st, const char *why);
+
+/* ---- a parameter point, as seen from setup ----------------------------- */
+
+/* The value of the named parameter at this point (setup-time lookup; the
+ * name must be declared by the experiment). */
+int64_t hx_param(const hx_point *pt, const char *name);
+int64_t hx_variant_arg(const hx_point *pt);  /* hx_variant.arg */
+int hx_point_threads(const hx_point *pt);
+const hx_topo *hx_point_topo(const hx_point *pt);
+bool hx_point_quick(const hx_point *pt);
+/* Mark the point as not runnable here; the reason goes to the summary. */
+void hx_point_skip(hx_point *pt, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Convenience for variant functions. */
+static inline int64_t hx_sparam(const hx_state *st, const char *name)
+{
+    return hx_param(hx_state_point(st), name);
+}
+static inline int64_t hx_sarg(const hx_state *st)
+{
+    return hx_variant_arg(hx_state_point(st));
+}
+
+/* ---- optimisation barriers --------------------------------------------- */
+
+static inline void hx_keep(uint64_t v) { __asm__ volatile("" : : "r"(v) : "memory"); }
+static inline void hx_keep_ptr(const void *p) { __asm__ volatile("" : : "r"(p) : "memory"); }
+static inline void hx_clobber(void) { __asm__ volatile("" : : : "memory"); }
+
+/* ---- declaring an experiment -------------------------------------------- */
+
+typedef void (*hx_fn)(hx_state *st);
+typedef void *(*hx_setup_fn)(hx_point *pt, size_t *bytes);
+typedef void (*hx_teardown_fn)(void *shared);
+
+typedef struct hx_variant {
+    const char *name;   /* short, [a-z0-9_-]: "packed", "pad64", "local" */
+    const char *help;   /* one line: what differs */
+    hx_fn fn;
+    hx_setup_fn setup;        /* optional */
+    hx_teardown_fn teardown;  /* optional; frees what setup made */
+    int64_t arg;              /* fixed argument, read with hx_variant_arg() */
+    unsigned uses;            /* bit i set: varies with params[i]; 0 means
+                                 "all params" (most variants). A variant that
+                                 ignores a param runs at its first point only. */
+} hx_variant;
+
+/* How a parameter's default points are made. */
+typedef int (*hx_points_fn)(const hx_topo *t, bool quick, int64_t *out,
+                            int max);
+
+enum hx_param_flags {
+    HX_PARAM_THREADS = 1u << 0, /* this is the worker thread count */
+    HX_PARAM_BYTES = 1u << 1,   /* a size in bytes (printed as KiB/MiB) */
+    HX_PARAM_LOG = 1u << 2,     /* log scale when it is the plot's x axis */
+};
+
+typedef struct hx_param {
+    const char *name;   /* [a-z0-9_]: used as --set NAME=..., CSV column */
+    const char *unit;   /* "threads", "bytes", "ns" */
+    const char *help;
+    int64_t min, max;   /* accepted range for user values (inclusive) */
+    unsigned flags;     /* hx_param_flags */
+    /* Default points: points() if set (topology-derived), else the list in
+     * def (e.g. "8,64,128"); quick_def/points(quick=true) for --quick. */
+    hx_points_fn points;
+    const char *def;
+    const char *quick_def;
+} hx_param;
+
+typedef struct hx_metric_decl {
+    const char *name;   /* CSV column, [a-z0-9_] */
+    const char *unit;
+    const char *help;
+} hx_metric_decl;
+
+/* A claim: "series `slow` takes at least `min_ratio` times as long per op as
+ * series `fast`" at the point where the parameter `at_param` has value
+ * `at_value` (HX_AT_MAX: its largest non-oversubscribed value; HX_AT_MIN: its
+ * smallest). A series is a variant name, optionally with fixed parameter
+ * values: "strided stride=8". The verdict says, per claim, the measured
+ * ratio with its bootstrap 95% CI and whether the hypothesis held. */
+#define HX_AT_MAX INT64_MAX
+#define HX_AT_MIN INT64_MIN
+typedef struct hx_claim {
+    const char *slow;
+    const char *fast;
+    double min_ratio;     /* holds when the CI's lower bound >= min_ratio */
+    const char *at_param; /* NULL: the plot's x parameter */
+    int64_t at_value;
+} hx_claim;
+
+typedef struct hx_results hx_results; /* statistics of a finished run */
+
+/* Optional experiment-specific verdict: append lines to the summary.
+ * Use hx_results_* to read medians; return true if the hypothesis held. */
+typedef bool (*hx_verdict_fn)(const hx_results *r, char *buf, size_t len);
+
+enum hx_plot_flags {
+    HX_PLOT_LOGY = 1u << 0,
+    HX_PLOT_CACHE_MARKS = 1u << 1, /* vertical lines at L1/L2/L3 sizes */
+};
+
+typedef struct hx_experiment {
+    const char *name;        /* "falseshare" */
+    const char *summary;     /* one line for `list` */
+    const char *hypothesis;  /* what we expect, and why (the mechanism) */
+    const char *reading;     /* how to read the plot */
+    const char *homework;    /* questions, one per line */
+    const hx_variant *variants; int nvariants;
+    const hx_param *params; int nparams;
+    const hx_metric_decl *metrics; int nmetrics; /* extra, beyond ns_per_op */
+    const char *op;          /* what one op is: "increment", "load" */
+    const char *const *events; /* counters to sample (NULL-terminated), e.g.
+                                  "page-faults", "cycles"; NULL: defaults */
+    const hx_claim *claims; int nclaims;
+    hx_verdict_fn verdict;   /* optional, after the claims */
+    const char *xparam;      /* plot x axis parameter name */
+    unsigned plot_flags;     /* hx_plot_flags */
+    int min_cores;           /* skip the experiment below this (0: none) */
+    double min_time;         /* seconds per repetition (0: harness default) */
+} hx_experiment;
+
+#define HX_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* ---- reading a finished run (for verdict functions) --------------------- */
+
+/* Median ns_per_op of a series ("variant" or "variant p=v") at a point where
+ * the x parameter equals x; NAN if absent. */
+double hx_results_median(const hx_results *r, const char *series, int64_t x);
+/* Number of x points, and the i-th x value, in ascending order. */
+int hx_results_nx(const hx_results *r);
+int64_t hx_results_x(const hx_results *r, int i);
+const hx_topo *hx_results_topo(const hx_results *r);
+
+/* ---- standard point generators (harness/points.c) ----------------------- */
+
+/* 1, 2, 4, ... up to the PU count, plus the PU count itself; with quick, 1
+ * and the PU count. Over-subscribed points are never generated here. */
+int hx_points_threads(const hx_topo *t, bool quick, int64_t *out, int max);
+/* 1..2x PUs, for experiments that show over-subscription. */
+int hx_points_threads_2x(const hx_topo *t, bool quick, int64_t *out, int max);
+/* Working-set sizes: 0.5x, 1x, 2x each cache level, log2 steps from lo up to
+ * mult x LLC, capped at cap bytes (and at a quarter of RAM). Sorted, unique. */
+int hx_points_sizes(const hx_topo *t, bool quick, uint64_t lo, double mult,
+                    uint64_t cap, int64_t *out, int max);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MECHLAB_HX_H */
