@@ -1,0 +1,211 @@
+/*
+ * grt.h - the Go-style runtime: goroutines on an M:N scheduler, their
+ * stacks, sync primitives, timers, a netpoller and statistics.
+ *
+ * Overview
+ * --------
+ * Ordinary threads enter the runtime through grt_run(fn, arg): it starts
+ * the runtime on first use (GOMAXPROCS Ps from the environment, default the
+ * CPUs this process may use), runs fn as a goroutine and blocks the calling
+ * thread until fn returns. It may be called again, from any thread that is
+ * not itself running goroutines. Inside, goroutines use:
+ *
+ *   grt_go(fn, arg)           start a goroutine (256 KiB virtual stack,
+ *                             committed page by page as it is touched)
+ *   grt_gosched()             yield the processor
+ *   grt_sleep(ns)             park for at least ns (the thread keeps working)
+ *   GRT_SAFEPOINT()           yield here if the monitor asked us to (put one
+ *                             in long loops that make no runtime calls)
+ *   grt_mutex, grt_rwmutex, grt_waitgroup, grt_once   as Go's sync package
+ *   grt_enter_syscall() / grt_exit_syscall()   around a blocking call, so
+ *                             the P can run other goroutines meanwhile
+ *   grt_netpoll_wait(fd, ev)  park until fd is readable/writable
+ *   grt_stats_read(&s)        counters: scheduler, stacks, sync, channels
+ *
+ * Fatal conditions end the process with Go's messages and exit status 2:
+ * "fatal error: all goroutines are asleep - deadlock!" (while a grt_run()
+ * caller waits and no goroutine can ever run again), "fatal error: stack
+ * overflow", "panic: sync: negative WaitGroup counter", ...
+ *
+ * GODEBUG=schedtrace=N prints one scheduler line every N ms to stderr.
+ *
+ * Naming: grt_ prefix, GRT_ macros. Internals are in grt_internal.h.
+ */
+#ifndef MECHLAB_GRT_H
+#define MECHLAB_GRT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- running goroutines ----------------------------------------------- */
+
+/* Run fn(arg) as a goroutine and wait for it; 0, or -EDEADLK when called
+ * from a runtime thread (use grt_go there). */
+int grt_run(void (*fn)(void *), void *arg);
+
+void grt_go(void (*fn)(void *), void *arg);
+/* As grt_go with a stack reservation of at least `bytes` (rounded up to
+ * 64 KiB, 256 KiB, 1 MiB or 4 MiB). */
+void grt_go_stack(void (*fn)(void *), void *arg, size_t bytes);
+
+void grt_gosched(void);
+void grt_sleep(uint64_t ns);
+uint64_t grt_goid_self(void); /* current goroutine's id; 0 outside */
+int64_t grt_numgoroutine(void);
+
+/* Number of Ps. Setting returns the previous value; it may be called
+ * before or between grt_run()s, or from a goroutine (growing takes effect
+ * at once, shrinking as the surplus Ps next look for work). */
+int grt_setmaxprocs(int n);
+int grt_gomaxprocs(void);
+
+/* Cooperative preemption. A global word says "some goroutine was asked to
+ * yield"; only then is the current G's own flag checked. */
+extern _Atomic uint32_t grt_preempt_pending;
+void grt_safepoint_slow(void);
+#define GRT_SAFEPOINT()                                                        \
+    do {                                                                       \
+        if (__builtin_expect(atomic_load_explicit(&grt_preempt_pending,        \
+                                                  memory_order_relaxed),       \
+                             0))                                               \
+            grt_safepoint_slow();                                              \
+    } while (0)
+
+/* ---- blocking calls and descriptors ------------------------------------ */
+
+void grt_enter_syscall(void);
+void grt_exit_syscall(void);
+
+#define GRT_POLL_READ  0x001 /* EPOLLIN */
+#define GRT_POLL_WRITE 0x004 /* EPOLLOUT */
+/* Park until fd is ready for `events`; returns the ready events (> 0,
+ * EPOLLHUP/EPOLLERR included), or a negative errno (-EBUSY when another
+ * goroutine already waits on fd). */
+int grt_netpoll_wait(int fd, int events);
+
+/* ---- sync ------------------------------------------------------------- */
+
+typedef struct grt_mutex {
+    _Atomic int32_t state; /* locked, woken, starving bits; waiter count */
+    _Atomic uint32_t sema;
+} grt_mutex;
+#define GRT_MUTEX_INIT                                                         \
+    { 0, 0 }
+void grt_mutex_lock(grt_mutex *m);
+void grt_mutex_unlock(grt_mutex *m);
+bool grt_mutex_trylock(grt_mutex *m);
+
+typedef struct grt_rwmutex {
+    grt_mutex w;                  /* held by a writer while pending */
+    _Atomic uint32_t writer_sem;  /* writer waits for departing readers */
+    _Atomic uint32_t reader_sem;  /* readers wait for the writer */
+    _Atomic int32_t reader_count; /* readers; -GRT_RWMUTEX_MAX if writer */
+    _Atomic int32_t reader_wait;  /* departing readers a writer awaits */
+} grt_rwmutex;
+#define GRT_RWMUTEX_INIT                                                       \
+    { GRT_MUTEX_INIT, 0, 0, 0, 0 }
+void grt_rwmutex_rlock(grt_rwmutex *rw);
+void grt_rwmutex_runlock(grt_rwmutex *rw);
+void grt_rwmutex_lock(grt_rwmutex *rw);
+void grt_rwmutex_unlock(grt_rwmutex *rw);
+
+typedef struct grt_waitgroup {
+    _Atomic uint64_t state; /* counter << 32 | waiters */
+    _Atomic uint32_t sema;
+} grt_waitgroup;
+#define GRT_WAITGROUP_INIT                                                     \
+    { 0, 0 }
+void grt_waitgroup_add(grt_waitgroup *wg, int delta);
+void grt_waitgroup_done(grt_waitgroup *wg);
+void grt_waitgroup_wait(grt_waitgroup *wg);
+
+typedef struct grt_once {
+    _Atomic uint32_t done;
+    grt_mutex m;
+} grt_once;
+#define GRT_ONCE_INIT                                                          \
+    { 0, GRT_MUTEX_INIT }
+void grt_once_do(grt_once *o, void (*fn)(void *), void *arg);
+
+/* ---- statistics -------------------------------------------------------- */
+
+/* Counters (monotonic, summed over Ps). X-macro so that the public
+ * snapshot and the internal per-P counters cannot drift apart. */
+#define GRT_STAT_COUNTERS(X)                                                   \
+    X(goroutines_created) /* grt_go and grt_run */                             \
+    X(goroutines_exited)                                                       \
+    X(switches)          /* goroutine context switches (g0 excluded) */        \
+    X(gosched)           /* voluntary yields */                                \
+    X(parks)             /* grt_park calls (see parks_by_reason) */            \
+    X(steal_attempts)    /* victims tried by idle Ps */                        \
+    X(steal_successes)   /* steals that got at least one G */                  \
+    X(steals_goroutines) /* Gs moved by stealing */                            \
+    X(runq_spills)       /* local run queue full: half moved to global */      \
+    X(globrunq_gets)     /* Gs taken from the global queue */                  \
+    X(m_wakeups)         /* parked threads woken */                            \
+    X(m_parks)           /* threads that parked for lack of work */            \
+    X(syscalls)          /* grt_enter_syscall calls */                         \
+    X(syscall_handoffs)  /* Ps retaken from threads blocked in syscalls */     \
+    X(preempt_requests)  /* monitor flagged a long-running goroutine */        \
+    X(preemptions)       /* flagged goroutines that yielded at a safepoint */  \
+    X(timers_fired)                                                            \
+    X(netpoll_ready)        /* goroutines readied by the netpoller */          \
+    X(chan_direct)          /* channel op handed straight to a waiting peer */ \
+    X(chan_buffered)        /* channel op through the buffer */                \
+    X(chan_blocked)         /* channel op that parked */                       \
+    X(select_fast)          /* select completed without parking */             \
+    X(select_blocked)       /* select that parked */                           \
+    X(mutex_spins)          /* spin iterations in grt_mutex_lock */            \
+    X(mutex_sleeps)         /* grt_mutex_lock parks */                         \
+    X(mutex_starving)       /* starvation-mode episodes begun */               \
+    X(sema_parks)           /* semaphore acquisitions that parked */           \
+    X(stack_allocs)         /* stacks handed to goroutines */                  \
+    X(stack_cache_hits)     /* ...of which from the P's own cache */           \
+    X(stack_slots_new)      /* fresh slots carved from slabs */                \
+    X(stack_returned_bytes) /* cold stack bytes given back with madvise */
+
+#define GRT_NWAITREASONS 24
+
+typedef struct grt_stats {
+#define GRT_X_STAT(name) uint64_t name;
+    GRT_STAT_COUNTERS(GRT_X_STAT)
+#undef GRT_X_STAT
+    uint64_t parks_by_reason[GRT_NWAITREASONS]; /* see grt_stats_reason */
+    /* Gauges at the time of the snapshot. */
+    int64_t goroutines; /* alive (created, not exited) */
+    int gomaxprocs;
+    int threads; /* Ms (OS threads running goroutines) */
+    int idle_procs;
+    int idle_threads; /* Ms parked on their futex */
+    int spinning_threads;
+    uint64_t stack_slabs;           /* 64 MiB MAP_NORESERVE reservations */
+    uint64_t stack_reserved_bytes;  /* slots carved (virtual) */
+    uint64_t stack_committed_bytes; /* resident stack pages (mincore) */
+    uint64_t stack_hiwat_bytes;     /* deepest stack use seen in any slot */
+    uint64_t stacks_in_use;
+} grt_stats;
+
+void grt_stats_read(grt_stats *s);
+/* Name of parks_by_reason[i] ("chan receive", "sleep", ...). */
+const char *grt_stats_reason(int i);
+/* Return cold pages of unused pooled stacks to the OS now (the monitor
+ * does it periodically); returns the bytes given back. */
+uint64_t grt_stack_scavenge(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#if defined(__has_include)
+#if __has_include("grt_chan.h")
+#include "grt_chan.h"
+#endif
+#endif
+
+#endif /* MECHLAB_GRT_H */
