@@ -25,4 +25,9 @@ int hx_topo_pin(const hx_topo *t, int i);
  * e.g. "amd-epyc-2c". */
 void hx_topo_machine_name(const hx_topo *t, char *buf, size_t len);
 
+/* The CPU's name for people, without trademark marks, "CPU", "Processor",
+ * core counts or frequency; the vendor first: "Intel Xeon Platinum 8480+",
+ * "AMD EPYC 7763". "unknown" when neither vendor nor model is known. */
+void hx_topo_cpu_name(const hx_topo *t, char *buf, size_t len);
+
 #endif
