@@ -128,7 +128,7 @@ void hx_fail(hx_state *st, const char *why);
 
 /* The value of the named parameter at this point (setup-time lookup; the
  * name must be declared by the experiment). */
-int64_t hx_param(const hx_point *pt, const char *name);
+int64_t hx_point_param(const hx_point *pt, const char *name);
 int64_t hx_variant_arg(const hx_point *pt);  /* hx_variant.arg */
 int hx_point_threads(const hx_point *pt);
 const hx_topo *hx_point_topo(const hx_point *pt);
@@ -140,7 +140,7 @@ void hx_point_skip(hx_point *pt, const char *fmt, ...)
 /* Convenience for variant functions. */
 static inline int64_t hx_sparam(const hx_state *st, const char *name)
 {
-    return hx_param(hx_state_point(st), name);
+    return hx_point_param(hx_state_point(st), name);
 }
 static inline int64_t hx_sarg(const hx_state *st)
 {
