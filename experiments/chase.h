@@ -1,0 +1,67 @@
+/*
+ * chase.h - memory and random-cycle helpers shared by the memory-hierarchy
+ * experiments (staircase, traversal, tlb).
+ *
+ * Three things every one of those experiments needs, outside the timing:
+ *
+ *  - Memory whose page size is known. chase_map() maps anonymous memory,
+ *    asks for 4 KiB pages (MADV_NOHUGEPAGE), 2 MiB transparent huge pages
+ *    (a 2 MiB-aligned mapping with MADV_HUGEPAGE) or leaves the kernel's
+ *    default, and touches every page, so the timed loop takes no page
+ *    fault. chase_huge_bytes() then reads back from /proc/self/smaps how
+ *    much of the mapping the kernel really backed with huge pages: asking
+ *    is not getting (THP can be off, or memory too fragmented).
+ *
+ *  - A random single cycle. chase_cycle() runs Sattolo's algorithm: the
+ *    Fisher-Yates shuffle with j drawn from [0, i) instead of [0, i], which
+ *    yields a uniformly random cyclic permutation, i.e. next[i] visits every
+ *    index exactly once before coming back. A chase through it has no
+ *    stride for a prefetcher to learn and no short sub-cycle that would
+ *    shrink the working set. The swaps touch random slots of the index
+ *    array; the loop draws its random indices a few steps ahead and
+ *    prefetches them, so a 2^27-entry cycle builds in about a second
+ *    instead of paying one DRAM miss per step in series.
+ *
+ *  - A deterministic PRNG (splitmix64) so every run builds the same cycle.
+ *
+ * Names: chase_ prefix; nothing here is timed.
+ */
+#ifndef MECHLAB_CHASE_H
+#define MECHLAB_CHASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum chase_pages {
+    CHASE_PAGES_DEFAULT = 0, /* whatever the kernel's THP mode gives */
+    CHASE_PAGES_SMALL = 1,   /* base pages only: MADV_NOHUGEPAGE */
+    CHASE_PAGES_HUGE = 2,    /* 2 MiB aligned + MADV_HUGEPAGE */
+};
+
+#define CHASE_HUGE_SIZE ((size_t)2 << 20) /* x86-64 and arm64 THP size */
+
+/* Maps at least `bytes` of zeroed anonymous memory with the requested page
+ * policy and writes one byte per base page so it is all resident. Returns
+ * NULL when the mapping fails. Free with chase_unmap(p, bytes). */
+void *chase_map(size_t bytes, enum chase_pages pages);
+void chase_unmap(void *p, size_t bytes);
+
+/* Bytes of the mapping that starts at p (one smaps entry) backed by
+ * transparent huge pages (smaps' AnonHugePages), or -1 if the mapping is
+ * not found or /proc/self/smaps cannot be read. */
+int64_t chase_huge_bytes(const void *p);
+
+/* The kernel's THP mode: the bracketed word of
+ * /sys/kernel/mm/transparent_hugepage/enabled ("always", "madvise",
+ * "never"), or "unavailable". */
+void chase_thp_mode(char *buf, size_t len);
+
+/* A random cyclic permutation of 0..n-1 (Sattolo): next[i] is the
+ * successor of i and following it from any index visits all n. n must be
+ * >= 2 and < 2^32. Returns a malloc'd array (free()), or NULL. */
+uint32_t *chase_cycle(size_t n, uint64_t seed);
+
+/* splitmix64: the next value of the generator whose state is *s. */
+uint64_t chase_rand(uint64_t *s);
+
+#endif

@@ -1,0 +1,416 @@
+/*
+ * staircase.c - the latency of each cache level and of memory.
+ *
+ * Mechanism. A load whose address depends on the previous load cannot
+ * start before that one finishes, so a chain of such loads runs at exactly
+ * the latency of wherever the data lives. We build one random cycle
+ * (Sattolo's algorithm, chase.h) through nodes one cache line apart, over a
+ * working set of W bytes, and follow it: p = *p. The cycle visits every
+ * line before it repeats, so the whole of W is in use; its order is random,
+ * so no prefetcher can guess the next line; each load touches a new line,
+ * so no load is served by the line the previous one brought in. While W
+ * fits in L1 every load costs the L1 hit latency (4-5 cycles); when W
+ * outgrows L1 the loads begin to miss into L2, then into L3, then into
+ * DRAM. Latency against W is therefore a staircase: one flat step per
+ * level, a ramp at each capacity (a random walk over 2x the cache hits in
+ * it about half the time), and the step heights are the level latencies.
+ *
+ * Pages. Past a few MiB a random chase also misses the TLB on nearly every
+ * load, and each miss adds a page walk. "chase" maps its nodes on 2 MiB
+ * transparent huge pages where the kernel grants them (huge_frac metric:
+ * the share smaps says is huge), so its top step is memory latency with
+ * little translation in it; "chase-4k" forces 4 KiB pages, the ordinary
+ * case, and the gap between the two at the largest sizes is the page-walk
+ * cost (the tlb experiment isolates it). On a VM each guest walk may also
+ * need host walks (nested paging), so both DRAM steps sit higher than on
+ * bare metal, and keep rising with W instead of staying flat.
+ *
+ * The clock. There is no PMU here to count cycles, so "clock" times a
+ * chain of dependent integer adds: one add has a latency of one cycle on
+ * every x86 and Arm core, so its ns per op is the period of the clock the
+ * core really runs at (turbo included). The verdict converts each plateau
+ * to cycles with it. It runs at the first point only.
+ *
+ * The verdict. The sweep's points come from the cache sizes hwloc reports
+ * (0.5x, 1x, 2x each level, plus powers of two), capped at 1 GiB (64 MiB
+ * with --quick) because a VM can report a fictional L3 (508 MiB here).
+ * The verdict finds the plateaus in the measured curve itself: consecutive
+ * points within 1.5x of the lowest of them form a step; single points
+ * between steps are ramps. It names the steps L1, L2, ..., DRAM, gives each
+ * one's median latency in ns and cycles, and puts each measured knee (the
+ * last size on a step and the first past it) beside the size hwloc
+ * reports for that level: the honest check of the topology.
+ *
+ * Reading the plot. x: working set (log), y: ns per load (log); vertical
+ * lines at the cache sizes the topology reports. Flat steps are levels;
+ * a step that ends far from its vertical line means the reported size is
+ * not what a program gets (a VM's synthetic topology, a shared L3 that
+ * neighbours fill, or an L3 split into slices per core complex).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chase.h"
+#include "hx.h"
+
+#define KIB ((uint64_t)1024)
+#define MIB (KIB * 1024)
+#define GIB (MIB * 1024)
+
+/* Sweep caps: 4x a real LLC is far below these; a fictional one is not. */
+#define SC_CAP       (1 * GIB)
+#define SC_QUICK_CAP (64 * MIB)
+#define SC_SEED      0x5ca1ab1eu
+
+/* A variant's uses mask with no parameter's bit: it runs at the first
+ * point only (run.c: uses_param). */
+#define SC_NO_PARAMS (1u << HX_MAX_PARAMS)
+
+/* ---- the chain ----------------------------------------------------------- */
+
+struct chain {
+    void **cursor; /* where the last repetition stopped; thread 0 only */
+    char *mem;
+    size_t bytes;     /* mapped, as passed to chase_map */
+    double huge_frac; /* share of mem on huge pages (smaps), 0..1 */
+};
+
+static void *chain_setup(hx_point *pt, size_t *bytes) {
+    const hx_topo *t = hx_point_topo(pt);
+    size_t line = t->line_size ? t->line_size : 64;
+    size_t ws = (size_t)hx_point_param(pt, "bytes");
+    size_t n = ws / line < 2 ? 2 : ws / line;
+    struct chain *c = calloc(1, sizeof *c);
+    uint32_t *next = chase_cycle(n, SC_SEED);
+    if (c)
+        c->bytes = n * line;
+    if (c)
+        c->mem = chase_map(c->bytes, (enum chase_pages)hx_variant_arg(pt));
+    if (!c || !next || !c->mem) {
+        hx_point_skip(pt, "cannot allocate %zu bytes", n * line);
+        if (c)
+            chase_unmap(c->mem, c->bytes);
+        free(c);
+        free(next);
+        return NULL;
+    }
+    /* Node i holds the address of node next[i]: a pass in address order,
+     * while the chase itself jumps at random. */
+    for (size_t i = 0; i < n; i++)
+        *(void **)(c->mem + i * line) = c->mem + (size_t)next[i] * line;
+    free(next);
+    int64_t huge = chase_huge_bytes(c->mem);
+    c->huge_frac = huge < 0 ? NAN : (double)huge / (double)c->bytes;
+    if (c->huge_frac > 1)
+        c->huge_frac = 1;
+    c->cursor = (void **)c->mem;
+    *bytes = c->bytes;
+    return c;
+}
+
+static void chain_teardown(void *shared) {
+    struct chain *c = shared;
+    chase_unmap(c->mem, c->bytes);
+    free(c);
+}
+
+/* One op: one dependent load. The cursor survives between repetitions, so
+ * a short repetition continues round the cycle instead of re-walking the
+ * same first nodes (which would then be cached). */
+static void chase(hx_state *st) {
+    struct chain *c = hx_shared(st);
+    void **p = c->cursor;
+    for (uint64_t n; (n = hx_batch(st)) != 0;)
+        for (uint64_t i = 0; i < n; i++)
+            p = (void **)*p;
+    c->cursor = p;
+    hx_keep((uint64_t)(uintptr_t)p);
+    if (!isnan(c->huge_frac))
+        hx_metric(st, "huge_frac", c->huge_frac);
+}
+
+/* One op: one integer add that depends on the previous one (1 cycle).
+ * The empty asm makes x opaque after each add, so the compiler can neither
+ * fold the adds together nor drop them; it emits no instruction. */
+static inline uint64_t add1(uint64_t x) {
+    x += 1;
+    __asm__ volatile("" : "+r"(x));
+    return x;
+}
+
+static void clock_ref(hx_state *st) {
+    uint64_t x = 0;
+    for (uint64_t n; (n = hx_batch(st)) != 0;)
+        for (uint64_t i = 0; i < n; i += 8) {
+            x = add1(add1(add1(add1(x))));
+            x = add1(add1(add1(add1(x))));
+        }
+    hx_keep(x);
+}
+
+static int sc_sizes(const hx_topo *t, bool quick, int64_t *out, int max) {
+    return hx_points_sizes(t, quick, 1 * KIB, 4.0,
+                           quick ? SC_QUICK_CAP : SC_CAP, out, max);
+}
+
+/* ---- the verdict ----------------------------------------------------------- */
+
+#define SC_STEP 1.5 /* points within this factor of a step's lowest join it */
+
+struct step {
+    int first, last; /* indices into the measured points */
+    double ns;       /* median over the step's points */
+};
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median_of(const double *v, int n) {
+    double s[HX_MAX_POINTS];
+    memcpy(s, v, (size_t)n * sizeof *v);
+    qsort(s, (size_t)n, sizeof *s, cmp_double);
+    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/* Greedy steps: a run of consecutive points all within SC_STEP of its
+ * lowest; runs of one point are ramps, not steps. Then, while there are
+ * more steps than levels + memory, merge the two adjacent steps closest in
+ * latency (noise can split one plateau in two). */
+static int find_steps(const double *v, int n, int want, struct step *s) {
+    int ns = 0;
+    for (int i = 0; i < n;) {
+        int j = i;
+        double lo = v[i];
+        while (j + 1 < n && v[j + 1] <= lo * SC_STEP &&
+               v[j + 1] >= lo / SC_STEP) {
+            j++;
+            lo = fmin(lo, v[j]);
+        }
+        if (j > i)
+            s[ns++] = (struct step){i, j, median_of(v + i, j - i + 1)};
+        i = j + 1;
+    }
+    while (ns > want && want > 0) {
+        int best = 0;
+        for (int k = 1; k + 1 < ns; k++)
+            if (s[k + 1].ns / s[k].ns < s[best + 1].ns / s[best].ns)
+                best = k;
+        s[best].last = s[best + 1].last;
+        s[best].ns =
+            median_of(v + s[best].first, s[best].last - s[best].first + 1);
+        memmove(&s[best + 1], &s[best + 2],
+                (size_t)(ns - best - 2) * sizeof *s);
+        ns--;
+    }
+    return ns;
+}
+
+static void fmt_bytes(uint64_t b, char *buf, size_t len) {
+    if (b >= GIB && b % GIB == 0)
+        snprintf(buf, len, "%llu GiB", (unsigned long long)(b / GIB));
+    else if (b >= MIB)
+        snprintf(buf, len, "%.3g MiB", (double)b / (double)MIB);
+    else
+        snprintf(buf, len, "%.3g KiB", (double)b / (double)KIB);
+}
+
+static bool sc_verdict(const hx_results *r, char *buf, size_t len) {
+    const hx_topo *t = hx_results_topo(r);
+    int64_t x[HX_MAX_POINTS];
+    double v[HX_MAX_POINTS], clk = NAN;
+    int n = 0;
+    for (int i = 0; i < hx_results_nx(r) && n < HX_MAX_POINTS; i++) {
+        int64_t xi = hx_results_x(r, i);
+        double m = hx_results_median(r, "chase", xi);
+        double c = hx_results_median(r, "clock", xi);
+        if (isnan(clk) && !isnan(c))
+            clk = c;
+        if (!isnan(m)) {
+            x[n] = xi;
+            v[n++] = m;
+        }
+    }
+    size_t o = 0;
+#define SC_OUT(...)                                                            \
+    (o += (size_t)snprintf(buf + (o < len ? o : len),                          \
+                           len - (o < len ? o : len), __VA_ARGS__))
+    if (n < 3) {
+        SC_OUT("staircase: too few measured points (%d) for a staircase\n", n);
+        return false;
+    }
+    int levels = t->ncaches;
+    struct step s[HX_MAX_POINTS];
+    int ns = find_steps(v, n, levels + 1, s);
+    if (isnan(clk) || clk <= 0)
+        SC_OUT("clock: not measured; latencies in ns only\n");
+    else
+        SC_OUT("clock: one dependent add takes %.3f ns, so the core runs at "
+               "about %.2f GHz\n",
+               clk, 1 / clk);
+    SC_OUT("steps found in 'chase' (%d, expected %d: one per cache level "
+           "and memory):\n",
+           ns, levels + 1);
+    bool ok = ns == levels + 1;
+    for (int k = 0; k < ns; k++) {
+        char name[16], lo[32], hi[32], rep[32];
+        if (ns == levels + 1)
+            snprintf(name, sizeof name, k < levels ? "L%d" : "DRAM", k + 1);
+        else
+            snprintf(name, sizeof name, "step %d", k + 1);
+        fmt_bytes((uint64_t)x[s[k].first], lo, sizeof lo);
+        fmt_bytes((uint64_t)x[s[k].last], hi, sizeof hi);
+        SC_OUT("  %-6s %7.2f ns", name, s[k].ns);
+        if (!isnan(clk) && clk > 0)
+            SC_OUT(" = %5.1f cycles", s[k].ns / clk);
+        SC_OUT("  over %s .. %s", lo, hi);
+        if (k > 0 && s[k].ns <= s[k - 1].ns)
+            ok = false;
+        if (k + 1 < ns && s[k].last + 1 < n) {
+            char nx[32];
+            fmt_bytes((uint64_t)x[s[k].last + 1], nx, sizeof nx);
+            SC_OUT("; knee between %s and %s", hi, nx);
+            const hx_cache *c = ns == levels + 1 ? &t->caches[k] : NULL;
+            if (c) {
+                fmt_bytes(c->size, rep, sizeof rep);
+                double lo_ok = (double)x[s[k].last] / 1.5,
+                       hi_ok = (double)x[s[k].last + 1] * 1.5;
+                bool agree =
+                    (double)c->size >= lo_ok && (double)c->size <= hi_ok;
+                double off = (double)c->size / (double)x[s[k].last];
+                SC_OUT("; hwloc says L%d = %s: %s", c->level, rep,
+                       agree ? "agrees" : "DISAGREES");
+                if (!agree)
+                    SC_OUT(" (%.3gx the measured capacity)", off);
+            }
+        }
+        SC_OUT("\n");
+    }
+    if (!ok)
+        SC_OUT("the curve is not a clean staircase here (noise, or a level "
+               "without a point of its own)\n");
+    /* The page-walk share of the top step. */
+    int64_t xm = x[n - 1];
+    double h = hx_results_median(r, "chase", xm),
+           k4 = hx_results_median(r, "chase-4k", xm);
+    if (!isnan(h) && !isnan(k4)) {
+        char b[32];
+        fmt_bytes((uint64_t)xm, b, sizeof b);
+        SC_OUT("at %s: %.1f ns per load on 4 KiB pages vs %.1f ns on huge "
+               "pages (%.2fx): the page walks\n",
+               b, k4, h, k4 / h);
+    }
+    uint64_t llc = hx_topo_llc(t), want = 4 * llc;
+    if (llc && (uint64_t)xm < want) {
+        char a[32], b[32];
+        fmt_bytes((uint64_t)xm, a, sizeof a);
+        fmt_bytes(want, b, sizeof b);
+        SC_OUT("the sweep stops at %s, short of 4x the reported LLC (%s): "
+               "capped (quick mode, the 1 GiB cap, or a quarter of RAM)\n",
+               a, b);
+    }
+#undef SC_OUT
+    return ok;
+}
+
+/* ---- declaration ---------------------------------------------------------- */
+
+static const hx_variant variants[] = {
+    {.name = "chase",
+     .help = "random cycle over line-sized nodes, on 2 MiB pages if granted",
+     .fn = chase,
+     .setup = chain_setup,
+     .teardown = chain_teardown,
+     .arg = CHASE_PAGES_HUGE},
+    {.name = "chase-4k",
+     .help = "the same cycle on 4 KiB pages (adds a page walk per TLB miss)",
+     .fn = chase,
+     .setup = chain_setup,
+     .teardown = chain_teardown,
+     .arg = CHASE_PAGES_SMALL},
+    {.name = "clock",
+     .help = "reference: one dependent integer add, i.e. one cycle",
+     .fn = clock_ref,
+     .uses = SC_NO_PARAMS},
+};
+
+static const hx_param params[] = {
+    {.name = "bytes",
+     .unit = "bytes",
+     .help = "working set: nodes one cache line apart, chased in random "
+             "order",
+     .min = 256,
+     .max = (int64_t)64 * GIB,
+     .flags = HX_PARAM_BYTES | HX_PARAM_LOG,
+     .points = sc_sizes},
+};
+
+static const hx_metric_decl metrics[] = {
+    {.name = "huge_frac",
+     .unit = "fraction",
+     .help = "share of the buffer backed by huge pages (smaps AnonHugePages)"},
+};
+
+static const char *const events[] = {
+    "page-faults",
+    "L1-dcache-load-misses",
+    "LLC-load-misses",
+    "dTLB-load-misses",
+    NULL,
+};
+
+const hx_experiment hx_exp_staircase = {
+    .name = "staircase",
+    .summary = "random pointer chase, 1 KiB..4x LLC (capped at 1 GiB): the "
+               "latency of each cache level and of memory",
+    .hypothesis =
+        "Each load of a random pointer chase waits for the previous one, so "
+        "ns per load is the latency of the level that holds the working "
+        "set. Expect a staircase with one flat step per cache level and one "
+        "for memory: L1 about 1 ns (4-5 cycles), L2 3-5 ns (12-16 cycles), "
+        "L3 10-20 ns (40-70 cycles), DRAM 80-120 ns on bare metal (more in "
+        "a VM, where a miss may also need a host page walk). The knees "
+        "should fall at the cache sizes the topology reports; where they do "
+        "not, the topology is wrong (VMs often report a synthetic L3). On "
+        "4 KiB pages the top step is higher by the page-walk cost.",
+    .reading =
+        "x: working set (log), y: ns per load (log). Vertical lines mark "
+        "the L1/L2/L3 sizes hwloc reports. Each flat stretch is a level; "
+        "its height is that level's latency; the ramps between are where "
+        "the working set outgrows a level. 'clock' is a single point at "
+        "the smallest size: one cycle, for scale. The gap between "
+        "'chase-4k' and 'chase' on the top step is translation (TLB "
+        "misses and page walks). huge_frac in data.csv says whether huge "
+        "pages were really granted.",
+    .homework =
+        "Why must each load depend on the previous one? What would a loop "
+        "of independent random loads measure instead?\n"
+        "Why a random cycle and not a fixed stride? Try to predict what a "
+        "64-byte stride would show, and why.\n"
+        "Where does the L3 step end on this machine, and what does hwloc "
+        "claim? Which do you trust, and why?\n"
+        "The curve rises between 0.5x and 2x each cache size rather than "
+        "jumping. What fraction of loads hit at 2x, if the cache kept a "
+        "random subset?\n"
+        "Why does 'chase-4k' part from 'chase' only past a few MiB? Work "
+        "out the TLB reach from the tlb experiment.\n"
+        "Convert the DRAM step into cycles. How many independent "
+        "instructions could the core have run while waiting?",
+    .variants = variants,
+    .nvariants = HX_COUNT(variants),
+    .params = params,
+    .nparams = HX_COUNT(params),
+    .metrics = metrics,
+    .nmetrics = HX_COUNT(metrics),
+    .op = "dependent load (one node of the chase)",
+    .events = events,
+    .claims = NULL,
+    .nclaims = 0,
+    .verdict = sc_verdict,
+    .xparam = "bytes",
+    .plot_flags = HX_PLOT_LOGY | HX_PLOT_CACHE_MARKS,
+    .min_time = 0.05,
+};
