@@ -39,8 +39,7 @@ typedef struct fs_shared {
     unsigned char *base; /* line-aligned; thread i's counter at i * stride */
 } fs_shared;
 
-static void *fs_setup(hx_point *pt, size_t *bytes)
-{
+static void *fs_setup(hx_point *pt, size_t *bytes) {
     int64_t stride = hx_point_param(pt, "stride");
     if (stride % 8 != 0) {
         hx_point_skip(pt, "stride %lld is not a multiple of 8 bytes",
@@ -59,15 +58,13 @@ static void *fs_setup(hx_point *pt, size_t *bytes)
     return s;
 }
 
-static void fs_teardown(void *p)
-{
+static void fs_teardown(void *p) {
     fs_shared *s = p;
     free(s->base);
     free(s);
 }
 
-static void fs_strided(hx_state *st)
-{
+static void fs_strided(hx_state *st) {
     fs_shared *s = hx_shared(st);
     _Atomic uint64_t *c =
         (_Atomic uint64_t *)(s->base + (size_t)hx_thread_index(st) * s->stride);
@@ -78,8 +75,7 @@ static void fs_strided(hx_state *st)
                 memory_order_relaxed);
 }
 
-static void fs_local(hx_state *st)
-{
+static void fs_local(hx_state *st) {
     fs_shared *s = hx_shared(st);
     _Atomic uint64_t *c =
         (_Atomic uint64_t *)(s->base + (size_t)hx_thread_index(st) * s->stride);
@@ -94,8 +90,7 @@ static void fs_local(hx_state *st)
 }
 
 /* Strides: 8 bytes, then powers of two up to four lines. */
-static int fs_strides(const hx_topo *t, bool quick, int64_t *out, int max)
-{
+static int fs_strides(const hx_topo *t, bool quick, int64_t *out, int max) {
     int64_t line = t->line_size ? t->line_size : 64;
     int n = 0;
     if (quick) {
@@ -114,32 +109,44 @@ static const hx_variant fs_variants[] = {
     {.name = "strided",
      .help = "each thread increments its counter in memory; counters "
              "`stride` bytes apart",
-     .fn = fs_strided, .setup = fs_setup, .teardown = fs_teardown},
+     .fn = fs_strided,
+     .setup = fs_setup,
+     .teardown = fs_teardown},
     {.name = "local",
      .help = "each thread counts in a register and writes its slot once",
-     .fn = fs_local, .setup = fs_setup, .teardown = fs_teardown,
+     .fn = fs_local,
+     .setup = fs_setup,
+     .teardown = fs_teardown,
      .uses = 1u << 0 /* threads only */},
 };
 
 static const hx_param fs_params[] = {
-    {.name = "threads", .unit = "threads",
+    {.name = "threads",
+     .unit = "threads",
      .help = "worker threads, pinned one per core first",
-     .min = 1, .max = 1024, .flags = HX_PARAM_THREADS,
+     .min = 1,
+     .max = 1024,
+     .flags = HX_PARAM_THREADS,
      .points = hx_points_threads_2x},
-    {.name = "stride", .unit = "bytes",
+    {.name = "stride",
+     .unit = "bytes",
      .help = "distance between two threads' counters",
-     .min = 8, .max = 4096, .flags = HX_PARAM_BYTES, .points = fs_strides},
+     .min = 8,
+     .max = 4096,
+     .flags = HX_PARAM_BYTES,
+     .points = fs_strides},
 };
 
 static const hx_claim fs_claims[] = {
-    {.slow = "strided stride=8", .fast = "strided stride=128",
+    {.slow = "strided stride=8",
+     .fast = "strided stride=128",
      .min_ratio = 2.0},
     {.slow = "strided stride=8", .fast = "local", .min_ratio = 2.0},
 };
 
-static const char *const fs_events[] = {
-    "cycles", "instructions", "cache-misses", "page-faults",
-    "context-switches", NULL};
+static const char *const fs_events[] = {"cycles",           "instructions",
+                                        "cache-misses",     "page-faults",
+                                        "context-switches", NULL};
 
 const hx_experiment hx_exp_falseshare = {
     .name = "falseshare",
@@ -164,11 +171,14 @@ const hx_experiment hx_exp_falseshare = {
         "4. In Go, where would you put `_ [56]byte`, and what does\n"
         "   cpu.CacheLinePad give you on arm64?\n"
         "5. What would HITM counts show on a machine with a PMU?",
-    .variants = fs_variants, .nvariants = HX_COUNT(fs_variants),
-    .params = fs_params, .nparams = HX_COUNT(fs_params),
+    .variants = fs_variants,
+    .nvariants = HX_COUNT(fs_variants),
+    .params = fs_params,
+    .nparams = HX_COUNT(fs_params),
     .op = "increment",
     .events = fs_events,
-    .claims = fs_claims, .nclaims = HX_COUNT(fs_claims),
+    .claims = fs_claims,
+    .nclaims = HX_COUNT(fs_claims),
     .xparam = "threads",
     .plot_flags = HX_PLOT_LOGY,
     .min_cores = 2,

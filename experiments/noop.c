@@ -15,30 +15,34 @@
  */
 #include "hx.h"
 
-static void noop_empty(hx_state *st)
-{
+static void noop_empty(hx_state *st) {
     for (uint64_t n; (n = hx_batch(st)) != 0;)
         for (uint64_t i = 0; i < n; i++)
             __asm__ volatile("");
 }
 
-static void noop_keep(hx_state *st)
-{
+static void noop_keep(hx_state *st) {
     for (uint64_t n; (n = hx_batch(st)) != 0;)
         for (uint64_t i = 0; i < n; i++)
             hx_keep(i);
 }
 
 static const hx_variant noop_variants[] = {
-    {.name = "empty", .help = "an empty loop body (asm volatile(\"\"))",
+    {.name = "empty",
+     .help = "an empty loop body (asm volatile(\"\"))",
      .fn = noop_empty},
     {.name = "keep", .help = "hx_keep(i) per iteration", .fn = noop_keep},
 };
 
 static const hx_param noop_params[] = {
-    {.name = "threads", .unit = "threads",
-     .help = "worker threads (each runs its own empty loop)", .min = 1,
-     .max = 1024, .flags = HX_PARAM_THREADS, .def = "1", .quick_def = "1"},
+    {.name = "threads",
+     .unit = "threads",
+     .help = "worker threads (each runs its own empty loop)",
+     .min = 1,
+     .max = 1024,
+     .flags = HX_PARAM_THREADS,
+     .def = "1",
+     .quick_def = "1"},
 };
 
 const hx_experiment hx_exp_noop = {
@@ -50,8 +54,10 @@ const hx_experiment hx_exp_noop = {
     .reading = "One point per variant; the value is the loop's own cost.",
     .homework = "1. How many cycles per iteration is this at your clock?\n"
                 "2. What would a C++ call per iteration add?",
-    .variants = noop_variants, .nvariants = HX_COUNT(noop_variants),
-    .params = noop_params, .nparams = HX_COUNT(noop_params),
+    .variants = noop_variants,
+    .nvariants = HX_COUNT(noop_variants),
+    .params = noop_params,
+    .nparams = HX_COUNT(noop_params),
     .op = "iteration",
     .xparam = "threads",
 };

@@ -1,0 +1,143 @@
+/*
+ * compare.c - one plot across every machine's latest run of an experiment.
+ *
+ * `mechlab compare EXP` looks for <out>/<machine>/EXP/latest/plot.dat for
+ * every machine directory under the results root (user runs and the
+ * committed reference/ data sets alike), prints the median of every series
+ * at every x for each machine side by side, and draws
+ * <out>/compare/EXP.png and .svg with one line per (machine, series).
+ * Machines differ in their sweep points (they come from each topology), so
+ * the table shows n/a where a machine has no such point.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "run.h"
+
+typedef struct cmp_src {
+    char machine[128];
+    char path[1200];
+} cmp_src;
+
+static int find_sources(const char *root, const char *exp, cmp_src *out,
+                        int max, int n) {
+    DIR *d = opendir(root);
+    if (!d)
+        return n;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL && n < max) {
+        if (de->d_name[0] == '.' || strcmp(de->d_name, "compare") == 0)
+            continue;
+        char p[1200];
+        struct stat st;
+        snprintf(p, sizeof p, "%s/%s/%s/latest/plot.dat", root, de->d_name,
+                 exp);
+        if (stat(p, &st) == 0) {
+            snprintf(out[n].machine, sizeof out[n].machine, "%s", de->d_name);
+            snprintf(out[n].path, sizeof out[n].path, "%s", p);
+            n++;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+static void print_table(const cmp_src *src, int n) {
+    printf("%-22s %-28s %10s %12s\n", "machine", "series", "x", "median ns");
+    for (int i = 0; i < n; i++) {
+        FILE *f = fopen(src[i].path, "r");
+        if (!f)
+            continue;
+        char line[512], series[300] = "";
+        while (fgets(line, sizeof line, f)) {
+            if (strncmp(line, "# series: ", 10) == 0) {
+                snprintf(series, sizeof series, "%s", line + 10);
+                series[strcspn(series, "\n")] = 0;
+                continue;
+            }
+            long long x;
+            double med;
+            if (line[0] != '#' && sscanf(line, "%lld %lf", &x, &med) == 2)
+                printf("%-22s %-28s %10lld %12.4g\n", src[i].machine, series, x,
+                       med);
+        }
+        fclose(f);
+    }
+}
+
+int hx_compare(const char *exp, const char *out_root) {
+    cmp_src src[64];
+    int n = find_sources(out_root, exp, src, 64, 0);
+    char ref[1100];
+    snprintf(ref, sizeof ref, "%s/reference", out_root);
+    n = find_sources(ref, exp, src, 64, n);
+    if (n == 0) {
+        fprintf(stderr,
+                "mechlab: compare: no runs of %s under %s (run "
+                "`mechlab run %s` first)\n",
+                exp, out_root, exp);
+        return HX_EXIT_USAGE;
+    }
+    print_table(src, n);
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/compare", out_root);
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "mechlab: %s: %s\n", dir, strerror(errno));
+        return HX_EXIT_FAIL;
+    }
+    char gp[1200];
+    snprintf(gp, sizeof gp, "%s/%s.gp", dir, exp);
+    FILE *g = fopen(gp, "w");
+    if (!g)
+        return HX_EXIT_FAIL;
+    fprintf(g,
+            "set grid\nset key outside right top noenhanced\n"
+            "set title '%s: every machine\\'s latest run' noenhanced\n"
+            "set ylabel 'ns per op per thread (median)'\n"
+            "set terminal pngcairo size 1300,720 font 'Sans,10'\n"
+            "set output '%s.png'\nplot \\\n",
+            exp, exp);
+    int lines = 0;
+    for (int i = 0; i < n; i++) {
+        FILE *f = fopen(src[i].path, "r");
+        if (!f)
+            continue;
+        char line[512];
+        int block = 0;
+        while (fgets(line, sizeof line, f)) {
+            if (strncmp(line, "# series: ", 10) != 0)
+                continue;
+            line[strcspn(line, "\n")] = 0;
+            char abs[PATH_MAX];
+            if (!realpath(src[i].path, abs))
+                snprintf(abs, sizeof abs, "%s", src[i].path);
+            fprintf(g,
+                    "%s  '%s' index %d using 1:2 with linespoints lw 2 "
+                    "dt %d title '%s: %s'",
+                    lines ? ", \\\n" : "", abs, block, 1 + i % 5,
+                    src[i].machine, line + 10);
+            block++;
+            lines++;
+        }
+        fclose(f);
+    }
+    fprintf(g,
+            "\nset terminal svg size 1300,720 dynamic\nset output "
+            "'%s.svg'\nreplot\nset output\n",
+            exp);
+    fclose(g);
+    char msg[512], script[300];
+    snprintf(script, sizeof script, "%s.gp", exp);
+    if (hx_run_gnuplot(dir, script, msg, sizeof msg) != 0) {
+        fprintf(stderr, "mechlab: compare: %s\n", msg);
+        return HX_EXIT_FAIL;
+    }
+    printf("\nwrote %s/%s.png and .svg (%d machine%s)\n", dir, exp, n,
+           n > 1 ? "s" : "");
+    return 0;
+}

@@ -1,0 +1,368 @@
+/*
+ * gbench_shim.cc - Google Benchmark, driven from C.
+ *
+ * Experiments are C; Google Benchmark is C++. This file is the only place
+ * the two meet. It registers one benchmark family per (variant, non-thread
+ * parameter values) and one instance per thread count, lets Google
+ * Benchmark choose iteration counts, repeat and randomly interleave the
+ * instances, and takes the numbers back through a reporter of our own;
+ * Google Benchmark's JSON (gbench.json) is written beside ours, so its
+ * compare.py works on our runs.
+ *
+ * The timed loop. A C variant cannot call State::KeepRunning() per
+ * iteration (a C++ call per iteration would be the overhead we measure), so
+ * hx_batch() asks for the whole run in one batch:
+ *
+ *     first call:  KeepRunningBatch(max_iterations) -> true   (clock starts
+ *                  inside Google Benchmark after its start barrier); we
+ *                  sample counters, then read our own clock: t0
+ *     second call: our clock: t1; sample counters; KeepRunningBatch() ->
+ *                  false (Google Benchmark stops its clock, end barrier)
+ *
+ * so the C loop pays nothing per iteration but its own increment and
+ * compare (the no-op experiment's number is this overhead).
+ *
+ * Timing. Each thread times itself (CLOCK_MONOTONIC around its own loop);
+ * ns_per_op is the mean over threads of (t1 - t0) / iterations, and
+ * ns_per_op_max the slowest thread's. Google Benchmark keeps its own
+ * real-time clock to decide iteration counts (UseRealTime), and its times
+ * are what gbench.json reports.
+ *
+ * Threads. Google Benchmark starts the workers (thread 0 is the calling
+ * thread); each pins itself to its PU (topo.h) before anything else, and
+ * thread 0 restores its original affinity afterwards. Thread 0 prepares
+ * the point's shared state (the setup cache, run.c) while the others wait
+ * at our barrier, so no thread starts timing during a setup.
+ *
+ * Counters travel as Google Benchmark user counters: per-op values set by
+ * every thread with kAvgThreads (averaged over threads); an event that is
+ * unavailable, or whose read failed, is simply not set, so it arrives as
+ * absent (NAN in our samples), never as 0.
+ */
+#include <benchmark/benchmark.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <sched.h>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+extern "C" {
+#include "run.h"
+#include "topo.h"
+}
+
+struct hx_state {
+    benchmark::State *s;
+    hx_point *pt;
+    int ti, nt;
+    int phase; /* 0 before the loop, 1 timing, 2 done */
+    double t0, t1;
+    uint64_t iters;
+    hx_counter_thread *ct;
+    uint64_t c0[HX_MAX_EVENTS], c1[HX_MAX_EVENTS];
+    bool c_ok;
+    double metrics[HX_MAX_METRICS];
+    bool mset[HX_MAX_METRICS];
+    bool failed;
+};
+
+extern "C" double hx_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- the C API of hx.h that needs the running state -------------------- */
+
+extern "C" uint64_t hx_batch(hx_state *st) {
+    benchmark::State &s = *st->s;
+    if (st->phase == 0) {
+        uint64_t n = (uint64_t)s.max_iterations;
+        if (st->failed || !s.KeepRunningBatch((benchmark::IterationCount)n)) {
+            st->phase = 2;
+            return 0;
+        }
+        if (st->ct)
+            st->c_ok = hx_counters_thread_read(st->ct, st->c0) == 0;
+        st->phase = 1;
+        st->iters = n;
+        st->t0 = hx_now();
+        return n;
+    }
+    if (st->phase == 1) {
+        st->t1 = hx_now();
+        if (st->ct && st->c_ok)
+            st->c_ok = hx_counters_thread_read(st->ct, st->c1) == 0;
+        st->phase = 2;
+        /* the batch was all of max_iterations: this call finishes */
+        while (s.KeepRunningBatch(1)) {
+        }
+    }
+    return 0;
+}
+
+extern "C" int hx_thread_index(const hx_state *st) {
+    return st->ti;
+}
+extern "C" int hx_threads(const hx_state *st) {
+    return st->nt;
+}
+extern "C" void *hx_shared(const hx_state *st) {
+    return st->pt->shared;
+}
+extern "C" const hx_point *hx_state_point(const hx_state *st) {
+    return st->pt;
+}
+
+extern "C" void hx_metric(hx_state *st, const char *name, double value) {
+    const hx_experiment *e = st->pt->run->exp;
+    for (int i = 0; i < e->nmetrics && i < HX_MAX_METRICS; i++) {
+        if (strcmp(e->metrics[i].name, name) == 0) {
+            st->metrics[i] = value;
+            st->mset[i] = true;
+            return;
+        }
+    }
+    char why[200];
+    snprintf(why, sizeof why, "metric '%s' is not declared by %s", name,
+             e->name);
+    hx_fail(st, why);
+}
+
+extern "C" void hx_fail(hx_state *st, const char *why) {
+    if (st->failed)
+        return;
+    st->failed = true;
+    snprintf(st->pt->error, sizeof st->pt->error, "%s", why);
+    st->s->SkipWithError(why);
+}
+
+/* ---- the body Google Benchmark runs on every worker --------------------- */
+
+static void barrier_wait(hx_point *pt, int n) {
+    int gen = __atomic_load_n(&pt->bar_gen, __ATOMIC_ACQUIRE);
+    if (__atomic_add_fetch(&pt->bar_count, 1, __ATOMIC_ACQ_REL) == n) {
+        __atomic_store_n(&pt->bar_count, 0, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&pt->bar_gen, 1, __ATOMIC_RELEASE);
+        return;
+    }
+    for (unsigned spins = 0;
+         __atomic_load_n(&pt->bar_gen, __ATOMIC_ACQUIRE) == gen; spins++) {
+        if (spins > 64)
+            sched_yield(); /* over-subscribed points share PUs */
+        else
+            __builtin_ia32_pause();
+    }
+}
+
+static hx_point *point_for(hx_family *fam, int threads) {
+    for (int i = 0; i < fam->npoints; i++)
+        if (fam->points[i].threads == threads)
+            return &fam->points[i];
+    return nullptr;
+}
+
+static void progress(hx_run *r, hx_point *pt, double ns) {
+    int done = __atomic_add_fetch(&r->done_runs, 1, __ATOMIC_RELAXED);
+    if (!r->opts->progress)
+        return;
+    char series[160];
+    hx_series_name(r, pt, series, sizeof series);
+    fprintf(stderr, "\r\033[K[%3d/%d] %s  %s threads=%d  %.3g ns/op", done,
+            r->total_runs, r->exp->name, series, pt->threads, ns);
+    fflush(stderr);
+}
+
+static void body(benchmark::State &s, hx_family *fam) {
+    hx_run *r = fam->run;
+    int ti = s.thread_index(), nt = s.threads();
+    hx_point *pt = point_for(fam, nt);
+    if (!pt) {
+        s.SkipWithError("internal: no point for this thread count");
+        return;
+    }
+    cpu_set_t saved;
+    bool restore = ti == 0 && sched_getaffinity(0, sizeof saved, &saved) == 0;
+    if (ti < HX_MAX_THREADS)
+        pt->pu[ti] = hx_topo_pin(&r->topo, ti);
+
+    if (ti == 0)
+        hx_point_prepare(pt); /* setup, cached; may mark the point skipped */
+    barrier_wait(pt, nt);
+
+    if (pt->skip[0]) {
+        if (ti == 0) {
+            std::string why = std::string("skipped: ") + pt->skip;
+            s.SkipWithError(why.c_str());
+        } else {
+            s.SkipWithError("skipped");
+        }
+    } else {
+        hx_state st;
+        memset(&st, 0, sizeof st);
+        st.s = &s;
+        st.pt = pt;
+        st.ti = ti;
+        st.nt = nt;
+        st.ct = r->nevents ? hx_counters_thread_open(r->counters) : nullptr;
+        fam->var->fn(&st);
+        if (st.phase == 1)
+            hx_batch(&st); /* the variant returned inside its loop */
+        if (!st.failed && st.phase == 0)
+            hx_fail(&st, "the variant never called hx_batch()");
+        if (!st.failed && st.iters > 0) {
+            double ns = (st.t1 - st.t0) * 1e9 / (double)st.iters;
+            pt->tns[ti < HX_MAX_THREADS ? ti : 0] = ns;
+            s.counters["ns_per_op"] =
+                benchmark::Counter(ns, benchmark::Counter::kAvgThreads);
+            if (st.ct && st.c_ok) {
+                for (size_t i = 0; i < r->nevents; i++) {
+                    if (!hx_counters_available(r->counters, i))
+                        continue;
+                    double v = (double)(st.c1[i] - st.c0[i]) / (double)st.iters;
+                    std::string key =
+                        std::string("ev:") + hx_counters_name(r->counters, i);
+                    s.counters[key] =
+                        benchmark::Counter(v, benchmark::Counter::kAvgThreads);
+                }
+            }
+            const hx_experiment *e = r->exp;
+            for (int i = 0; i < e->nmetrics && i < HX_MAX_METRICS; i++) {
+                if (!st.mset[i])
+                    continue;
+                std::string key = std::string("m:") + e->metrics[i].name;
+                s.counters[key] = benchmark::Counter(
+                    st.metrics[i], benchmark::Counter::kAvgThreads);
+            }
+        }
+        if (st.ct)
+            hx_counters_thread_close(st.ct);
+        barrier_wait(pt, nt); /* every tns[] written */
+        if (ti == 0 && !st.failed && st.iters > 0) {
+            double mx = 0, sum = 0;
+            for (int i = 0; i < nt && i < HX_MAX_THREADS; i++) {
+                mx = pt->tns[i] > mx ? pt->tns[i] : mx;
+                sum += pt->tns[i];
+            }
+            s.counters["ns_per_op_max"] = mx;
+            s.counters["iters_per_thread"] = (double)st.iters;
+            /* Google Benchmark accepts a run as a repetition once it lasted
+             * min_time (or hit its iteration cap): count those for the
+             * progress line. */
+            if (st.t1 - st.t0 >= r->min_time * 0.98 || st.iters >= 1000000000u)
+                progress(r, pt, sum / nt);
+        }
+    }
+    if (restore)
+        sched_setaffinity(0, sizeof saved, &saved);
+}
+
+/* ---- the reporter: Google Benchmark's runs back into our samples -------- */
+
+class HxReporter : public benchmark::BenchmarkReporter {
+  public:
+    explicit HxReporter(hx_run *r) : r_(r) {}
+    bool ReportContext(const Context &) override { return true; }
+    void ReportRuns(const std::vector<Run> &runs) override {
+        for (const Run &run : runs) {
+            if (run.run_type != Run::RT_Iteration)
+                continue;
+            hx_point *pt = find(run.run_name.function_name, (int)run.threads);
+            if (!pt)
+                continue;
+            if (run.error_occurred) {
+                if (!pt->skip[0] && !pt->error[0])
+                    snprintf(pt->error, sizeof pt->error, "%s",
+                             run.error_message.c_str());
+                continue;
+            }
+            add_sample(pt, run);
+        }
+    }
+
+  private:
+    hx_run *r_;
+
+    hx_point *find(const std::string &fname, int threads) {
+        for (int f = 0; f < r_->nfams; f++)
+            if (fname == r_->fams[f].name)
+                return point_for(&r_->fams[f], threads);
+        return nullptr;
+    }
+
+    static double counter(const Run &run, const std::string &key) {
+        auto it = run.counters.find(key);
+        return it == run.counters.end() ? NAN : (double)it->second;
+    }
+
+    void add_sample(hx_point *pt, const Run &run) {
+        if (pt->nsamples == pt->capsamples) {
+            int cap = pt->capsamples ? pt->capsamples * 2 : 16;
+            void *p = realloc(pt->samples, sizeof(hx_sample) * (size_t)cap);
+            if (!p)
+                return;
+            pt->samples = (hx_sample *)p;
+            pt->capsamples = cap;
+        }
+        hx_sample *sm = &pt->samples[pt->nsamples++];
+        memset(sm, 0, sizeof *sm);
+        sm->rep = (int)run.repetition_index;
+        double it = counter(run, "iters_per_thread");
+        sm->iterations =
+            std::isnan(it) ? (uint64_t)run.iterations : (uint64_t)it;
+        sm->ns_per_op = counter(run, "ns_per_op");
+        sm->ns_per_op_max = counter(run, "ns_per_op_max");
+        const hx_experiment *e = r_->exp;
+        for (int i = 0; i < e->nmetrics && i < HX_MAX_METRICS; i++) {
+            double v = counter(run, std::string("m:") + e->metrics[i].name);
+            sm->metrics[i] = v;
+            sm->metric_set[i] = !std::isnan(v);
+        }
+        for (size_t i = 0; i < r_->nevents && i < HX_MAX_EVENTS; i++)
+            sm->events[i] = counter(run, std::string("ev:") +
+                                             hx_counters_name(r_->counters, i));
+    }
+};
+
+/* ---- driving a whole run ----------------------------------------------- */
+
+extern "C" int hx_gbench_run(hx_run *r, const char *json_path) {
+    char mt[64];
+    snprintf(mt, sizeof mt, "%.4f", r->min_time);
+    std::vector<std::string> args = {
+        "mechlab",
+        std::string("--benchmark_out=") + json_path,
+        "--benchmark_out_format=json",
+        std::string("--benchmark_enable_random_interleaving=") +
+            (r->opts->interleave ? "true" : "false"),
+        std::string("--benchmark_context=mechlab_experiment=") + r->exp->name,
+    };
+    std::vector<char *> argv;
+    for (auto &a : args)
+        argv.push_back(&a[0]);
+    argv.push_back(nullptr);
+    int argc = (int)args.size();
+    benchmark::Initialize(&argc, argv.data());
+
+    for (int f = 0; f < r->nfams; f++) {
+        hx_family *fam = &r->fams[f];
+        auto *b = benchmark::RegisterBenchmark(
+            fam->name, [fam](benchmark::State &s) { body(s, fam); });
+        b->UseRealTime()->MinTime(r->min_time)->Repetitions(r->reps);
+        for (int i = 0; i < fam->npoints; i++)
+            b->Threads(fam->points[i].threads);
+    }
+    HxReporter rep(r);
+    r->t_start = hx_now();
+    size_t n = benchmark::RunSpecifiedBenchmarks(&rep);
+    benchmark::ClearRegisteredBenchmarks();
+    if (r->opts->progress)
+        fprintf(stderr, "\r\033[K");
+    return n > 0 ? 0 : -ENOENT;
+}

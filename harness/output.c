@@ -1,0 +1,288 @@
+/*
+ * output.c - the run directory and its data files.
+ *
+ *   results/<machine>/<exp>/<run-id>/   context.json gbench.json data.csv
+ *                                       summary.txt <exp>.png <exp>.svg
+ *   results/<machine>/<exp>/latest  ->  <run-id>
+ *
+ * A run never overwrites an earlier one. It is written under a hidden
+ * temporary name (.tmp-<run-id>-<pid>) and renamed into place only when
+ * every file is complete; then `latest` is replaced atomically (a new
+ * symlink renamed over the old one). An interrupted run leaves only its
+ * .tmp directory, which the next run in the same place removes once the
+ * process that made it is gone.
+ *
+ * data.csv is tidy: one row per variant x point x repetition; the schema is
+ * documented in results/README.md. Unavailable counters are empty cells.
+ * context.json is built with jansson (machine fingerprint from context.c,
+ * run settings, and Google Benchmark's own context from gbench.json).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "context.h"
+#include "run.h"
+
+static int mkdir_p(const char *path) {
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return -errno;
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+                  struct FTW *ftw) {
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void hx_output_cleanup_stale(const char *expdir) {
+    DIR *d = opendir(expdir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, ".tmp-", 5) != 0)
+            continue;
+        const char *dash = strrchr(de->d_name, '-');
+        long pid = dash ? strtol(dash + 1, NULL, 10) : 0;
+        if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+            continue; /* its run is still going */
+        char p[1400];
+        snprintf(p, sizeof p, "%s/%s", expdir, de->d_name);
+        nftw(p, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    }
+    closedir(d);
+}
+
+int hx_output_begin(hx_run *r, char *err, size_t len) {
+    char expdir[1024];
+    snprintf(expdir, sizeof expdir, "%s/%s/%s", r->opts->out, r->machine,
+             r->exp->name);
+    int rc = mkdir_p(expdir);
+    if (rc) {
+        snprintf(err, len, "cannot create %s: %s", expdir, strerror(-rc));
+        return rc;
+    }
+    hx_output_cleanup_stale(expdir);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char base[32];
+    strftime(base, sizeof base, "%Y%m%d-%H%M%S", &tm);
+    snprintf(r->run_id, sizeof r->run_id, "%s", base);
+    for (int k = 2;; k++) {
+        struct stat st;
+        snprintf(r->dir, sizeof r->dir, "%s/%s", expdir, r->run_id);
+        if (stat(r->dir, &st) != 0)
+            break;
+        snprintf(r->run_id, sizeof r->run_id, "%s-%d", base, k);
+    }
+    snprintf(r->tmpdir, sizeof r->tmpdir, "%s/.tmp-%s-%ld", expdir, r->run_id,
+             (long)getpid());
+    if (mkdir(r->tmpdir, 0777) != 0) {
+        snprintf(err, len, "cannot create %s: %s", r->tmpdir, strerror(errno));
+        return -errno;
+    }
+    return 0;
+}
+
+int hx_output_commit(hx_run *r) {
+    if (rename(r->tmpdir, r->dir) != 0) {
+        fprintf(stderr, "mechlab: cannot rename %s to %s: %s\n", r->tmpdir,
+                r->dir, strerror(errno));
+        return -errno;
+    }
+    char expdir[1024], tmp[1200], latest[1200];
+    snprintf(expdir, sizeof expdir, "%s/%s/%s", r->opts->out, r->machine,
+             r->exp->name);
+    snprintf(tmp, sizeof tmp, "%s/.latest-%ld", expdir, (long)getpid());
+    snprintf(latest, sizeof latest, "%s/latest", expdir);
+    unlink(tmp);
+    if (symlink(r->run_id, tmp) != 0 || rename(tmp, latest) != 0) {
+        fprintf(stderr, "mechlab: cannot update %s: %s\n", latest,
+                strerror(errno));
+        return -errno;
+    }
+    return 0;
+}
+
+/* ---- data.csv ---------------------------------------------------------- */
+
+static void csv_str(FILE *f, const char *s) {
+    if (strpbrk(s, ",\"\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void csv_num(FILE *f, double v) {
+    if (!isnan(v))
+        fprintf(f, "%.6g", v);
+}
+
+int hx_output_csv(const hx_run *r, const char *path) {
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "mechlab: %s: %s\n", path, strerror(errno));
+        return -errno;
+    }
+    const hx_experiment *e = r->exp;
+    fputs("experiment,variant,series", f);
+    for (int i = 0; i < e->nparams; i++)
+        fprintf(f, ",%s", e->params[i].name);
+    if (r->thread_param < 0)
+        fputs(",threads", f);
+    fputs(",oversubscribed,pus,rep,iterations,ns_per_op,ns_per_op_max", f);
+    for (int m = 0; m < e->nmetrics; m++)
+        fprintf(f, ",%s", e->metrics[m].name);
+    for (size_t i = 0; i < r->nevents; i++) {
+        fputc(',', f);
+        for (const char *c = hx_counters_name(r->counters, i); *c; c++)
+            fputc(*c == '-' ? '_' : *c, f);
+        fputs("_per_op", f);
+    }
+    fputs(",status\n", f);
+
+    for (int fi = 0; fi < r->nfams; fi++) {
+        for (int pi = 0; pi < r->fams[fi].npoints; pi++) {
+            const hx_point *pt = &r->fams[fi].points[pi];
+            char series[200], pus[256] = "";
+            hx_series_name(r, pt, series, sizeof series);
+            size_t n = 0;
+            for (int t = 0; t < pt->threads && t < HX_MAX_THREADS && n < 250;
+                 t++)
+                n += (size_t)snprintf(pus + n, sizeof pus - n, "%s%d",
+                                      t ? ";" : "", pt->pu[t]);
+            int rows = pt->nsamples ? pt->nsamples : 1;
+            for (int k = 0; k < rows; k++) {
+                const hx_sample *s = pt->nsamples ? &pt->samples[k] : NULL;
+                fprintf(f, "%s,%s,", e->name, pt->var->name);
+                csv_str(f, series);
+                for (int i = 0; i < e->nparams; i++)
+                    fprintf(f, ",%lld", (long long)pt->val[i]);
+                if (r->thread_param < 0)
+                    fprintf(f, ",%d", pt->threads);
+                fprintf(f, ",%d,%s,", pt->oversub ? 1 : 0, pus);
+                if (!s) {
+                    fputs(",,,", f);
+                    for (int m = 0; m < e->nmetrics; m++)
+                        fputc(',', f);
+                    for (size_t i = 0; i < r->nevents; i++)
+                        fputc(',', f);
+                    char st[300];
+                    snprintf(st, sizeof st, "%s: %s",
+                             pt->skip[0] ? "skipped" : "failed",
+                             pt->skip[0]    ? pt->skip
+                             : pt->error[0] ? pt->error
+                                            : "no samples");
+                    fputc(',', f);
+                    csv_str(f, st);
+                    fputc('\n', f);
+                    continue;
+                }
+                fprintf(f, "%d,%llu,", s->rep,
+                        (unsigned long long)s->iterations);
+                csv_num(f, s->ns_per_op);
+                fputc(',', f);
+                csv_num(f, s->ns_per_op_max);
+                for (int m = 0; m < e->nmetrics; m++) {
+                    fputc(',', f);
+                    if (s->metric_set[m])
+                        csv_num(f, s->metrics[m]);
+                }
+                for (size_t i = 0; i < r->nevents; i++) {
+                    fputc(',', f);
+                    if (hx_counters_available(r->counters, i))
+                        csv_num(f, s->events[i]);
+                }
+                fputs(",ok\n", f);
+            }
+        }
+    }
+    int rc = ferror(f) ? -EIO : 0;
+    if (fclose(f) != 0)
+        rc = -errno;
+    return rc;
+}
+
+/* ---- context.json ------------------------------------------------------- */
+
+int hx_output_context(const hx_run *r, const char *path,
+                      const char *gbench_json) {
+    json_t *root = json_object();
+    json_object_set_new(root, "machine",
+                        hx_context_machine(&r->topo, r->counters));
+    json_t *run = json_object();
+    const hx_experiment *e = r->exp;
+    json_object_set_new(run, "experiment", json_string(e->name));
+    json_object_set_new(run, "run_id", json_string(r->run_id));
+    json_object_set_new(run, "machine_name", json_string(r->machine));
+    json_object_set_new(run, "reps", json_integer(r->reps));
+    json_object_set_new(run, "min_time_s", json_real(r->min_time));
+    json_object_set_new(run, "quick", json_boolean(r->opts->quick));
+    json_object_set_new(run, "interleaved", json_boolean(r->opts->interleave));
+    json_object_set_new(run, "counters_mode", json_string(r->opts->counters));
+    json_t *params = json_object();
+    for (int i = 0; i < e->nparams; i++) {
+        json_t *a = json_array();
+        for (int k = 0; k < r->npts[i]; k++)
+            json_array_append_new(a, json_integer(r->pts[i][k]));
+        json_object_set_new(params, e->params[i].name, a);
+    }
+    json_object_set_new(run, "params", params);
+    json_object_set_new(run, "duration_s", json_real(hx_now() - r->t_start));
+    json_object_set_new(root, "run", run);
+
+    json_error_t jerr;
+    json_t *gb = json_load_file(gbench_json, 0, &jerr);
+    json_t *gctx = gb ? json_object_get(gb, "context") : NULL;
+    if (gctx) {
+        json_object_set(root, "gbench", gctx);
+        const char *bt =
+            json_string_value(json_object_get(gctx, "library_build_type"));
+        if (bt && strcmp(bt, "debug") == 0)
+            json_object_set_new(
+                root, "gbench_note",
+                json_string("the system's Google Benchmark library is a "
+                            "debug build; our timed loops do not run its "
+                            "code per iteration (one batch per repetition), "
+                            "so its speed affects only set-up and "
+                            "iteration-count estimation"));
+    } else {
+        json_object_set_new(root, "gbench", json_null());
+    }
+    json_decref(gb);
+    int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS);
+    json_decref(root);
+    return rc == 0 ? 0 : -EIO;
+}

@@ -1,0 +1,213 @@
+/*
+ * plot.c - gnuplot driver.
+ *
+ * Writes plot.dat (one block per series: x, median, p10, p90; blocks
+ * separated by two blank lines, each headed "# series: NAME") and plot.gp,
+ * a self-contained script that draws <exp>.png and <exp>.svg from it, then
+ * runs gnuplot in the run directory. The script stays with the run so a
+ * reader can restyle a plot without rerunning anything, and `mechlab
+ * compare` overlays several machines' plot.dat files.
+ *
+ * What every plot shows: labelled axes with units, the machine in the
+ * title, medians joined by lines with p10-p90 bars, log axes where the
+ * experiment asks, vertical lines at the cache sizes the topology reports
+ * (HX_PLOT_CACHE_MARKS), and a shaded band where threads outnumber PUs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "context.h"
+#include "run.h"
+#include "stats.h"
+
+#ifndef MECHLAB_GNUPLOT
+#define MECHLAB_GNUPLOT ""
+#endif
+
+static void gp_escape(FILE *f, const char *s) {
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        if (*s == '_' || *s == '^' || *s == '{' || *s == '}' || *s == '@' ||
+            *s == '&' || *s == '~')
+            fputs("\\\\", f); /* enhanced-text specials */
+        fputc(*s, f);
+    }
+}
+
+static const char *gnuplot_path(void) {
+    static const char *const tries[] = {MECHLAB_GNUPLOT, "/usr/bin/gnuplot",
+                                        "/usr/local/bin/gnuplot"};
+    for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++)
+        if (tries[i][0] && access(tries[i], X_OK) == 0)
+            return tries[i];
+    return NULL;
+}
+
+int hx_run_gnuplot(const char *dir, const char *script, char *msg, size_t len) {
+    const char *gp = gnuplot_path();
+    if (!gp) {
+        snprintf(msg, len,
+                 "gnuplot not found (install gnuplot-nox; the data "
+                 "and %s are written, run gnuplot on them later)",
+                 script);
+        return -ENOENT;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(msg, len, "fork: %s", strerror(errno));
+        return -errno;
+    }
+    if (pid == 0) {
+        if (chdir(dir) != 0)
+            _exit(126);
+        execl(gp, "gnuplot", script, (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        snprintf(msg, len, "gnuplot failed on %s/%s", dir, script);
+        return -EIO;
+    }
+    return 0;
+}
+
+int hx_plot(const hx_run *r, struct hx_results *res, char *msg, size_t len) {
+    const hx_experiment *e = r->exp;
+    const hx_param *xp = &e->params[r->xparam];
+    char path[1200];
+    snprintf(path, sizeof path, "%s/plot.dat", r->tmpdir);
+    FILE *d = fopen(path, "w");
+    if (!d) {
+        snprintf(msg, len, "%s: %s", path, strerror(errno));
+        return -errno;
+    }
+    int ns = hx_results_nseries(res);
+    fprintf(d, "# %s: x=%s (%s); columns: x median p10 p90 (ns per %s)\n",
+            e->name, xp->name, xp->unit, e->op ? e->op : "op");
+    int blocks = 0;
+    int64_t xmax = 0, xmin = INT64_MAX;
+    for (int i = 0; i < ns; i++) {
+        fprintf(d, "%s# series: %s\n", i ? "\n\n" : "",
+                hx_results_series(res, i));
+        for (int k = 0; k < hx_results_series_points(res, i); k++) {
+            int64_t x;
+            hx_summary s;
+            bool ov;
+            hx_results_point(res, i, k, &x, &s, &ov);
+            if (s.n == 0)
+                continue;
+            fprintf(d, "%lld %.6g %.6g %.6g\n", (long long)x, s.median, s.p10,
+                    s.p90);
+            xmax = x > xmax ? x : xmax;
+            xmin = x < xmin ? x : xmin;
+        }
+        blocks++;
+    }
+    fclose(d);
+    if (xmin == INT64_MAX) {
+        snprintf(msg, len, "nothing to plot (no samples)");
+        return -ENODATA;
+    }
+
+    snprintf(path, sizeof path, "%s/plot.gp", r->tmpdir);
+    FILE *g = fopen(path, "w");
+    if (!g) {
+        snprintf(msg, len, "%s: %s", path, strerror(errno));
+        return -errno;
+    }
+    char machine[512];
+    hx_context_oneline(&r->topo, machine, sizeof machine);
+    bool logx = xp->flags & HX_PARAM_LOG;
+    fprintf(g, "# %s plot; run: gnuplot plot.gp (in this directory)\n",
+            e->name);
+    fprintf(g, "set encoding utf8\nset grid\nset key outside right top "
+               "noenhanced\nset border lw 1.2\n");
+    fprintf(g, "set title \"");
+    gp_escape(g, e->name);
+    fprintf(g, ": ns per ");
+    gp_escape(g, e->op ? e->op : "op");
+    fprintf(g, " vs ");
+    gp_escape(g, xp->name);
+    fprintf(g, "\\n{/*0.75 ");
+    gp_escape(g, machine);
+    fprintf(g, " [");
+    gp_escape(g, r->machine);
+    fprintf(g, "], run %s}\" enhanced\n", r->run_id);
+    fprintf(g, "set xlabel \"%s (%s)\" noenhanced\n", xp->name, xp->unit);
+    fprintf(g,
+            "set ylabel \"ns per %s per thread (median; bars p10-p90)\" "
+            "noenhanced\n",
+            e->op ? e->op : "op");
+    if (logx)
+        fprintf(g, "set logscale x 2\n");
+    if (e->plot_flags & HX_PLOT_LOGY)
+        fprintf(g, "set logscale y 10\n");
+    else
+        fprintf(g, "set yrange [0:*]\n");
+    if (xp->flags & HX_PARAM_BYTES)
+        fprintf(g, "set format x \"%%.0b%%B\"\n");
+    if (logx)
+        fprintf(g, "set xrange [%g:%g]\n", (double)xmin / 1.3,
+                (double)xmax * 1.3);
+    else
+        fprintf(g, "set xrange [%g:%g]\n", (double)xmin - 0.5,
+                (double)xmax + 0.5);
+    if (!logx && xmax - xmin <= 64)
+        fprintf(g, "set xtics 1\n");
+    if (e->plot_flags & HX_PLOT_CACHE_MARKS) {
+        for (int c = 0; c < r->topo.ncaches; c++) {
+            const hx_cache *ca = &r->topo.caches[c];
+            char sz[32];
+            hx_format_value(&(hx_param){.flags = HX_PARAM_BYTES},
+                            (int64_t)ca->size, sz, sizeof sz);
+            if ((int64_t)ca->size < xmin || (int64_t)ca->size > xmax)
+                continue;
+            fprintf(g,
+                    "set arrow from %llu, graph 0 to %llu, graph 1 "
+                    "nohead dt 2 lc rgb '#888888'\n",
+                    (unsigned long long)ca->size, (unsigned long long)ca->size);
+            fprintf(g,
+                    "set label \"L%d%s %s\" at %llu, graph 0.97 left "
+                    "offset 0.3,0 font ',9' tc rgb '#555555' noenhanced\n",
+                    ca->level, ca->type == 'd' ? "d" : "", sz,
+                    (unsigned long long)ca->size);
+        }
+    }
+    if (r->xparam == r->thread_param && xmax > r->topo.pus) {
+        double from = logx ? r->topo.pus * 1.41 : r->topo.pus + 0.5;
+        fprintf(g,
+                "set object 1 rect from %g, graph 0 to graph 1, graph 1 "
+                "behind fc rgb '#eeeeee' fs solid noborder\n",
+                from);
+        fprintf(g,
+                "set label \"over-subscribed\\n(> %d PUs)\" at %g, graph "
+                "0.06 left font ',9' tc rgb '#777777'\n",
+                r->topo.pus, from);
+    }
+    fprintf(g,
+            "set terminal pngcairo size 1200,700 font 'Sans,11'\n"
+            "set output '%s.png'\n",
+            e->name);
+    fprintf(g, "plot \\\n");
+    for (int i = 0; i < blocks; i++) {
+        fprintf(g,
+                "  'plot.dat' index %d using 1:2:3:4 with yerrorlines lw "
+                "2 pt %d ps 0.8 title \"",
+                i, 5 + i % 8);
+        gp_escape(g, hx_results_series(res, i));
+        fprintf(g, "\"%s\n", i + 1 < blocks ? ", \\" : "");
+    }
+    fprintf(g,
+            "\nset terminal svg size 1200,700 dynamic font 'Sans,11'\n"
+            "set output '%s.svg'\nreplot\nset output\n",
+            e->name);
+    fclose(g);
+    return hx_run_gnuplot(r->tmpdir, "plot.gp", msg, len);
+}

@@ -1,0 +1,585 @@
+/*
+ * run.c - one experiment run, end to end.
+ *
+ *   plan     topology (hwloc) -> each parameter's points (user --set /
+ *            --threads, else the experiment's topology-derived generator,
+ *            else its default list) -> families and points (the cartesian
+ *            product over the parameters each variant uses) -> counter plan.
+ *            Every user error is found here, before anything is written.
+ *   run      Google Benchmark runs every point, repeated and interleaved
+ *            (gbench_shim.cc); setups are cached per point (below).
+ *   report   statistics and verdict (results.c), data.csv and context.json
+ *            (output.c), the plot (plot.c); then the run directory is
+ *            renamed into place and `latest` moved to it.
+ *
+ * The setup cache. A variant's setup (a buffer, a pointer chain) runs once
+ * per point and is kept across repetitions, because random interleaving
+ * visits every point once per round and rebuilding a 1 GiB chain each time
+ * would dominate the run. Kept setups are budgeted (a quarter of RAM); past
+ * the budget the least recently used other point is torn down and rebuilt
+ * when next needed. Only thread 0 of the running point touches the cache.
+ *
+ * Series. A point's series is its variant plus every parameter the variant
+ * uses other than the plot's x axis: "strided stride=8". Claims name series
+ * this way, with raw integer values.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "points.h"
+#include "run.h"
+#include "topo.h"
+
+#define HX_DEFAULT_REPS     9
+#define HX_QUICK_REPS       3
+#define HX_DEFAULT_MIN_TIME 0.05 /* s per repetition: ~1e7 short ops */
+#define HX_QUICK_MIN_TIME   0.01
+
+/* ---- point accessors (hx.h) -------------------------------------------- */
+
+int hx_param_index(const hx_experiment *e, const char *name) {
+    for (int i = 0; i < e->nparams; i++)
+        if (strcmp(e->params[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+int64_t hx_point_param(const hx_point *pt, const char *name) {
+    int i = hx_param_index(pt->run->exp, name);
+    if (i < 0) {
+        fprintf(stderr,
+                "mechlab: internal: experiment %s has no parameter "
+                "'%s'\n",
+                pt->run->exp->name, name);
+        exit(HX_EXIT_FAIL);
+    }
+    if (i == pt->run->thread_param)
+        return pt->threads;
+    return pt->val[i];
+}
+
+int64_t hx_variant_arg(const hx_point *pt) {
+    return pt->var->arg;
+}
+int hx_point_threads(const hx_point *pt) {
+    return pt->threads;
+}
+const hx_topo *hx_point_topo(const hx_point *pt) {
+    return &pt->run->topo;
+}
+bool hx_point_quick(const hx_point *pt) {
+    return pt->run->opts->quick;
+}
+
+void hx_point_skip(hx_point *pt, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(pt->skip, sizeof pt->skip, fmt, ap);
+    va_end(ap);
+    if (!pt->skip[0])
+        snprintf(pt->skip, sizeof pt->skip, "skipped by setup");
+}
+
+/* ---- the setup cache ---------------------------------------------------- */
+
+static void release(hx_run *r, hx_point *pt) {
+    if (!pt->ready)
+        return;
+    if (pt->var->teardown && pt->shared)
+        pt->var->teardown(pt->shared);
+    pt->shared = NULL;
+    pt->ready = false;
+    r->cache_bytes -= pt->bytes;
+    pt->bytes = 0;
+}
+
+static hx_point *least_recent(hx_run *r, const hx_point *keep) {
+    hx_point *best = NULL;
+    for (int f = 0; f < r->nfams; f++)
+        for (int i = 0; i < r->fams[f].npoints; i++) {
+            hx_point *p = &r->fams[f].points[i];
+            if (p == keep || !p->ready || p->bytes == 0)
+                continue;
+            if (!best || p->last_use < best->last_use)
+                best = p;
+        }
+    return best;
+}
+
+int hx_point_prepare(hx_point *pt) {
+    hx_run *r = pt->run;
+    if (pt->skip[0])
+        return 1;
+    pt->last_use = ++r->use_clock;
+    if (pt->ready)
+        return 0;
+    if (!pt->var->setup) {
+        pt->ready = true;
+        return 0;
+    }
+    size_t bytes = 0;
+    void *sh = pt->var->setup(pt, &bytes);
+    if (pt->skip[0])
+        return 1;
+    if (!sh) {
+        hx_point_skip(pt, "setup failed (out of memory?)");
+        return 1;
+    }
+    pt->shared = sh;
+    pt->bytes = bytes;
+    pt->ready = true;
+    r->cache_bytes += bytes;
+    while (r->cache_bytes > r->cache_budget) {
+        hx_point *old = least_recent(r, pt);
+        if (!old)
+            break;
+        release(r, old);
+    }
+    return 0;
+}
+
+void hx_point_release_all(hx_run *r) {
+    for (int f = 0; f < r->nfams; f++)
+        for (int i = 0; i < r->fams[f].npoints; i++)
+            release(r, &r->fams[f].points[i]);
+}
+
+/* ---- formatting ---------------------------------------------------------- */
+
+void hx_format_value(const hx_param *p, int64_t v, char *buf, size_t len) {
+    if (p && (p->flags & HX_PARAM_BYTES)) {
+        static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+        int u = 0;
+        double x = (double)v;
+        while (x >= 1024 && u < 4) {
+            x /= 1024;
+            u++;
+        }
+        if (x == floor(x))
+            snprintf(buf, len, "%.0f %s", x, unit[u]);
+        else
+            snprintf(buf, len, "%.1f %s", x, unit[u]);
+        return;
+    }
+    snprintf(buf, len, "%lld", (long long)v);
+}
+
+static bool uses_param(const hx_variant *v, int i) {
+    return v->uses == 0 || (v->uses & (1u << i));
+}
+
+void hx_series_name(const hx_run *r, const hx_point *pt, char *buf,
+                    size_t len) {
+    const hx_experiment *e = r->exp;
+    size_t n = (size_t)snprintf(buf, len, "%s", pt->var->name);
+    for (int i = 0; i < e->nparams && n < len; i++) {
+        if (i == r->xparam || !uses_param(pt->var, i))
+            continue;
+        int64_t v = i == r->thread_param ? pt->threads : pt->val[i];
+        n += (size_t)snprintf(buf + n, len - n, " %s=%lld", e->params[i].name,
+                              (long long)v);
+    }
+}
+
+/* ---- planning ------------------------------------------------------------ */
+
+static const char *find_set(const hx_opts *o, const char *name) {
+    size_t n = strlen(name);
+    for (int i = 0; i < o->nsets; i++)
+        if (strncmp(o->sets[i], name, n) == 0 && o->sets[i][n] == '=')
+            return o->sets[i] + n + 1;
+    return NULL;
+}
+
+static int param_points(hx_run *r, int i, char *err, size_t len) {
+    const hx_experiment *e = r->exp;
+    const hx_param *p = &e->params[i];
+    const hx_opts *o = r->opts;
+    const char *spec = find_set(o, p->name);
+    const char *flag = "--set";
+    if (!spec && (p->flags & HX_PARAM_THREADS) && o->threads) {
+        spec = o->threads;
+        flag = "--threads";
+    }
+    int n;
+    if (spec) {
+        char perr[256] = "";
+        n = hx_points_parse(spec, p->min, p->max, r->pts[i], HX_MAX_POINTS,
+                            perr, sizeof perr);
+        if (n <= 0) {
+            snprintf(err, len,
+                     "%s %s=%s: %s (parameter '%s' of %s, %s, accepts "
+                     "%lld..%lld)",
+                     flag, p->name, spec, perr[0] ? perr : "no values", p->name,
+                     e->name, p->unit ? p->unit : "", (long long)p->min,
+                     (long long)p->max);
+            return -EINVAL;
+        }
+    } else if (p->points) {
+        n = p->points(&r->topo, o->quick, r->pts[i], HX_MAX_POINTS);
+    } else {
+        const char *d = (o->quick && p->quick_def) ? p->quick_def : p->def;
+        char perr[256] = "";
+        n = d ? hx_points_parse(d, p->min, p->max, r->pts[i], HX_MAX_POINTS,
+                                perr, sizeof perr)
+              : 0;
+        if (n <= 0) {
+            snprintf(err, len,
+                     "internal: %s: parameter '%s' has no valid "
+                     "default points (%s)",
+                     e->name, p->name, perr);
+            return -EINVAL;
+        }
+    }
+    if (n <= 0) {
+        snprintf(err, len, "%s: parameter '%s' has no points on this machine",
+                 e->name, p->name);
+        return -EINVAL;
+    }
+    r->npts[i] = n;
+    return 0;
+}
+
+static int check_sets(const hx_run *r, char *err, size_t len) {
+    const hx_experiment *e = r->exp;
+    for (int i = 0; i < r->opts->nsets; i++) {
+        const char *s = r->opts->sets[i];
+        const char *eq = strchr(s, '=');
+        char name[64];
+        size_t n = eq ? (size_t)(eq - s) : strlen(s);
+        snprintf(name, sizeof name, "%.*s", (int)n, s);
+        if (!eq || hx_param_index(e, name) < 0) {
+            size_t m =
+                (size_t)snprintf(err, len,
+                                 "--set %s: %s has no parameter '%s'; its "
+                                 "parameters are:",
+                                 s, e->name, name);
+            for (int k = 0; k < e->nparams && m < len; k++)
+                m += (size_t)snprintf(err + m, len - m, " %s",
+                                      e->params[k].name);
+            return -EINVAL;
+        }
+    }
+    if (r->opts->threads && r->thread_param < 0) {
+        snprintf(err, len,
+                 "--threads: %s is single-threaded (it has no "
+                 "thread parameter)",
+                 e->name);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Add the families of variant v: every combination of the values of the
+ * non-thread parameters it uses (the others fixed at their first point),
+ * and one point per thread count. */
+static int add_families(hx_run *r, const hx_variant *v) {
+    const hx_experiment *e = r->exp;
+    int idx[HX_MAX_PARAMS] = {0};
+    for (;;) {
+        r->fams = realloc(r->fams, sizeof(hx_family) * (size_t)(r->nfams + 1));
+        if (!r->fams)
+            return -ENOMEM;
+        hx_family *f = &r->fams[r->nfams];
+        memset(f, 0, sizeof *f);
+        f->run = r;
+        f->var = v;
+        f->index = r->nfams;
+        size_t n = (size_t)snprintf(f->name, sizeof f->name, "%s/%s", e->name,
+                                    v->name);
+        int64_t val[HX_MAX_PARAMS] = {0};
+        for (int i = 0; i < e->nparams; i++) {
+            val[i] = r->pts[i][idx[i]];
+            if (i != r->thread_param && uses_param(v, i) && n < sizeof f->name)
+                n += (size_t)snprintf(f->name + n, sizeof f->name - n,
+                                      "/%s:%lld", e->params[i].name,
+                                      (long long)val[i]);
+        }
+        int nt = r->thread_param >= 0 && uses_param(v, r->thread_param)
+                     ? r->npts[r->thread_param]
+                     : 1;
+        f->points = calloc((size_t)nt, sizeof(hx_point));
+        if (!f->points)
+            return -ENOMEM;
+        f->npoints = nt;
+        for (int t = 0; t < nt; t++) {
+            hx_point *pt = &f->points[t];
+            pt->run = r;
+            pt->fam = f;
+            pt->var = v;
+            memcpy(pt->val, val, sizeof val);
+            pt->threads =
+                r->thread_param >= 0 ? (int)r->pts[r->thread_param][t] : 1;
+            if (r->thread_param >= 0 && !uses_param(v, r->thread_param))
+                pt->threads = (int)r->pts[r->thread_param][0];
+            pt->oversub = pt->threads > r->topo.pus;
+            if (r->thread_param >= 0)
+                pt->val[r->thread_param] = pt->threads;
+        }
+        r->nfams++;
+        r->total_points += nt;
+        /* next combination over used non-thread params */
+        int i;
+        for (i = 0; i < e->nparams; i++) {
+            if (i == r->thread_param || !uses_param(v, i))
+                continue;
+            if (++idx[i] < r->npts[i])
+                break;
+            idx[i] = 0;
+        }
+        if (i == e->nparams)
+            return 0;
+    }
+}
+
+int hx_plan(hx_run *r, const hx_experiment *e, const hx_opts *o, char *err,
+            size_t len) {
+    memset(r, 0, sizeof *r);
+    r->exp = e;
+    r->opts = o;
+    r->thread_param = -1;
+    r->xparam = 0;
+    if (hx_topo_load(&r->topo) != 0) {
+        snprintf(err, len, "cannot read the machine's topology (hwloc)");
+        return -EIO;
+    }
+    for (int i = 0; i < e->nparams; i++)
+        if (e->params[i].flags & HX_PARAM_THREADS)
+            r->thread_param = i;
+    if (e->xparam) {
+        r->xparam = hx_param_index(e, e->xparam);
+        if (r->xparam < 0) {
+            snprintf(err, len,
+                     "internal: %s: plot axis '%s' is not a "
+                     "parameter",
+                     e->name, e->xparam);
+            return -EINVAL;
+        }
+    }
+    int rc = check_sets(r, err, len);
+    if (rc)
+        return rc;
+    for (int i = 0; i < e->nparams; i++)
+        if ((rc = param_points(r, i, err, len)) != 0)
+            return rc;
+    for (int v = 0; v < e->nvariants; v++)
+        if ((rc = add_families(r, &e->variants[v])) != 0) {
+            snprintf(err, len, "out of memory");
+            return rc;
+        }
+    r->reps =
+        o->reps > 0 ? o->reps : (o->quick ? HX_QUICK_REPS : HX_DEFAULT_REPS);
+    double mt = e->min_time > 0 ? e->min_time : HX_DEFAULT_MIN_TIME;
+    if (o->quick)
+        mt = fmin(mt, HX_QUICK_MIN_TIME);
+    r->min_time = o->min_time > 0 ? o->min_time : mt;
+    r->total_runs = r->total_points * r->reps;
+    r->cache_budget =
+        r->topo.mem_total ? r->topo.mem_total / 4 : (size_t)1 << 30;
+    char cerr[256] = "";
+    rc = hx_counters_plan(&r->counters, o->counters ? o->counters : "auto",
+                          e->events, cerr, sizeof cerr);
+    if (rc) {
+        snprintf(err, len, "--counters %s: %s",
+                 o->counters ? o->counters : "auto", cerr);
+        return rc;
+    }
+    r->nevents = hx_counters_count(r->counters);
+    if (r->nevents > HX_MAX_EVENTS)
+        r->nevents = HX_MAX_EVENTS;
+    return 0;
+}
+
+void hx_plan_free(hx_run *r) {
+    for (int f = 0; f < r->nfams; f++) {
+        for (int i = 0; i < r->fams[f].npoints; i++)
+            free(r->fams[f].points[i].samples);
+        free(r->fams[f].points);
+    }
+    free(r->fams);
+    r->fams = NULL;
+    r->nfams = 0;
+    if (r->counters)
+        hx_counters_free(r->counters);
+    r->counters = NULL;
+}
+
+/* ---- describe ------------------------------------------------------------ */
+
+static void print_block(FILE *out, const char *title, const char *text) {
+    if (!text || !*text)
+        return;
+    fprintf(out, "\n%s\n", title);
+    const char *s = text;
+    while (*s) {
+        const char *nl = strchr(s, '\n');
+        int n = nl ? (int)(nl - s) : (int)strlen(s);
+        fprintf(out, "  %.*s\n", n, s);
+        s += n + (nl ? 1 : 0);
+    }
+}
+
+int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out) {
+    hx_run r;
+    char err[512] = "";
+    hx_opts q = *o;
+    int rc = hx_plan(&r, e, &q, err, sizeof err);
+    fprintf(out, "%s: %s\n", e->name, e->summary);
+    print_block(out, "Hypothesis", e->hypothesis);
+    fprintf(out, "\nVariants\n");
+    for (int i = 0; i < e->nvariants; i++)
+        fprintf(out, "  %-12s %s\n", e->variants[i].name, e->variants[i].help);
+    fprintf(out, "\nParameters (--set NAME=LIST; default points on this "
+                 "machine)\n");
+    for (int i = 0; i < e->nparams; i++) {
+        const hx_param *p = &e->params[i];
+        fprintf(out, "  %-10s %s [%s, %lld..%lld]%s\n", p->name, p->help,
+                p->unit, (long long)p->min, (long long)p->max,
+                (p->flags & HX_PARAM_THREADS) ? " (also --threads)" : "");
+        if (rc == 0) {
+            fprintf(out, "             points:");
+            for (int k = 0; k < r.npts[i]; k++) {
+                char b[32];
+                hx_format_value(p, r.pts[i][k], b, sizeof b);
+                fprintf(out, "%s%s", k ? ", " : " ", b);
+            }
+            fprintf(out, "\n");
+        }
+    }
+    fprintf(out,
+            "\nMetrics\n  ns_per_op  ns per %s, per thread (each "
+            "thread timed individually; mean over threads)\n",
+            e->op ? e->op : "op");
+    for (int i = 0; i < e->nmetrics; i++)
+        fprintf(out, "  %-10s %s [%s]\n", e->metrics[i].name,
+                e->metrics[i].help, e->metrics[i].unit);
+    if (rc == 0 && r.nevents) {
+        fprintf(out, "\nCounters sampled (per %s)\n", e->op ? e->op : "op");
+        for (size_t i = 0; i < r.nevents; i++)
+            fprintf(out, "  %-22s %s\n", hx_counters_name(r.counters, i),
+                    hx_counters_available(r.counters, i)
+                        ? hx_backend_name(hx_counters_backend(r.counters, i))
+                        : "unavailable here");
+    }
+    if (e->nclaims) {
+        fprintf(out, "\nClaims checked for the verdict\n");
+        for (int i = 0; i < e->nclaims; i++)
+            fprintf(out, "  '%s' is at least %.2gx slower per %s than '%s'\n",
+                    e->claims[i].slow, e->claims[i].min_ratio,
+                    e->op ? e->op : "op", e->claims[i].fast);
+    }
+    print_block(out, "How to read the plot", e->reading);
+    print_block(out, "Homework", e->homework);
+    if (rc != 0)
+        fprintf(out, "\n(note: %s)\n", err);
+    hx_plan_free(&r);
+    return 0;
+}
+
+/* ---- the pipeline ---------------------------------------------------------- */
+
+static void print_header(const hx_run *r, FILE *out) {
+    const hx_experiment *e = r->exp;
+    fprintf(out, "%s on %s: %d points x %d reps, >= %.3g s each%s\n", e->name,
+            r->machine, r->total_points, r->reps, r->min_time,
+            r->opts->quick ? " (quick)" : "");
+    for (int i = 0; i < e->nparams; i++) {
+        fprintf(out, "  %-10s", e->params[i].name);
+        for (int k = 0; k < r->npts[i]; k++) {
+            char b[32];
+            hx_format_value(&e->params[i], r->pts[i][k], b, sizeof b);
+            fprintf(out, "%s%s", k ? ", " : " ", b);
+        }
+        if (i == r->thread_param && r->pts[i][r->npts[i] - 1] > r->topo.pus)
+            fprintf(out, "  (> %d PUs: over-subscribed)", r->topo.pus);
+        fprintf(out, "\n");
+    }
+    size_t unavailable = 0;
+    for (size_t i = 0; i < r->nevents; i++)
+        unavailable += !hx_counters_available(r->counters, i);
+    if (r->nevents)
+        fprintf(out,
+                "  counters   %zu of %zu available here (`mechlab "
+                "counters` says why)\n",
+                r->nevents - unavailable, r->nevents);
+}
+
+int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
+    hx_run r;
+    char err[1024] = "";
+    int rc = hx_plan(&r, e, o, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "mechlab: %s\n", err);
+        hx_plan_free(&r);
+        return rc == -EINVAL ? HX_EXIT_USAGE : HX_EXIT_FAIL;
+    }
+    if (e->min_cores > 0 && r.topo.cores < e->min_cores) {
+        printf("%s: skipped: needs %d cores, this machine has %d\n", e->name,
+               e->min_cores, r.topo.cores);
+        hx_plan_free(&r);
+        return HX_EXIT_SKIP;
+    }
+    if (o->machine)
+        snprintf(r.machine, sizeof r.machine, "%s", o->machine);
+    else
+        hx_topo_machine_name(&r.topo, r.machine, sizeof r.machine);
+    if (hx_output_begin(&r, err, sizeof err) != 0) {
+        fprintf(stderr, "mechlab: %s\n", err);
+        hx_plan_free(&r);
+        return HX_EXIT_FAIL;
+    }
+    print_header(&r, stdout);
+    fflush(stdout);
+
+    char path[1200];
+    snprintf(path, sizeof path, "%s/gbench.json", r.tmpdir);
+    rc = hx_gbench_run(&r, path);
+    hx_point_release_all(&r);
+    if (rc) {
+        fprintf(stderr, "mechlab: %s: Google Benchmark ran nothing\n", e->name);
+        hx_plan_free(&r);
+        return HX_EXIT_FAIL;
+    }
+    double elapsed = hx_now() - r.t_start;
+
+    int status = HX_EXIT_OK;
+    struct hx_results *res = hx_results_build(&r);
+    snprintf(path, sizeof path, "%s/summary.txt", r.tmpdir);
+    FILE *sf = fopen(path, "w");
+    if (res) {
+        hx_results_summary(res, stdout);
+        if (sf)
+            hx_results_summary(res, sf);
+    } else {
+        status = HX_EXIT_FAIL;
+    }
+    if (sf)
+        fclose(sf);
+    snprintf(path, sizeof path, "%s/data.csv", r.tmpdir);
+    if (hx_output_csv(&r, path) != 0)
+        status = HX_EXIT_FAIL;
+    char gb[1200];
+    snprintf(gb, sizeof gb, "%s/gbench.json", r.tmpdir);
+    snprintf(path, sizeof path, "%s/context.json", r.tmpdir);
+    if (hx_output_context(&r, path, gb) != 0)
+        status = HX_EXIT_FAIL;
+    char pmsg[512] = "";
+    int prc = (o->plot && res) ? hx_plot(&r, res, pmsg, sizeof pmsg) : 1;
+    if (status == HX_EXIT_OK && hx_output_commit(&r) != 0)
+        status = HX_EXIT_FAIL;
+    if (status == HX_EXIT_OK) {
+        printf("\nwrote %s/ in %.1f s: summary.txt data.csv gbench.json "
+               "context.json%s\n",
+               r.dir, elapsed, prc == 0 ? " plot (.png .svg .gp)" : "");
+        if (prc < 0)
+            printf("no plot: %s\n", pmsg);
+    }
+    hx_results_free(res);
+    hx_plan_free(&r);
+    return status;
+}

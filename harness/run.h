@@ -1,0 +1,190 @@
+/*
+ * run.h - internal: one experiment run, from options to data.
+ *
+ * The data model shared by the run loop (run.c), the Google Benchmark shim
+ * (gbench_shim.cc), the statistics and verdict (results.c), and the writers
+ * (output.c, plot.c). Experiments never see it: they see hx.h.
+ *
+ *   hx_opts     what the user asked for (CLI flags / make variables)
+ *   hx_run      one experiment's run: topology, counter plan, the sweep
+ *   hx_family   a variant at fixed non-thread parameter values: one Google
+ *               Benchmark family, instantiated once per thread count
+ *   hx_point    a family at one thread count: one Google Benchmark
+ *               instance, repeated; owns its setup state and its samples
+ *   hx_sample   one repetition's numbers (per-thread values averaged)
+ *
+ * Threads and ownership: Google Benchmark runs one instance at a time, so a
+ * point's fields are written by its worker threads only while it runs, and
+ * read by the reporter (the main thread) after. The setup cache is touched
+ * by thread 0 of the running point only.
+ */
+#ifndef MECHLAB_RUN_H
+#define MECHLAB_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "counters.h"
+#include "hx.h"
+
+#define HX_MAX_SETS    8
+#define HX_MAX_EVENTS  16
+#define HX_MAX_THREADS 1024 /* workers per point */
+
+/* Exit codes of the CLI. */
+enum {
+    HX_EXIT_OK = 0,
+    HX_EXIT_FAIL = 1,  /* a run failed, or an internal error */
+    HX_EXIT_USAGE = 2, /* bad input: nothing was changed */
+    HX_EXIT_SKIP = 3,  /* the experiment cannot run on this machine */
+};
+
+typedef struct hx_opts {
+    const char *command;           /* list, describe, run, counters, compare */
+    const char *exp;               /* experiment name or "all" */
+    const char *threads;           /* --threads spec, or NULL */
+    const char *sets[HX_MAX_SETS]; /* --set NAME=SPEC */
+    int nsets;
+    int reps; /* 0: default (9, or 3 with quick) */
+    bool quick;
+    const char *counters; /* auto|papi|perf|rusage|none */
+    const char *out;      /* results root */
+    const char *machine;  /* machine name override */
+    double min_time;      /* seconds per repetition; 0: default */
+    bool plot;            /* draw PNG/SVG (default on) */
+    bool interleave;      /* random interleaving (default on) */
+    bool progress;        /* progress line (default: stderr is a tty) */
+} hx_opts;
+
+typedef struct hx_sample {
+    int rep;
+    uint64_t iterations;  /* per thread */
+    double ns_per_op;     /* mean over threads */
+    double ns_per_op_max; /* slowest thread */
+    double metrics[HX_MAX_METRICS];
+    bool metric_set[HX_MAX_METRICS];
+    double events[HX_MAX_EVENTS]; /* per op; NAN when unavailable */
+} hx_sample;
+
+struct hx_run;
+
+struct hx_point {
+    struct hx_run *run;
+    struct hx_family *fam;
+    const hx_variant *var;
+    int64_t val[HX_MAX_PARAMS]; /* every param's value at this point */
+    int threads;
+    bool oversub;    /* threads > PUs */
+    char skip[256];  /* non-empty: skipped, with reason */
+    char error[256]; /* non-empty: failed (hx_fail) */
+    /* setup cache (thread 0 of the running point only) */
+    void *shared;
+    size_t bytes;
+    bool ready;
+    uint64_t last_use;
+    /* barrier for the workers of one repetition (GCC __atomic builtins:
+     * this header is shared with C++, which has no _Atomic) */
+    int bar_count;
+    int bar_gen;
+    double tns[HX_MAX_THREADS]; /* each worker's ns/op, this repetition */
+    /* per-thread results of the current repetition, then the samples */
+    int pu[HX_MAX_THREADS]; /* PU each worker was pinned to */
+    hx_sample *samples;
+    int nsamples, capsamples;
+};
+
+typedef struct hx_family {
+    struct hx_run *run;
+    const hx_variant *var;
+    int index;
+    char name[200];          /* Google Benchmark family name */
+    struct hx_point *points; /* one per thread count */
+    int npoints;
+} hx_family;
+
+typedef struct hx_run {
+    const hx_experiment *exp;
+    const hx_opts *opts;
+    hx_topo topo;
+    hx_counters *counters;
+    size_t nevents;
+    int thread_param; /* index of the threads param, or -1 */
+    int xparam;       /* index of the plot's x param */
+    int64_t pts[HX_MAX_PARAMS][HX_MAX_POINTS];
+    int npts[HX_MAX_PARAMS];
+    hx_family *fams;
+    int nfams;
+    int total_points; /* instances */
+    int reps;
+    double min_time;
+    /* setup cache accounting */
+    size_t cache_bytes, cache_budget;
+    uint64_t use_clock;
+    /* progress */
+    int done_runs; /* repetitions finished (approx.) */
+    int total_runs;
+    double t_start;
+    char machine[96];
+    char dir[1024];    /* final run directory */
+    char tmpdir[1024]; /* where it is written */
+    char run_id[64];
+} hx_run;
+
+/* registry.c */
+const hx_experiment *hx_find_experiment(const char *name);
+int hx_experiment_count(void);
+const hx_experiment *hx_experiment_at(int i);
+void hx_list_known(FILE *out); /* "known experiments: a, b, c" */
+
+/* cli.c */
+int hx_cli_parse(int argc, char **argv, hx_opts *o, char *err, size_t len);
+void hx_cli_usage(FILE *out);
+
+/* run.c */
+int hx_run_experiment(const hx_experiment *e, const hx_opts *o);
+int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out);
+int hx_plan(hx_run *r, const hx_experiment *e, const hx_opts *o, char *err,
+            size_t len);
+void hx_plan_free(hx_run *r);
+int hx_param_index(const hx_experiment *e, const char *name);
+void hx_series_name(const hx_run *r, const hx_point *pt, char *buf, size_t len);
+void hx_format_value(const hx_param *p, int64_t v, char *buf, size_t len);
+
+/* run.c: the setup cache. Called by thread 0 of a point before its workers
+ * start; returns 0 when the point is ready, 1 when it is skipped. */
+int hx_point_prepare(hx_point *pt);
+void hx_point_release_all(hx_run *r);
+
+/* gbench_shim.cc */
+int hx_gbench_run(hx_run *r, const char *json_path);
+double hx_now(void); /* monotonic seconds */
+
+/* results.c: statistics, claims, verdict; writes summary.txt and prints */
+struct hx_results;
+struct hx_results *hx_results_build(hx_run *r);
+void hx_results_free(struct hx_results *res);
+/* Writes the summary to f; returns true if every claim held. */
+bool hx_results_summary(struct hx_results *res, FILE *f);
+/* Series and their per-point statistics, for the plot. */
+struct hx_summary;
+int hx_results_nseries(const struct hx_results *res);
+const char *hx_results_series(const struct hx_results *res, int i);
+int hx_results_series_points(const struct hx_results *res, int i);
+void hx_results_point(const struct hx_results *res, int i, int k, int64_t *x,
+                      struct hx_summary *s, bool *oversub);
+
+/* output.c */
+int hx_output_begin(hx_run *r, char *err, size_t len);
+int hx_output_csv(const hx_run *r, const char *path);
+int hx_output_context(const hx_run *r, const char *path,
+                      const char *gbench_json);
+int hx_output_commit(hx_run *r); /* rename tmp -> final, update latest */
+void hx_output_cleanup_stale(const char *expdir);
+
+/* plot.c */
+int hx_plot(const hx_run *r, struct hx_results *res, char *msg, size_t len);
+int hx_run_gnuplot(const char *dir, const char *script, char *msg, size_t len);
+
+#endif
