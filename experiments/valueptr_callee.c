@@ -1,0 +1,37 @@
+/*
+ * valueptr_callee.c - callees of the valueptr experiment, kept out of the
+ * caller's translation unit (see valueptr_callee.h for why).
+ *
+ * vp_take_val_N receives its struct by value and vp_take_ptr_N by pointer;
+ * both read the same two words. vp_make_val_N returns a freshly built struct
+ * by value (into the caller's frame); vp_make_heap_N builds the same struct
+ * in a fresh malloc'd object and returns the pointer (the "escape"): the
+ * caller frees it. Returns NULL when malloc fails; the caller fails the run.
+ */
+#include <stdlib.h>
+
+#include "valueptr_callee.h"
+
+#define VP_DEFINE(N)                                                           \
+    __attribute__((noipa)) uint64_t vp_take_val_##N(vp_s##N v) {               \
+        return v.w[0] + v.w[(N) / 8 - 1];                                      \
+    }                                                                          \
+    __attribute__((noipa)) uint64_t vp_take_ptr_##N(const vp_s##N *p) {        \
+        return p->w[0] + p->w[(N) / 8 - 1];                                    \
+    }                                                                          \
+    __attribute__((noipa)) vp_s##N vp_make_val_##N(uint64_t seed) {            \
+        vp_s##N v;                                                             \
+        for (unsigned i = 0; i < (N) / 8; i++)                                 \
+            v.w[i] = seed + i;                                                 \
+        return v;                                                              \
+    }                                                                          \
+    __attribute__((noipa)) vp_s##N *vp_make_heap_##N(uint64_t seed) {          \
+        vp_s##N *p = malloc(sizeof *p);                                        \
+        if (p == NULL)                                                         \
+            return NULL;                                                       \
+        for (unsigned i = 0; i < (N) / 8; i++)                                 \
+            p->w[i] = seed + i;                                                \
+        return p;                                                              \
+    }
+
+VP_SIZES(VP_DEFINE)
