@@ -69,6 +69,11 @@ const char *hx_backend_name(hx_backend b); /* "papi", "perf", "rusage", "none" *
 hx_counter_thread *hx_counters_thread_open(const hx_counters *c);
 int hx_counters_thread_read(hx_counter_thread *t, uint64_t *vals);
 void hx_counters_thread_close(hx_counter_thread *t);
+/* Whether event i of the last read on t was multiplexed by the kernel
+ * (perf time-shared the counter) and its value is therefore an estimate,
+ * scaled by time enabled / time running. A read where an event never ran
+ * at all fails with -ENODATA instead. */
+bool hx_counters_thread_multiplexed(const hx_counter_thread *t, size_t i);
 
 /* `mechlab counters`: every known event, which backend counts it here, and
  * for each backend why it is or is not usable (PAPI components, perf's
