@@ -323,15 +323,13 @@ static void papi_report(FILE *out) {
             counting ? "an active component has counters"
                      : "no active component has counters: PAPI counts "
                        "nothing here");
-    fprintf(out, "  presets tried:");
+    fprintf(out, "  presets tried:\n");
     for (int e = 0; e < HX_EV_COUNT; e++) {
         char name[PAPI_MAX_STR_LEN];
-        if (papi_presets[e] == 0)
-            continue;
-        fprintf(out, "%s %s=%s", e ? "," : "", hx_event_name((hx_event_id)e),
-                preset_name(papi_presets[e], name));
+        if (papi_presets[e] != 0)
+            fprintf(out, "    %-22s %s\n", hx_event_name((hx_event_id)e),
+                    preset_name(papi_presets[e], name));
     }
-    fputc('\n', out);
 }
 
 const hx_counter_backend hx_counters_papi = {
