@@ -203,7 +203,8 @@ typedef struct hx_metric_decl {
 /* A claim: "series `slow` takes at least `min_ratio` times as long per op as
  * series `fast`" at the point where the parameter `at_param` has value
  * `at_value` (HX_AT_MAX: its largest non-oversubscribed value; HX_AT_MIN: its
- * smallest). A series is a variant name, optionally with fixed parameter
+ * smallest). With at_param NULL (the x parameter) an at_value of 0 (left
+ * out) also means HX_AT_MAX. A series is a variant name, optionally with fixed parameter
  * values: "strided stride=8". The verdict says, per claim, the measured
  * ratio with its bootstrap 95% CI and whether the hypothesis held. */
 #define HX_AT_MAX INT64_MAX

@@ -121,13 +121,16 @@ static void eval_claim(struct hx_results *res, int ci) {
         return;
     }
     int64_t at = c->at_value;
+    if (!c->at_param && at == 0)
+        at = HX_AT_MAX; /* left out: the largest x */
+    bool want_max = at == HX_AT_MAX;
     if (at == HX_AT_MAX || at == HX_AT_MIN) {
         bool found = false;
         for (int k = 0; k < r->npts[pidx]; k++) {
             int64_t v = r->pts[pidx][k];
             if (pidx == r->thread_param && v > r->topo.pus)
                 continue;
-            if (!found || (c->at_value == HX_AT_MAX ? v > at : v < at))
+            if (!found || (want_max ? v > at : v < at))
                 at = v;
             found = true;
         }

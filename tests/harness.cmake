@@ -1,0 +1,14 @@
+# Harness unit tests (CLI, registry, formatting, CSV writer) and the
+# command-line behaviour on bad input (nothing written, clear messages).
+add_executable(test_harness ${CMAKE_CURRENT_SOURCE_DIR}/test_harness.c
+               $<TARGET_OBJECTS:mechlab_experiments>)
+target_link_libraries(test_harness PRIVATE hx)
+if(TARGET grt)
+  target_link_libraries(test_harness PRIVATE grt)
+endif()
+add_test(NAME harness_unit COMMAND test_harness)
+set_tests_properties(harness_unit PROPERTIES LABELS unit)
+
+add_test(NAME harness_cli_errors
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli_errors.sh $<TARGET_FILE:mechlab>)
+set_tests_properties(harness_cli_errors PROPERTIES LABELS unit)

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Smoke test: run one experiment in quick mode into a scratch results root
+# and check that every output exists and parses (smoke_check).
+# usage: smoke.sh path/to/mechlab path/to/smoke_check EXP
+set -u
+mechlab=$1 check=$2 exp=$3
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+"$mechlab" run "$exp" --quick --no-progress --out "$root/results" \
+    --machine smoke > "$root/log" 2>&1
+rc=$?
+if [ "$rc" -eq 3 ]; then
+  cat "$root/log"; echo "0 passed, 0 failed, 1 skipped"; exit 77
+fi
+if [ "$rc" -ne 0 ]; then
+  cat "$root/log"; echo "0 passed, 1 failed"; exit 1
+fi
+tail -n 25 "$root/log"
+"$check" "$root/results/smoke/$exp" "$exp"

@@ -1,0 +1,214 @@
+/*
+ * smoke_check.c - checks a finished run directory: every output exists and
+ * parses, and the data obey the honesty rule.
+ *
+ * usage: smoke_check RESULTS/<machine>/<exp> EXP
+ *
+ *   latest       a symlink to a complete run directory
+ *   context.json parses; has machine.cpu, run.experiment == EXP, gbench
+ *   gbench.json  parses; a non-empty "benchmarks" array
+ *   data.csv     a header with experiment, ns_per_op and status; every row
+ *                has the header's field count; every "ok" row has a
+ *                positive ns_per_op; a counter that context.json marks
+ *                unavailable is empty in every row (never 0)
+ *   summary.txt  has a "verdict:" line
+ *   plot         EXP.png is a PNG, EXP.svg an SVG, plot.gp exists
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                                       \
+    do {                                                                       \
+        if (cond) {                                                            \
+            passed++;                                                          \
+        } else {                                                               \
+            failed++;                                                          \
+            fprintf(stderr, "FAIL: " __VA_ARGS__);                             \
+            fputc('\n', stderr);                                               \
+        }                                                                      \
+    } while (0)
+
+static char *slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    if (b) {
+        b[n] = 0;
+        if (len)
+            *len = (size_t)n;
+    }
+    return b;
+}
+
+/* Split one CSV line (RFC 4180 quoting) into fields; returns the count. */
+static int split(char *line, char **field, int max) {
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        if (n == max)
+            return n;
+        if (*p == '"') {
+            char *w = ++p;
+            field[n++] = w;
+            while (*p) {
+                if (*p == '"' && p[1] == '"') {
+                    *w++ = '"';
+                    p += 2;
+                } else if (*p == '"') {
+                    p++;
+                    break;
+                } else {
+                    *w++ = *p++;
+                }
+            }
+            *w = 0;
+        } else {
+            field[n++] = p;
+            while (*p && *p != ',')
+                p++;
+        }
+        if (*p != ',') {
+            *p = 0;
+            return n;
+        }
+        *p++ = 0;
+    }
+}
+
+static int col(char **h, int nh, const char *name) {
+    for (int i = 0; i < nh; i++)
+        if (strcmp(h[i], name) == 0)
+            return i;
+    return -1;
+}
+
+static void check_csv(const char *dir, json_t *ctx) {
+    char path[2048];
+    snprintf(path, sizeof path, "%s/data.csv", dir);
+    char *text = slurp(path, NULL);
+    CHECK(text != NULL, "%s missing", path);
+    if (!text)
+        return;
+    char *save = NULL;
+    char *line = strtok_r(text, "\n", &save);
+    char *hdr[256];
+    int nh = line ? split(line, hdr, 256) : 0;
+    int c_exp = col(hdr, nh, "experiment"), c_ns = col(hdr, nh, "ns_per_op"),
+        c_st = col(hdr, nh, "status");
+    CHECK(c_exp == 0 && c_ns > 0 && c_st == nh - 1,
+          "data.csv header lacks experiment/ns_per_op/status");
+    /* unavailable counters -> their columns must stay empty */
+    int unav[64], nunav = 0;
+    json_t *evs = json_object_get(json_object_get(ctx, "machine"), "counters");
+    size_t i;
+    json_t *ev;
+    json_array_foreach(evs, i, ev) {
+        const char *name = json_string_value(json_object_get(ev, "event"));
+        if (!name || json_is_true(json_object_get(ev, "available")))
+            continue;
+        char cname[128];
+        size_t k = 0;
+        for (; name[k] && k < 100; k++)
+            cname[k] = name[k] == '-' ? '_' : name[k];
+        snprintf(cname + k, sizeof cname - k, "_per_op");
+        int c = col(hdr, nh, cname);
+        if (c >= 0 && nunav < 64)
+            unav[nunav++] = c;
+    }
+    int rows = 0, okrows = 0;
+    while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+        char *f[256];
+        int n = split(line, f, 256);
+        rows++;
+        CHECK(n == nh, "data.csv row %d has %d fields, header %d", rows, n, nh);
+        if (n != nh)
+            continue;
+        if (strcmp(f[c_st], "ok") == 0) {
+            okrows++;
+            char *end;
+            double v = strtod(f[c_ns], &end);
+            CHECK(end != f[c_ns] && v > 0, "row %d: ns_per_op '%s'", rows,
+                  f[c_ns]);
+        }
+        for (int u = 0; u < nunav; u++)
+            CHECK(f[unav[u]][0] == 0,
+                  "row %d: unavailable counter %s has a value '%s'", rows,
+                  hdr[unav[u]], f[unav[u]]);
+    }
+    CHECK(okrows > 0, "data.csv has no measured rows");
+    free(text);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3) {
+        fprintf(stderr, "usage: smoke_check EXPDIR EXP\n");
+        return 2;
+    }
+    const char *expdir = argv[1], *exp = argv[2];
+    char latest[1024], target[1024] = "", dir[2048], path[2200];
+    snprintf(latest, sizeof latest, "%s/latest", expdir);
+    ssize_t n = readlink(latest, target, sizeof target - 1);
+    CHECK(n > 0, "%s is not a symlink", latest);
+    if (n <= 0) {
+        printf("%d passed, %d failed\n", passed, failed);
+        return 1;
+    }
+    target[n] = 0;
+    snprintf(dir, sizeof dir, "%s/%s", expdir, target);
+
+    json_error_t jerr;
+    snprintf(path, sizeof path, "%s/context.json", dir);
+    json_t *ctx = json_load_file(path, 0, &jerr);
+    CHECK(ctx != NULL, "context.json: %s", jerr.text);
+    json_t *run = json_object_get(ctx, "run");
+    CHECK(json_object_get(json_object_get(ctx, "machine"), "cpu") != NULL,
+          "context.json lacks machine.cpu");
+    const char *e = json_string_value(json_object_get(run, "experiment"));
+    CHECK(e && strcmp(e, exp) == 0, "context.json run.experiment != %s", exp);
+    CHECK(json_object_get(ctx, "gbench") != NULL, "context.json lacks gbench");
+
+    snprintf(path, sizeof path, "%s/gbench.json", dir);
+    json_t *gb = json_load_file(path, 0, &jerr);
+    CHECK(gb != NULL, "gbench.json: %s", jerr.text);
+    CHECK(json_array_size(json_object_get(gb, "benchmarks")) > 0,
+          "gbench.json has no benchmarks");
+    json_decref(gb);
+
+    check_csv(dir, ctx);
+    json_decref(ctx);
+
+    snprintf(path, sizeof path, "%s/summary.txt", dir);
+    char *sum = slurp(path, NULL);
+    CHECK(sum && strstr(sum, "verdict:"), "summary.txt lacks a verdict");
+    free(sum);
+
+    size_t len = 0;
+    snprintf(path, sizeof path, "%s/%s.png", dir, exp);
+    char *png = slurp(path, &len);
+    CHECK(png && len > 8 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0,
+          "%s is not a PNG", path);
+    free(png);
+    snprintf(path, sizeof path, "%s/%s.svg", dir, exp);
+    char *svg = slurp(path, NULL);
+    CHECK(svg && strstr(svg, "<svg"), "%s is not an SVG", path);
+    free(svg);
+    snprintf(path, sizeof path, "%s/plot.gp", dir);
+    CHECK(access(path, R_OK) == 0, "plot.gp missing");
+
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
