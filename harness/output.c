@@ -237,6 +237,58 @@ int hx_output_csv(const hx_run *r, const char *path) {
 
 /* ---- context.json ------------------------------------------------------- */
 
+/* Google Benchmark writes non-finite numbers as bare NaN / Infinity (its
+ * cv aggregate of a counter that is 0 in every repetition is 0/0). That is
+ * what its own Python tools read, so gbench.json is kept exactly as it was
+ * written; strict JSON parsers such as jansson refuse those tokens, so we
+ * read it through a copy where they are null. */
+json_t *hx_json_load_lenient(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *in = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    char *out = n >= 0 ? malloc((size_t)n * 2 + 1) : NULL;
+    json_t *j = NULL;
+    if (in && out && fread(in, 1, (size_t)n, f) == (size_t)n) {
+        in[n] = 0;
+        size_t o = 0;
+        bool str = false;
+        for (long i = 0; i < n; i++) {
+            char c = in[i];
+            if (str) {
+                out[o++] = c;
+                if (c == '\\' && i + 1 < n)
+                    out[o++] = in[++i];
+                else if (c == '"')
+                    str = false;
+                continue;
+            }
+            if (c == '"')
+                str = true;
+            const char *rest = in + i + (c == '-');
+            size_t skip = strncmp(rest, "NaN", 3) == 0        ? 3
+                          : strncmp(rest, "Infinity", 8) == 0 ? 8
+                                                              : 0;
+            if (skip) {
+                memcpy(out + o, "null", 4);
+                o += 4;
+                i += (long)skip - 1 + (c == '-');
+                continue;
+            }
+            out[o++] = c;
+        }
+        json_error_t err;
+        j = json_loadb(out, o, 0, &err);
+    }
+    free(in);
+    free(out);
+    fclose(f);
+    return j;
+}
+
 int hx_output_context(const hx_run *r, const char *path,
                       const char *gbench_json) {
     json_t *root = json_object();
@@ -263,8 +315,7 @@ int hx_output_context(const hx_run *r, const char *path,
     json_object_set_new(run, "duration_s", json_real(hx_now() - r->t_start));
     json_object_set_new(root, "run", run);
 
-    json_error_t jerr;
-    json_t *gb = json_load_file(gbench_json, 0, &jerr);
+    json_t *gb = hx_json_load_lenient(gbench_json);
     json_t *gctx = gb ? json_object_get(gb, "context") : NULL;
     if (gctx) {
         json_object_set(root, "gbench", gctx);
@@ -282,7 +333,8 @@ int hx_output_context(const hx_run *r, const char *path,
         json_object_set_new(root, "gbench", json_null());
     }
     json_decref(gb);
-    int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS);
+    int rc = json_dump_file(
+        root, path, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
     json_decref(root);
     return rc == 0 ? 0 : -EIO;
 }

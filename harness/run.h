@@ -182,6 +182,9 @@ int hx_output_context(const hx_run *r, const char *path,
                       const char *gbench_json);
 int hx_output_commit(hx_run *r); /* rename tmp -> final, update latest */
 void hx_output_cleanup_stale(const char *expdir);
+/* Parses JSON that may hold bare NaN/Infinity (as null). */
+struct json_t;
+struct json_t *hx_json_load_lenient(const char *path);
 
 /* plot.c */
 int hx_plot(const hx_run *r, struct hx_results *res, char *msg, size_t len);

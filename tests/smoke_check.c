@@ -181,8 +181,18 @@ int main(int argc, char **argv) {
     CHECK(e && strcmp(e, exp) == 0, "context.json run.experiment != %s", exp);
     CHECK(json_object_get(ctx, "gbench") != NULL, "context.json lacks gbench");
 
+    /* Google Benchmark writes bare NaN for undefined aggregates (Python
+     * reads it; strict JSON does not): check it parses once those are
+     * nulled, the way the harness reads it. */
     snprintf(path, sizeof path, "%s/gbench.json", dir);
-    json_t *gb = json_load_file(path, 0, &jerr);
+    char *raw = slurp(path, NULL);
+    json_t *gb = NULL;
+    if (raw) {
+        for (char *p = raw; (p = strstr(p, "NaN")) != NULL; p += 3)
+            memcpy(p, "0.0", 3); /* only the parse is checked here */
+        gb = json_loads(raw, 0, &jerr);
+        free(raw);
+    }
     CHECK(gb != NULL, "gbench.json: %s", jerr.text);
     CHECK(json_array_size(json_object_get(gb, "benchmarks")) > 0,
           "gbench.json has no benchmarks");
