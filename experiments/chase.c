@@ -17,6 +17,8 @@
 #define _GNU_SOURCE
 #include "chase.h"
 
+#include "hx.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,4 +169,32 @@ uint32_t *chase_cycle(size_t n, uint64_t seed) {
         a[j] = t;
     }
     return a;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int chase_sizes(const struct hx_topo *t, uint64_t lo, uint64_t cap,
+                uint64_t dense_top, int64_t *out, int max) {
+    int64_t v[2 * HX_MAX_POINTS + 8];
+    int n = hx_points_sizes(t, false, lo, 4.0, cap, v, HX_MAX_POINTS);
+    if (n <= 0 || max < 1)
+        return n <= 0 ? n : -1;
+    int64_t top = v[n - 1];
+    for (int64_t p = (int64_t)lo; p + p / 2 <= (int64_t)dense_top &&
+                                  p + p / 2 < top && n < 2 * HX_MAX_POINTS;
+         p *= 2)
+        v[n++] = p + p / 2;
+    qsort(v, (size_t)n, sizeof *v, cmp_i64);
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        while (m > 0 && (double)v[m - 1] >= 0.95 * (double)v[i])
+            m--; /* equal or within 5% below: the larger one stays */
+        v[m++] = v[i];
+    }
+    int skip = m > max ? m - max : 0;
+    memcpy(out, v + skip, (size_t)(m - skip) * sizeof *v);
+    return m - skip;
 }

@@ -61,6 +61,17 @@ void chase_thp_mode(char *buf, size_t len);
  * >= 2 and < 2^32. Returns a malloc'd array (free()), or NULL. */
 uint32_t *chase_cycle(size_t n, uint64_t seed);
 
+/* Working-set sizes for a memory sweep: hx_points_sizes(t, quick=false,
+ * lo, 4 x LLC, cap) (the cache-relative points and every power of two; the
+ * caller's cap is what makes a sweep quick), plus 1.5x each power of two
+ * below dense_top (0: none), minus any point within 5% of the next larger
+ * one (a VM's 508 MiB "L3" gives 254 MiB beside 256 MiB: one buffer's
+ * worth of setup for no new information). Sorted, unique, at most max; over
+ * max the smallest are dropped. Returns the count or a negative errno. */
+struct hx_topo;
+int chase_sizes(const struct hx_topo *t, uint64_t lo, uint64_t cap,
+                uint64_t dense_top, int64_t *out, int max);
+
 /* splitmix64: the next value of the generator whose state is *s. */
 uint64_t chase_rand(uint64_t *s);
 

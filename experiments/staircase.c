@@ -150,9 +150,15 @@ static void clock_ref(hx_state *st) {
     hx_keep(x);
 }
 
+/* The topology's points (0.5x/1x/2x each cache, powers of two) plus 1.5x
+ * each power of two: a step can be as narrow as one octave (an L3 slice of
+ * a few MiB) and needs two points to be seen. Dense up to an eighth of the
+ * cap: above that it is all DRAM, and every point there is a buffer of
+ * hundreds of MiB the harness must keep or rebuild. Quick mode only lowers
+ * the cap. */
 static int sc_sizes(const hx_topo *t, bool quick, int64_t *out, int max) {
-    return hx_points_sizes(t, quick, 1 * KIB, 4.0,
-                           quick ? SC_QUICK_CAP : SC_CAP, out, max);
+    uint64_t cap = quick ? SC_QUICK_CAP : SC_CAP;
+    return chase_sizes(t, 1 * KIB, cap, quick ? cap : cap / 8, out, max);
 }
 
 /* ---- the verdict ----------------------------------------------------------- */
