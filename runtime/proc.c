@@ -1,0 +1,796 @@
+/*
+ * proc.c - the G/M/P scheduler (Go's proc.go): goroutine creation and
+ * exit, switching, parking and readying, finding work, and parking
+ * threads.
+ *
+ * Vocabulary: a G is a goroutine, an M an OS thread, a P a processor token
+ * (GOMAXPROCS of them). An M runs goroutines only while it holds a P; the P
+ * carries the run queue, the stack cache and the counters, so work and its
+ * cache follow the token, not the thread.
+ *
+ * Switching goes straight from G to G. When the running G yields, parks or
+ * exits, it picks the next G from its own P (runnext, the ring, and the
+ * global queue every 61st tick for fairness) and switches to it directly;
+ * only when the P has nothing does it switch to the M's scheduler stack
+ * (g0), which looks further: timers, the global queue, the netpoller,
+ * stealing, and finally parking the thread. A direct switch is one register
+ * swap (about 5 ns) where Go pays two (G -> g0 -> G).
+ *
+ * The post-switch hook. What happens to the G that left (put it on a run
+ * queue, run its unlockf, free its stack) must happen after its registers
+ * are saved, or another M could resume it while it is still running here.
+ * So the leaving side writes a hook into its M and the context that
+ * resumes (always on the same M) runs it first thing (after_switch). That
+ * is what makes grt_park's contract hold: unlockf runs once the parked G
+ * is fully switched out, so a grt_ready() issued after unlockf is safe.
+ *
+ * Spinning and parking Ms (Go's design). wakep() starts one spinning M if
+ * a P is idle and nobody spins; a spinning M that finds work stops
+ * spinning and, if it was the last spinner, wakes another. An M that
+ * finds nothing drops its P, stops spinning, then re-checks every run
+ * queue before sleeping: with the submitter's "push, fence, check idle Ps"
+ * this Dekker pattern guarantees a queued G is never stranded. The last M
+ * to go idle while no timer, descriptor or syscall can wake anything runs
+ * the deadlock check.
+ *
+ * grt_ready() puts the G in runnext and wakes another P only if the ring
+ * holds work besides it ("work to spare"); the monitor wakes an idle P if
+ * a queue stays loaded. Go wakes a P on every ready, which on a
+ * channel ping-pong costs a futex wake per message for a thief that
+ * finds nothing.
+ *
+ * Locking: grt_sched.lock guards the global queue and the idle P and M
+ * lists; it is never held across a switch. Per-P state is owner-only
+ * except the run queue head/runnext (atomics).
+ */
+#include "grt_runtime2.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#define GRT_ASAN 1
+#endif
+
+struct grt_sched grt_sched;
+struct grt_p grt_allp[GRT_MAXPROCS];
+_Atomic uint32_t grt_preempt_pending;
+/* Set on runtime threads only; read at grt_run() entry and by fatal
+ * errors, never in goroutine code that may migrate. */
+__thread int grt_tls_is_m;
+
+static void g0_main(void *arg);
+
+#ifdef GRT_ASAN
+/* Fake stacks would hide frames from switches and from conservative
+ * scanning; RUNTIME.md asks for detect_stack_use_after_return off. */
+const char *__asan_default_options(void) {
+    return "detect_stack_use_after_return=0";
+}
+#endif
+
+/* ---- switching ---------------------------------------------------------- */
+
+static void switch_to(struct grt_m *mp, grt_g *from, grt_g *to, bool exiting) {
+    mp->curg = to;
+    to->m = mp;
+    if (!to->is_g0) {
+        atomic_store_explicit(&to->status, GRT_GRUNNING, memory_order_relaxed);
+        if (mp->p != NULL)
+            grt_stat_add(&mp->p->stats.switches, 1, false);
+    }
+#ifdef GRT_ASAN
+    __sanitizer_start_switch_fiber(exiting ? NULL : &from->asan_fake, to->lo,
+                                   to->size);
+#else
+    (void)exiting;
+#endif
+    grt_ctx_switch(&from->sp, to->sp);
+}
+
+static void run_hook(struct grt_m *mp) {
+    int hook = mp->hook;
+    grt_g *prev = mp->hook_g;
+    mp->hook = GRT_HOOK_NONE;
+    switch (hook) {
+    case GRT_HOOK_PARK:
+        if (mp->hook_unlockf != NULL && !mp->hook_unlockf(prev, mp->hook_arg)) {
+            atomic_store(&prev->status, GRT_GRUNNABLE);
+            grt_runqput(mp->p, prev, true);
+        }
+        break;
+    case GRT_HOOK_YIELD:
+        grt_runqput(mp->p, prev, false);
+        break;
+    case GRT_HOOK_YIELD_GLOBAL:
+    case GRT_HOOK_SYSCALL:
+        grt_globrunqput(prev);
+        break;
+    case GRT_HOOK_EXIT:
+#ifdef GRT_ASAN
+        /* Frames left poisoned by the exited goroutine's final calls. */
+        __asan_unpoison_memory_region(
+            prev->sp, (size_t)((char *)prev - (char *)prev->sp));
+#endif
+        grt_stackfree(mp->p, prev);
+        break;
+    default:
+        break;
+    }
+}
+
+/* First thing in a resumed context: finish the switch, run the hook. */
+static inline void after_switch(grt_g *self) {
+#ifdef GRT_ASAN
+    __sanitizer_finish_switch_fiber(self->asan_fake, NULL, NULL);
+#endif
+    struct grt_m *mp = self->m;
+    if (mp->hook != GRT_HOOK_NONE)
+        run_hook(mp);
+}
+
+static void clear_preempt(grt_g *g) {
+    if (atomic_load_explicit(&g->preempt, memory_order_relaxed) &&
+        atomic_exchange(&g->preempt, 0))
+        atomic_fetch_sub(&grt_preempt_pending, 1);
+}
+
+static bool timers_due(void) {
+    uint64_t next = grt_timers_next();
+    return next != 0 && next <= grt_nanotime();
+}
+
+static void run_timers_if_due(void) {
+    if (timers_due())
+        grt_timers_run(grt_nanotime());
+}
+
+/* Leave the running G gp (which set its status) with `hook`; returns when
+ * gp is resumed, except for GRT_HOOK_EXIT. */
+static void gswitch(grt_g *gp, int hook) {
+    struct grt_m *mp = gp->m;
+    struct grt_p *p = mp->p;
+    grt_g *next = NULL;
+    clear_preempt(gp);
+    grt_stack_check(gp);
+    if (p != NULL) {
+        uint32_t tick =
+            atomic_load_explicit(&p->schedtick, memory_order_relaxed) + 1;
+        atomic_store_explicit(&p->schedtick, tick, memory_order_relaxed);
+        if (tick % 61 == 0) {
+            /* Timers run on g0, after this G's unlockf: a callback may
+             * need a lock the parking G still holds. */
+            if (timers_due())
+                next = mp->g0;
+            else if (atomic_load_explicit(&grt_sched.runqsize,
+                                          memory_order_relaxed) > 0) {
+                grt_lock_acquire(&grt_sched.lock);
+                next = grt_globrunqget(p, 1);
+                grt_lock_release(&grt_sched.lock);
+            }
+            if (p->id >= atomic_load(&grt_sched.gomaxprocs)) {
+                if (next != NULL && next != mp->g0)
+                    grt_globrunqput(next);
+                next = mp->g0;
+            }
+        }
+        if (next == NULL)
+            next = grt_runqget(p);
+    }
+    if (next == NULL)
+        next = mp->g0;
+    mp->hook = hook;
+    mp->hook_g = gp;
+    switch_to(mp, gp, next, hook == GRT_HOOK_EXIT);
+    after_switch(gp);
+}
+
+/* ---- goroutines ----------------------------------------------------------- */
+
+static void goexit(grt_g *g) {
+    GRT_STAT_INC(goroutines_exited);
+    clear_preempt(g);
+    atomic_store(&g->status, GRT_GDEAD);
+    gswitch(g, GRT_HOOK_EXIT);
+    grt_throw("dead goroutine resumed");
+}
+
+static void gstart(void *arg) {
+    grt_g *g = arg;
+    after_switch(g);
+    g->fn(g->arg);
+    if (g->done != NULL)
+        g->done(g->done_arg);
+    goexit(g);
+}
+
+static void g_init(grt_g *g, void (*fn)(void *), void *arg, uint64_t goid) {
+    g->fn = fn;
+    g->arg = arg;
+    g->done = NULL;
+    g->goid = goid;
+    g->is_g0 = 0;
+    g->waitreason = 0;
+    g->asan_fake = NULL;
+    clear_preempt(g);
+    g->sp = grt_ctx_init((char *)g, gstart, g);
+    atomic_store_explicit(&g->status, GRT_GRUNNABLE, memory_order_relaxed);
+}
+
+static void go_order(void (*fn)(void *), void *arg, int order) {
+    grt_g *cur = grt_curg();
+    struct grt_p *p = cur->m->p;
+    if (p == NULL)
+        grt_throw("grt_go called without a P (inside a syscall?)");
+    grt_g *g = grt_stackalloc(p, order);
+    if (p->goidcache == p->goidcacheend) {
+        p->goidcache = atomic_fetch_add(&grt_sched.goidgen, 16);
+        p->goidcacheend = p->goidcache + 16;
+    }
+    g_init(g, fn, arg, p->goidcache++);
+    grt_stat_add(&p->stats.goroutines_created, 1, false);
+    if (grt_runqput(p, g, true))
+        grt_wakep();
+    GRT_SAFEPOINT();
+}
+
+void grt_go(void (*fn)(void *), void *arg) {
+    go_order(fn, arg, GRT_STACK_DEFAULT_ORDER);
+}
+
+void grt_go_stack(void (*fn)(void *), void *arg, size_t bytes) {
+    go_order(fn, arg, grt_stack_order(bytes));
+}
+
+uint64_t grt_goid(grt_g *g) {
+    return g->goid;
+}
+
+uint64_t grt_goid_self(void) {
+    if (!grt_tls_is_m)
+        return 0;
+    grt_g *g = grt_curg();
+    return g->is_g0 ? 0 : g->goid;
+}
+
+int64_t grt_numgoroutine(void) {
+    grt_stats s;
+    memset(&s, 0, sizeof s);
+    grt_stats_read(&s);
+    return s.goroutines;
+}
+
+void grt_gosched(void) {
+    grt_g *g = grt_curg();
+    struct grt_p *p = g->m->p;
+    grt_stat_add(&p->stats.gosched, 1, false);
+    if (grt_runqempty(p) &&
+        atomic_load_explicit(&grt_sched.runqsize, memory_order_relaxed) == 0) {
+        clear_preempt(g);
+        return;
+    }
+    atomic_store_explicit(&g->status, GRT_GRUNNABLE, memory_order_relaxed);
+    gswitch(g, GRT_HOOK_YIELD);
+}
+
+void grt_safepoint_slow(void) {
+    if (!grt_tls_is_m)
+        return;
+    grt_g *g = grt_curg();
+    if (g->is_g0 || !atomic_load(&g->preempt) || g->m->p == NULL)
+        return;
+    GRT_STAT_INC(preemptions);
+    atomic_store(&g->status, GRT_GRUNNABLE);
+    gswitch(g, GRT_HOOK_YIELD_GLOBAL);
+}
+
+void grt_park(grt_wait_reason r, bool (*unlockf)(grt_g *g, void *arg),
+              void *arg) {
+    grt_g *g = grt_curg();
+    struct grt_m *mp = g->m;
+    struct grt_p *p = mp->p;
+    g->waitreason = (uint8_t)r;
+    grt_stat_add(&p->stats.parks, 1, false);
+    grt_stat_add(&p->stats.parks_by_reason[r], 1, false);
+    atomic_store_explicit(&g->status, GRT_GWAITING, memory_order_relaxed);
+    mp->hook_unlockf = unlockf;
+    mp->hook_arg = arg;
+    gswitch(g, GRT_HOOK_PARK);
+}
+
+void grt_ready(grt_g *g) {
+    uint32_t s = GRT_GWAITING;
+    if (!atomic_compare_exchange_strong(&g->status, &s, GRT_GRUNNABLE))
+        grt_throw("grt_ready: goroutine %llu has status %u, not waiting",
+                  (unsigned long long)g->goid, s);
+    struct grt_p *p = grt_curg()->m->p;
+    if (p != NULL) {
+        if (grt_runqput(p, g, true))
+            grt_wakep();
+    } else {
+        grt_globrunqput(g);
+        grt_wakep();
+    }
+}
+
+grt_pstats *grt_stats_local(bool *shared) {
+    struct grt_p *p = grt_curg()->m->p;
+    *shared = p == NULL;
+    return p != NULL ? &p->stats : &grt_sched.shared_stats;
+}
+
+/* ---- Ps and Ms ------------------------------------------------------------ */
+
+static void pidleput(struct grt_p *p) /* sched.lock */
+{
+    p->m = NULL;
+    if (p->id >= atomic_load(&grt_sched.gomaxprocs)) {
+        atomic_store(&p->status, GRT_PSTOPPED);
+        return;
+    }
+    atomic_store(&p->status, GRT_PIDLE);
+    p->link = grt_sched.pidle;
+    grt_sched.pidle = p;
+    atomic_fetch_add(&grt_sched.npidle, 1);
+}
+
+static struct grt_p *pidleget(void) /* sched.lock */
+{
+    struct grt_p *p = grt_sched.pidle;
+    if (p != NULL) {
+        grt_sched.pidle = p->link;
+        atomic_fetch_sub(&grt_sched.npidle, 1);
+        atomic_store(&p->status, GRT_PRUNNING);
+    }
+    return p;
+}
+
+static void acquirep(struct grt_m *mp, struct grt_p *p) {
+    mp->p = p;
+    p->m = mp;
+    atomic_store(&p->status, GRT_PRUNNING);
+}
+
+static void *mstart(void *arg) {
+    struct grt_m *mp = arg;
+    grt_tls_is_m = 1;
+    grt_stack_install_overflow_handler();
+#ifdef GRT_ASAN
+    __sanitizer_start_switch_fiber(NULL, mp->g0->lo, mp->g0->size);
+#endif
+    grt_ctx_switch(&mp->boot_sp, mp->g0->sp);
+    return NULL; /* never reached */
+}
+
+/* A thread that starts on its own g0 stack running g0fn(m); used for Ms
+ * and for the monitor (which has no P and is not counted in nm). */
+struct grt_m *grt_allocm(struct grt_p *p, bool spinning, void (*g0fn)(void *)) {
+    struct grt_m *mp = calloc(1, sizeof *mp);
+    if (mp == NULL)
+        grt_throw("out of memory allocating an M");
+    mp->g0 = grt_stackalloc(NULL, GRT_STACK_DEFAULT_ORDER);
+    mp->g0->is_g0 = 1;
+    mp->g0->m = mp;
+    mp->g0->sp = grt_ctx_init((char *)mp->g0, g0fn, mp);
+    mp->nextp = p;
+    mp->spinning = spinning;
+    mp->rand = 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)mp;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    pthread_t th;
+    if (pthread_create(&th, &attr, mstart, mp) != 0)
+        grt_throw("cannot create a thread");
+    pthread_attr_destroy(&attr);
+    return mp;
+}
+
+static void newm(struct grt_p *p, bool spinning) {
+    /* Counted before it runs, so the deadlock check never sees a parked M
+     * that is not counted yet. */
+    int id = atomic_fetch_add(&grt_sched.nm, 1);
+    struct grt_m *mp = grt_allocm(p, spinning, g0_main);
+    grt_lock_acquire(&grt_sched.lock);
+    mp->id = id;
+    mp->alllink = grt_sched.allm;
+    grt_sched.allm = mp;
+    grt_lock_release(&grt_sched.lock);
+}
+
+void grt_startm(struct grt_p *p, bool spinning) {
+    grt_lock_acquire(&grt_sched.lock);
+    if (p == NULL) {
+        p = pidleget();
+        if (p == NULL) {
+            grt_lock_release(&grt_sched.lock);
+            if (spinning)
+                atomic_fetch_sub(&grt_sched.nmspinning, 1);
+            return;
+        }
+    }
+    struct grt_m *mp = grt_sched.midle;
+    if (mp != NULL) {
+        grt_sched.midle = mp->schedlink;
+        atomic_fetch_sub(&grt_sched.nmidle, 1);
+    }
+    grt_lock_release(&grt_sched.lock);
+    if (mp == NULL) {
+        newm(p, spinning);
+        return;
+    }
+    mp->spinning = spinning;
+    mp->nextp = p;
+    GRT_STAT_ADD_SHARED(m_wakeups);
+    atomic_store(&mp->park, 0);
+    grt_futex_wake(&mp->park, 1);
+}
+
+void grt_wakep(void) {
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load(&grt_sched.npidle) == 0)
+        return;
+    int32_t zero = 0;
+    if (atomic_load(&grt_sched.nmspinning) != 0 ||
+        !atomic_compare_exchange_strong(&grt_sched.nmspinning, &zero, 1))
+        return;
+    grt_startm(NULL, true);
+}
+
+/* Park the M until startm hands it a P. */
+static void stopm(struct grt_m *mp) {
+    grt_lock_acquire(&grt_sched.lock);
+    mp->schedlink = grt_sched.midle;
+    grt_sched.midle = mp;
+    atomic_fetch_add(&grt_sched.nmidle, 1);
+    atomic_store(&mp->park, 1);
+    GRT_STAT_ADD_SHARED(m_parks);
+    grt_checkdead();
+    grt_lock_release(&grt_sched.lock);
+    while (atomic_load(&mp->park) != 0)
+        grt_futex_wait(&mp->park, 1, -1);
+    struct grt_p *p = mp->nextp;
+    mp->nextp = NULL;
+    acquirep(mp, p);
+}
+
+static void resetspinning(struct grt_m *mp) {
+    mp->spinning = false;
+    if (atomic_fetch_sub(&grt_sched.nmspinning, 1) == 1)
+        grt_wakep(); /* the last spinner found work: maybe there is more */
+}
+
+/* Random victim order: a start and a stride coprime with n. */
+static unsigned gcd(unsigned a, unsigned b) {
+    while (b != 0) {
+        unsigned t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+static grt_g *steal_work(struct grt_m *mp, struct grt_p *p) {
+    unsigned n = (unsigned)atomic_load(&grt_sched.nprocs_made);
+    for (int round = 0; round < 4; round++) {
+        unsigned start = grt_fastrand(mp) % n;
+        unsigned stride = grt_fastrand(mp) % n + 1;
+        while (gcd(stride, n) != 1)
+            stride++;
+        for (unsigned i = 0, k = start; i < n; i++, k = (k + stride) % n) {
+            struct grt_p *v = &grt_allp[k];
+            if (v == p || atomic_load_explicit(
+                              &v->status, memory_order_relaxed) == GRT_PIDLE)
+                continue;
+            grt_g *g = grt_runqsteal(p, v, round == 3);
+            if (g != NULL)
+                return g;
+        }
+    }
+    return NULL;
+}
+
+/* Give up a P beyond GOMAXPROCS: its queue goes to the global queue. */
+static void release_surplus(struct grt_m *mp, struct grt_p *p) {
+    grt_g *g;
+    while ((g = grt_runqget(p)) != NULL)
+        grt_globrunqput(g);
+    grt_stack_flush_cache(p);
+    grt_lock_acquire(&grt_sched.lock);
+    pidleput(p);
+    grt_lock_release(&grt_sched.lock);
+    mp->p = NULL;
+}
+
+static bool any_runq_work(void) {
+    int n = atomic_load(&grt_sched.nprocs_made);
+    for (int i = 0; i < n; i++)
+        if (!grt_runqempty(&grt_allp[i]))
+            return true;
+    return atomic_load(&grt_sched.runqsize) > 0;
+}
+
+/* Block in the netpoller until a descriptor or the next timer is ready.
+ * True if this M was the poller. */
+static bool poll_blocking(void) {
+    uint64_t next = grt_timers_next();
+    if (next == 0 && grt_netpoll_waiters() == 0)
+        return false;
+    int32_t zero = 0;
+    if (!atomic_compare_exchange_strong(&grt_sched.npolling, &zero, 1))
+        return false;
+    next = grt_timers_next(); /* re-read: a timer may have come meanwhile */
+    uint64_t now = grt_nanotime();
+    atomic_store(&grt_sched.poll_until, next);
+    int64_t timeout = next == 0 ? -1 : next > now ? (int64_t)(next - now) : 0;
+    if (next != 0 || grt_netpoll_waiters() != 0)
+        grt_netpoll(timeout);
+    atomic_store(&grt_sched.poll_until, 0);
+    atomic_store(&grt_sched.npolling, 0);
+    run_timers_if_due();
+    return true;
+}
+
+/* Find a runnable G; returns with mp->p held. Runs on g0. */
+static grt_g *findrunnable(struct grt_m *mp) {
+    grt_g *g;
+top:
+    if (mp->p == NULL)
+        stopm(mp);
+    struct grt_p *p = mp->p;
+    if (p->id >= atomic_load(&grt_sched.gomaxprocs)) {
+        release_surplus(mp, p);
+        goto top;
+    }
+    run_timers_if_due();
+    if ((g = grt_runqget(p)) != NULL)
+        goto found;
+    if (atomic_load(&grt_sched.runqsize) > 0) {
+        grt_lock_acquire(&grt_sched.lock);
+        g = grt_globrunqget(p, 0);
+        grt_lock_release(&grt_sched.lock);
+        if (g != NULL)
+            goto found;
+    }
+    if (grt_netpoll_waiters() > 0 && atomic_load(&grt_sched.npolling) == 0 &&
+        grt_netpoll(0) > 0 && (g = grt_runqget(p)) != NULL)
+        goto found;
+    int procs = atomic_load(&grt_sched.gomaxprocs);
+    if (mp->spinning || 2 * atomic_load(&grt_sched.nmspinning) <
+                            procs - atomic_load(&grt_sched.npidle)) {
+        if (!mp->spinning) {
+            mp->spinning = true;
+            atomic_fetch_add(&grt_sched.nmspinning, 1);
+        }
+        if ((g = steal_work(mp, p)) != NULL)
+            goto found;
+    }
+    /* Nothing: give up the P. */
+    grt_lock_acquire(&grt_sched.lock);
+    if (atomic_load(&grt_sched.runqsize) > 0) {
+        g = grt_globrunqget(p, 0);
+        grt_lock_release(&grt_sched.lock);
+        goto found;
+    }
+    pidleput(p);
+    mp->p = NULL;
+    grt_lock_release(&grt_sched.lock);
+    if (mp->spinning) {
+        mp->spinning = false;
+        atomic_fetch_sub(&grt_sched.nmspinning, 1);
+        atomic_thread_fence(memory_order_seq_cst);
+        if (any_runq_work()) {
+            grt_lock_acquire(&grt_sched.lock);
+            p = pidleget();
+            grt_lock_release(&grt_sched.lock);
+            if (p != NULL) {
+                acquirep(mp, p);
+                mp->spinning = true;
+                atomic_fetch_add(&grt_sched.nmspinning, 1);
+                goto top;
+            }
+        }
+    }
+    if (poll_blocking()) {
+        grt_lock_acquire(&grt_sched.lock);
+        p = pidleget();
+        grt_lock_release(&grt_sched.lock);
+        if (p != NULL)
+            acquirep(mp, p);
+    }
+    goto top;
+found:
+    if (mp->spinning)
+        resetspinning(mp);
+    return g;
+}
+
+static void g0_main(void *arg) {
+    struct grt_m *mp = arg;
+    grt_g *g0 = mp->g0;
+#ifdef GRT_ASAN
+    __sanitizer_finish_switch_fiber(NULL, NULL, NULL);
+#endif
+    if (mp->nextp != NULL) {
+        acquirep(mp, mp->nextp);
+        mp->nextp = NULL;
+    }
+    for (;;) {
+        grt_g *g = findrunnable(mp);
+        switch_to(mp, g0, g, false);
+        after_switch(g0);
+    }
+}
+
+/* ---- syscalls --------------------------------------------------------------- */
+
+void grt_enter_syscall(void) {
+    grt_g *g = grt_curg();
+    struct grt_m *mp = g->m;
+    struct grt_p *p = mp->p;
+    grt_stat_add(&p->stats.syscalls, 1, false);
+    atomic_fetch_add_explicit(&p->syscalltick, 1, memory_order_relaxed);
+    mp->oldp = p;
+    mp->p = NULL;
+    atomic_store(&g->status, GRT_GSYSCALL);
+    atomic_store(&p->status, GRT_PSYSCALL);
+}
+
+void grt_exit_syscall(void) {
+    grt_g *g = grt_curg();
+    struct grt_m *mp = g->m;
+    struct grt_p *p = mp->oldp;
+    uint32_t s = GRT_PSYSCALL;
+    mp->oldp = NULL;
+    if (atomic_compare_exchange_strong(&p->status, &s, GRT_PRUNNING)) {
+        mp->p = p;
+        atomic_store(&g->status, GRT_GRUNNING);
+        GRT_SAFEPOINT();
+        return;
+    }
+    grt_lock_acquire(&grt_sched.lock);
+    p = pidleget();
+    grt_lock_release(&grt_sched.lock);
+    if (p != NULL) {
+        acquirep(mp, p);
+        atomic_store(&g->status, GRT_GRUNNING);
+        return;
+    }
+    atomic_store(&g->status, GRT_GRUNNABLE);
+    gswitch(g, GRT_HOOK_SYSCALL);
+}
+
+/* Sysmon took p from a thread in a syscall: give it work or idle it. */
+bool grt_handoffp_retaken(struct grt_p *p) {
+    p->m = NULL;
+    if (!grt_runqempty(p) || atomic_load(&grt_sched.runqsize) > 0) {
+        grt_startm(p, false);
+        return true;
+    }
+    int32_t zero = 0;
+    if (atomic_load(&grt_sched.npidle) == 0 &&
+        atomic_compare_exchange_strong(&grt_sched.nmspinning, &zero, 1)) {
+        grt_startm(p, true);
+        return true;
+    }
+    grt_lock_acquire(&grt_sched.lock);
+    pidleput(p);
+    grt_lock_release(&grt_sched.lock);
+    return false;
+}
+
+/* ---- starting, GOMAXPROCS, grt_run ---------------------------------------- */
+
+static int default_procs(void) {
+    const char *e = getenv("GOMAXPROCS");
+    if (e != NULL && atoi(e) > 0)
+        return atoi(e) > GRT_MAXPROCS ? GRT_MAXPROCS : atoi(e);
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    return 1;
+}
+
+static grt_lock grt_start_lock = GRT_LOCK_INIT;
+static _Atomic int grt_requested_procs;
+
+static void start_runtime(void) {
+    grt_lock_acquire(&grt_start_lock);
+    if (!atomic_load(&grt_sched.started)) {
+        int n = atomic_load(&grt_requested_procs);
+        if (n <= 0)
+            n = default_procs();
+        grt_sched.start_ns = grt_nanotime();
+        atomic_store(&grt_sched.goidgen, 1);
+        atomic_store(&grt_sched.gomaxprocs, n);
+        for (int i = 0; i < GRT_MAXPROCS; i++) {
+            grt_allp[i].id = i;
+            atomic_store(&grt_allp[i].status, GRT_PSTOPPED);
+        }
+        atomic_store(&grt_sched.nprocs_made, n);
+        grt_lock_acquire(&grt_sched.lock);
+        for (int i = n - 1; i >= 0; i--)
+            pidleput(&grt_allp[i]);
+        grt_lock_release(&grt_sched.lock);
+        grt_netpoll_init();
+        grt_sysmon_start();
+        atomic_store(&grt_sched.started, 1);
+    }
+    grt_lock_release(&grt_start_lock);
+}
+
+int grt_gomaxprocs(void) {
+    if (!atomic_load(&grt_sched.started)) {
+        int n = atomic_load(&grt_requested_procs);
+        return n > 0 ? n : default_procs();
+    }
+    return atomic_load(&grt_sched.gomaxprocs);
+}
+
+int grt_setmaxprocs(int n) {
+    int old = grt_gomaxprocs();
+    if (n < 1)
+        return old;
+    if (n > GRT_MAXPROCS)
+        n = GRT_MAXPROCS;
+    if (!atomic_load(&grt_sched.started)) {
+        atomic_store(&grt_requested_procs, n);
+        return old;
+    }
+    grt_lock_acquire(&grt_sched.lock);
+    atomic_store(&grt_sched.gomaxprocs, n);
+    if (n > atomic_load(&grt_sched.nprocs_made))
+        atomic_store(&grt_sched.nprocs_made, n);
+    /* Rebuild the idle list: keep Ps below n, revive stopped ones. */
+    struct grt_p *list = grt_sched.pidle;
+    grt_sched.pidle = NULL;
+    atomic_store(&grt_sched.npidle, 0);
+    for (struct grt_p *p = list, *nx; p != NULL; p = nx) {
+        nx = p->link;
+        pidleput(p);
+    }
+    for (int i = 0; i < n; i++)
+        if (atomic_load(&grt_allp[i].status) == GRT_PSTOPPED)
+            pidleput(&grt_allp[i]);
+    grt_lock_release(&grt_sched.lock);
+    for (int i = old; i < n; i++)
+        grt_wakep();
+    return old;
+}
+
+struct run_wait {
+    _Atomic uint32_t done;
+};
+
+static void run_done(void *arg) {
+    struct run_wait *w = arg;
+    atomic_fetch_sub(&grt_sched.nrun_callers, 1);
+    atomic_store(&w->done, 1);
+    grt_futex_wake(&w->done, 1);
+}
+
+int grt_run(void (*fn)(void *), void *arg) {
+    if (grt_tls_is_m)
+        return -EDEADLK;
+    if (!atomic_load(&grt_sched.started))
+        start_runtime();
+    struct run_wait w = {0};
+    grt_g *g = grt_stackalloc(NULL, GRT_STACK_DEFAULT_ORDER);
+    g_init(g, fn, arg, atomic_fetch_add(&grt_sched.goidgen, 1));
+    g->done = run_done;
+    g->done_arg = &w;
+    atomic_fetch_add(&grt_sched.shared_stats.goroutines_created, 1);
+    grt_lock_acquire(&grt_sched.lock);
+    atomic_fetch_add(&grt_sched.nrun_callers, 1);
+    grt_globrunqput_batch(g, g, 1);
+    grt_lock_release(&grt_sched.lock);
+    grt_wakep();
+    while (atomic_load(&w.done) == 0)
+        grt_futex_wait(&w.done, 0, -1);
+    return 0;
+}
