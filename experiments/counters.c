@@ -1,7 +1,42 @@
 /*
  * counters.c - one shared counter vs a counter per thread vs none.
  *
- * DRAFT: file comment to be completed with measured numbers.
+ * Mechanism. A core can only modify a cache line it holds exclusively
+ * (MESI's M/E states). An atomic read-modify-write (x86 `lock xadd`, Go's
+ * atomic.AddUint64) therefore pulls the counter's line into the writer's
+ * cache and keeps it for the duration of the instruction. One thread pays
+ * only the locked instruction itself (~20 cycles). Two threads on two
+ * cores incrementing one counter make the line travel between the cores
+ * on nearly every increment, and each transfer costs tens of ns: the
+ * per-thread cost grows with threads and the total rate stays flat or
+ * falls, however many cores are added. A compare-and-swap loop pays the
+ * same transfers plus retries when another core won; a mutex does two
+ * atomics (lock, unlock) on its own line plus the counter update, and
+ * sleeps in the kernel when contended. Giving every thread its own
+ * counter, padded so no two share a line, removes the transfers but not
+ * the locked instruction; counting in a register and adding the total to
+ * the shared counter once at the end removes both.
+ *
+ * Work between increments. Each thread runs `work` ns of calibrated ALU
+ * work (a dependent LCG chain, no memory) before each increment. The
+ * chain is calibrated once per process in setup: ns per step is the
+ * fastest of 15 timed runs of 2^20 steps, so a preempted run does not
+ * shrink the work. More work means a lower increment rate and less
+ * contention; at 1000 ns all variants converge on the work.
+ *
+ * Variants (one op = one increment by one thread, ns_per_op per thread,
+ * each thread timed by itself): faa, cas, mutex on one shared counter;
+ * padded (a locked fetch-add on the thread's own counter, 2 lines apart so
+ * that an adjacent-line prefetcher cannot pair them); local (a register,
+ * kept per iteration by an empty asm so the compiler cannot turn the loop
+ * into one add of n). All memory is touched in setup: page-faults/op ~0.
+ *
+ * Reading the plot. x: threads, 1..2x the PUs, pinned one per core first;
+ * the shaded band is over-subscribed (threads share PUs: per-thread time
+ * includes waiting for a PU). y: ns per increment per thread, work
+ * included, log scale; one line per variant and work value. A flat line
+ * is linear scaling of the total rate; a line that rises in proportion to
+ * the threads is a flat total rate.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -179,61 +214,186 @@ static void local(hx_state *st) {
 
 /* ---- verdict ------------------------------------------------------------- */
 
+/* Total throughput gain from 1 thread to the largest non-over-subscribed
+ * count, per variant at work=0 (linear scaling: the ratio of the thread
+ * counts), and what is left of contention at work=1000. Holds if local
+ * scales at least 3/4 linearly and faa scales less than local. */
 static bool ctr_verdict(const hx_results *r, char *buf, size_t len) {
-    (void)r;
-    (void)buf;
-    (void)len;
-    return true;
+    static const char *const names[] = {"faa", "cas", "mutex", "padded",
+                                        "local"};
+    size_t o = 0;
+#define CTR_PUT(...)                                                           \
+    do {                                                                       \
+        if (o < len)                                                           \
+            o += (size_t)snprintf(buf + o, len - o, __VA_ARGS__);              \
+    } while (0)
+    int pus = hx_results_topo(r)->pus;
+    int64_t lo = 0, hi = 0;
+    for (int i = 0; i < hx_results_nx(r); i++) {
+        int64_t x = hx_results_x(r, i);
+        if (lo == 0)
+            lo = x;
+        if (x <= pus)
+            hi = x;
+    }
+    if (lo == 0 || hi <= lo) {
+        CTR_PUT("one thread count only: no scaling to judge\n");
+        return true;
+    }
+    double gain[HX_COUNT(names)];
+    CTR_PUT("work=0, %lld -> %lld threads, total increments/s gain "
+            "(linear: %.1fx):",
+            (long long)lo, (long long)hi, (double)hi / (double)lo);
+    for (int v = 0; v < HX_COUNT(names); v++) {
+        char series[64];
+        snprintf(series, sizeof series, "%s work=0", names[v]);
+        double t1 = hx_results_median(r, series, lo);
+        double tn = hx_results_median(r, series, hi);
+        gain[v] = (double)hi / (double)lo * t1 / tn; /* NAN if absent */
+        CTR_PUT(" %s %.2fx%s", names[v], gain[v],
+                v + 1 < HX_COUNT(names) ? "," : "\n");
+    }
+    double faa = gain[0], local = gain[HX_COUNT(names) - 1];
+    bool held = true;
+    if (faa != faa || local != local) { /* NAN: work=0 not measured */
+        CTR_PUT("(work=0 not measured: scaling not judged)\n");
+    } else {
+        bool scales = local >= 0.75 * (double)hi / (double)lo;
+        CTR_PUT("local %s linearly; the shared fetch-add %s\n",
+                scales ? "scales" : "does NOT scale",
+                faa < local ? "scales worse" : "scales as well (unexpected)");
+        held = scales && faa < local;
+    }
+    double f = hx_results_median(r, "faa work=1000", hi);
+    double l = hx_results_median(r, "local work=1000", hi);
+    if (f == f && l == l)
+        CTR_PUT("work=1000 at %lld threads: faa %.0f ns vs local %.0f ns "
+                "per increment (%.2fx: contention %s)\n",
+                (long long)hi, f, l, f / l,
+                f / l < 1.25 ? "gone" : "still visible");
+#undef CTR_PUT
+    return held;
 }
 
 /* ---- declaration --------------------------------------------------------- */
 
-static const hx_variant variants[] = {
-    {"faa", "one shared atomic counter, fetch-add (lock xadd)", faa, ctr_setup,
-     ctr_teardown, 0, 0},
-    {"cas", "one shared atomic counter, load + compare-and-swap loop", cas,
-     ctr_setup, ctr_teardown, 0, 0},
-    {"mutex", "one shared plain counter under a pthread mutex", mutex,
-     ctr_setup, ctr_teardown, 0, 0},
-    {"padded", "a fetch-add counter per thread, two cache lines apart", padded,
-     ctr_setup, ctr_teardown, 0, 0},
-    {"local", "a register per thread, merged once at the end", local, ctr_setup,
-     ctr_teardown, 0, 0},
+static const hx_variant ctr_variants[] = {
+    {.name = "faa",
+     .help = "one shared atomic counter, fetch-add (lock xadd)",
+     .fn = faa,
+     .setup = ctr_setup,
+     .teardown = ctr_teardown},
+    {.name = "cas",
+     .help = "one shared atomic counter, load + compare-and-swap loop",
+     .fn = cas,
+     .setup = ctr_setup,
+     .teardown = ctr_teardown},
+    {.name = "mutex",
+     .help = "one shared plain counter under a pthread mutex",
+     .fn = mutex,
+     .setup = ctr_setup,
+     .teardown = ctr_teardown},
+    {.name = "padded",
+     .help = "a fetch-add counter per thread, two cache lines apart",
+     .fn = padded,
+     .setup = ctr_setup,
+     .teardown = ctr_teardown},
+    {.name = "local",
+     .help = "a register per thread, added to the shared counter once",
+     .fn = local,
+     .setup = ctr_setup,
+     .teardown = ctr_teardown},
 };
 
-static const hx_param params[] = {
-    {"threads", "threads", "worker threads, one per PU first, then doubled up",
-     1, 1024, HX_PARAM_THREADS, hx_points_threads_2x, NULL, NULL},
-    {"work", "ns", "calibrated work between two increments", 0, 100000, 0, NULL,
-     "0,10,100,1000", "0,1000"},
+static const hx_param ctr_params[] = {
+    {.name = "threads",
+     .unit = "threads",
+     .help = "worker threads, pinned one per core first, up to 2x the PUs",
+     .min = 1,
+     .max = 1024,
+     .flags = HX_PARAM_THREADS,
+     .points = hx_points_threads_2x},
+    {.name = "work",
+     .unit = "ns",
+     .help = "calibrated work between two increments of one thread",
+     .min = 0,
+     .max = 1000000,
+     .def = "0,10,100,1000",
+     .quick_def = "0,1000"},
 };
 
-static const char *const events[] = {"page-faults",  "context-switches",
-                                     "cycles",       "instructions",
-                                     "cache-misses", NULL};
+static const char *const ctr_events[] = {"page-faults",  "context-switches",
+                                         "cycles",       "instructions",
+                                         "cache-misses", NULL};
 
-static const hx_claim claims[] = {
-    {"faa work=0", "local work=0", 5.0, "threads", HX_AT_MAX},
-    {"faa work=0", "padded work=0", 2.0, "threads", HX_AT_MAX},
+static const hx_claim ctr_claims[] = {
+    {.slow = "faa work=0",
+     .fast = "local work=0",
+     .min_ratio = 5.0,
+     .at_param = "threads",
+     .at_value = HX_AT_MAX},
+    {.slow = "faa work=0",
+     .fast = "padded work=0",
+     .min_ratio = 1.5,
+     .at_param = "threads",
+     .at_value = HX_AT_MAX},
+    {.slow = "mutex work=0",
+     .fast = "faa work=0",
+     .min_ratio = 1.5,
+     .at_param = "threads",
+     .at_value = HX_AT_MAX},
 };
 
 const hx_experiment hx_exp_counters = {
     .name = "counters",
-    .summary = "shared atomic / CAS / mutex counter vs per-thread padded vs "
-               "local accumulation",
-    .hypothesis = "TODO",
-    .reading = "TODO",
-    .homework = "TODO",
-    .variants = variants,
-    .nvariants = HX_COUNT(variants),
-    .params = params,
-    .nparams = HX_COUNT(params),
-    .metrics = NULL,
-    .nmetrics = 0,
-    .op = "increment (after the work between increments)",
-    .events = events,
-    .claims = claims,
-    .nclaims = HX_COUNT(claims),
+    .summary = "one shared counter (atomic, CAS, mutex) vs per-thread padded "
+               "vs local, 1..2x PUs",
+    .hypothesis =
+        "An atomic read-modify-write needs its cache line exclusive in the\n"
+        "writer's cache. With one thread a locked fetch-add costs ~20\n"
+        "cycles (~5 ns); with threads on several cores hammering one\n"
+        "counter, every increment waits for the line to come from another\n"
+        "core, so ns per increment per thread grows with threads and the\n"
+        "total rate stays flat or falls (faa ~3x slower per thread at 2\n"
+        "cores than at 1 here). The CAS loop adds failed attempts; the\n"
+        "mutex does two atomics per increment and sleeps when contended\n"
+        "(>= 1.5x faa). Per-thread padded counters keep the locked add but\n"
+        "move no line: flat, >= 1.5x faster than faa at 2 threads. Local\n"
+        "accumulation is a register add (< 1 ns): flat, scaling linearly,\n"
+        ">= 5x (here ~50x) faster than faa. With 1000 ns of work between\n"
+        "increments contention all but disappears.",
+    .reading =
+        "x: threads (pinned one per core first); y: ns per increment per\n"
+        "thread, work between increments included (log). One line per\n"
+        "variant and work. Flat means the total rate grows linearly with\n"
+        "threads; a line rising in proportion to threads means the total\n"
+        "rate is flat. At work=0 the shared variants (faa, cas, mutex) rise\n"
+        "from 1 to 2 threads, padded and local stay flat; at work=1000\n"
+        "every line sits near 1000 ns. The shaded band is over-subscribed:\n"
+        "threads share PUs, so per-thread time doubles for everyone, and\n"
+        "the mutex suffers most (a preempted holder blocks the others).",
+    .homework =
+        "1. From the table, compute faa's total increments per second at 1\n"
+        "   and at 2 threads. Did the second core add anything?\n"
+        "2. padded is still a lock xadd: which part of faa's 2-thread cost\n"
+        "   is the lock prefix, and which the line transfer?\n"
+        "3. Why does cas cost the same as faa alone but more under\n"
+        "   contention?\n"
+        "4. At which work between increments does faa stop paying for\n"
+        "   contention? Relate it to the line-transfer time.\n"
+        "5. Look at context-switches/op for mutex when over-subscribed.\n"
+        "   What does Go's sync.Mutex do differently (spinning, starvation\n"
+        "   mode)?\n"
+        "6. Which variant is a Go sharded counter, or the runtime's per-P\n"
+        "   statistics? What does each cost a reader of the total?",
+    .variants = ctr_variants,
+    .nvariants = HX_COUNT(ctr_variants),
+    .params = ctr_params,
+    .nparams = HX_COUNT(ctr_params),
+    .op = "increment (plus the work before it)",
+    .events = ctr_events,
+    .claims = ctr_claims,
+    .nclaims = HX_COUNT(ctr_claims),
     .verdict = ctr_verdict,
     .xparam = "threads",
     .plot_flags = HX_PLOT_LOGY,
