@@ -20,8 +20,8 @@
 #include "run.h"
 
 typedef struct cmp_src {
-    char machine[128];
-    char path[1200];
+    char machine[256];
+    char path[1400];
 } cmp_src;
 
 static int find_sources(const char *root, const char *exp, cmp_src *out,
@@ -33,7 +33,7 @@ static int find_sources(const char *root, const char *exp, cmp_src *out,
     while ((de = readdir(d)) != NULL && n < max) {
         if (de->d_name[0] == '.' || strcmp(de->d_name, "compare") == 0)
             continue;
-        char p[1200];
+        char p[1400];
         struct stat st;
         snprintf(p, sizeof p, "%s/%s/%s/latest/plot.dat", root, de->d_name,
                  exp);
@@ -53,7 +53,7 @@ static void print_table(const cmp_src *src, int n) {
         FILE *f = fopen(src[i].path, "r");
         if (!f)
             continue;
-        char line[512], series[300] = "";
+        char line[512], series[512] = "";
         while (fgets(line, sizeof line, f)) {
             if (strncmp(line, "# series: ", 10) == 0) {
                 snprintf(series, sizeof series, "%s", line + 10);

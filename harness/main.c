@@ -14,8 +14,6 @@
 #include "counters.h"
 #include "run.h"
 
-int hx_compare(const char *exp, const char *out_root); /* compare.c */
-
 static void on_interrupt(int sig) {
     static const char msg[] =
         "\nmechlab: interrupted; this run is discarded, earlier results "

@@ -78,9 +78,13 @@ void hx_output_cleanup_stale(const char *expdir) {
 }
 
 int hx_output_begin(hx_run *r, char *err, size_t len) {
-    char expdir[1024];
-    snprintf(expdir, sizeof expdir, "%s/%s/%s", r->opts->out, r->machine,
-             r->exp->name);
+    char expdir[sizeof r->dir - 128];
+    int w = snprintf(expdir, sizeof expdir, "%s/%s/%s", r->opts->out,
+                     r->machine, r->exp->name);
+    if (w < 0 || (size_t)w >= sizeof expdir) {
+        snprintf(err, len, "--out path too long");
+        return -ENAMETOOLONG;
+    }
     int rc = mkdir_p(expdir);
     if (rc) {
         snprintf(err, len, "cannot create %s: %s", expdir, strerror(-rc));

@@ -186,6 +186,9 @@ void hx_output_cleanup_stale(const char *expdir);
 struct json_t;
 struct json_t *hx_json_load_lenient(const char *path);
 
+/* compare.c: `mechlab compare EXP` */
+int hx_compare(const char *exp, const char *out_root);
+
 /* plot.c */
 int hx_plot(const hx_run *r, struct hx_results *res, char *msg, size_t len);
 int hx_run_gnuplot(const char *dir, const char *script, char *msg, size_t len);

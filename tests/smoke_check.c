@@ -97,7 +97,7 @@ static int col(char **h, int nh, const char *name) {
 }
 
 static void check_csv(const char *dir, json_t *ctx) {
-    char path[2048];
+    char path[2200];
     snprintf(path, sizeof path, "%s/data.csv", dir);
     char *text = slurp(path, NULL);
     CHECK(text != NULL, "%s missing", path);
