@@ -283,6 +283,11 @@ static int vp_points(const hx_topo *t, bool quick, int64_t *out, int max) {
     for (int i = 0; i < k && n < max; i++)
         if (ws[i] >= VP_WALK_MIN && (double)ws[i] >= gap * (double)out[n - 1])
             out[n++] = ws[i];
+    /* Quick mode keeps every other log2 step, which can stop at half the
+     * cap: end at the cap itself, RAM permitting. */
+    if (n < max && (double)cap >= gap * (double)out[n - 1] &&
+        (t->mem_total == 0 || cap <= t->mem_total / 4))
+        out[n++] = (int64_t)cap;
     return n;
 }
 
@@ -335,7 +340,10 @@ static bool vp_verdict(const hx_results *r, char *buf, size_t len) {
     if (wa == wa && wp == wp && ws == ws)
         VP_PUT("at %lld MiB (%s the %llu MiB LLC hwloc reports): walk_array "
                "%.2f, walk_ptrs %.2f, walk_shuf %.2f ns/element\n",
-               (long long)(top >> 20), (uint64_t)top > llc ? "past" : "within",
+               (long long)(top >> 20),
+               (uint64_t)top > llc    ? "past"
+               : (uint64_t)top == llc ? "at"
+                                      : "within",
                (unsigned long long)(llc >> 20), wa, wp, ws);
 #undef VP_PUT
     return held;
@@ -413,7 +421,7 @@ static const hx_claim vp_claims[] = {
      .at_value = 64},
     {.slow = "walk_shuf",
      .fast = "walk_ptrs",
-     .min_ratio = 2.0,
+     .min_ratio = 1.5,
      .at_param = "bytes",
      .at_value = HX_AT_MAX},
 };
