@@ -21,6 +21,7 @@ RUN_FLAGS := $(if $(THREADS),--threads $(THREADS)) \
              $(if $(COUNTERS),--counters $(COUNTERS)) \
              $(if $(OUT),--out $(OUT)) \
              $(if $(MIN_TIME),--min-time $(MIN_TIME)) \
+             $(if $(WARMUP),--warmup $(WARMUP)) \
              $(foreach s,$(SET),--set $(s)) \
              $(ARGS)
 

@@ -11,9 +11,12 @@
  * Variants. `empty`: the loop with an empty asm statement as its body
  * (the compiler must keep the iterations, but nothing else happens).
  * `keep`: the same with a value passed through hx_keep each iteration,
- * the barrier other experiments use. ns_per_op is per iteration.
+ * the barrier other experiments use. `manual`: the empty loop timed by
+ * the variant (manual time), the path for experiments that time only part
+ * of each iteration. ns_per_op is per iteration.
  */
 #include <stdio.h>
+#include <time.h>
 
 #include "hx.h"
 
@@ -41,11 +44,31 @@ static bool noop_verdict(const hx_results *r, char *buf, size_t len) {
     return ok;
 }
 
+/* The same empty loop timed by the variant itself (manual time): the
+ * path experiments use when only part of each iteration is the op. */
+static void noop_manual(hx_state *st) {
+    struct timespec a, b;
+    uint64_t total = 0;
+    for (uint64_t n; (n = hx_batch(st)) != 0;) {
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        for (uint64_t i = 0; i < n; i++)
+            __asm__ volatile("");
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        total += (uint64_t)(b.tv_sec - a.tv_sec) * 1000000000u +
+                 (uint64_t)b.tv_nsec - (uint64_t)a.tv_nsec;
+    }
+    hx_manual_time(st, (double)total * 1e-9);
+}
+
 static const hx_variant noop_variants[] = {
     {.name = "empty",
      .help = "an empty loop body (asm volatile(\"\"))",
      .fn = noop_empty},
     {.name = "keep", .help = "hx_keep(i) per iteration", .fn = noop_keep},
+    {.name = "manual",
+     .help = "the empty loop timed by the variant itself (manual time)",
+     .fn = noop_manual,
+     .manual_time = true},
 };
 
 static const hx_param noop_params[] = {

@@ -5,7 +5,8 @@
  *   mechlab describe EXP
  *   mechlab run EXP|all [--threads LIST] [--reps N] [--quick]
  *                       [--counters auto|papi|perf|rusage|none] [--out DIR]
- *                       [--set NAME=LIST]... [--min-time S] [--machine NAME]
+ *                       [--set NAME=LIST]... [--min-time S] [--warmup S]
+ *                       [--machine NAME]
  *                       [--no-plot] [--no-interleave] [--progress|--no-progress]
  *   mechlab counters
  *   mechlab compare EXP [--out DIR]
@@ -44,6 +45,8 @@ void hx_cli_usage(FILE *out) {
         "quick)\n"
         "  --quick              fewer points and repetitions\n"
         "  --min-time S         seconds per repetition, 0.001..60\n"
+        "  --warmup S           seconds of warm-up before each point's first\n"
+        "                       repetition, 0..60 (default 0)\n"
         "  --counters MODE      auto|papi|perf|rusage|none (default auto)\n"
         "  --out DIR            results root (default results)\n"
         "  --machine NAME       machine name in the results path\n"
@@ -159,6 +162,17 @@ int hx_cli_parse(int argc, char **argv, hx_opts *o, char *err, size_t len) {
                 return -EINVAL;
             }
             o->min_time = d;
+        } else if (flag_is(a, "--warmup")) {
+            if (want_value(argc, argv, &i, &v, err, len))
+                return -EINVAL;
+            char *end;
+            double d = strtod(v, &end);
+            if (end == v || *end || !(d >= 0 && d <= 60)) {
+                snprintf(err, len, "--warmup '%s': expected seconds in 0..60",
+                         v);
+                return -EINVAL;
+            }
+            o->warmup = d;
         } else if (flag_is(a, "--counters")) {
             if (want_value(argc, argv, &i, &v, err, len))
                 return -EINVAL;

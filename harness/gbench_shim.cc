@@ -67,6 +67,7 @@ struct hx_state {
     hx_counter_thread *ct;
     uint64_t c0[HX_MAX_EVENTS], c1[HX_MAX_EVENTS];
     bool c_ok;
+    double manual_s; /* hx_manual_time(); < 0 when not given */
     double metrics[HX_MAX_METRICS];
     bool mset[HX_MAX_METRICS];
     bool failed;
@@ -133,6 +134,14 @@ extern "C" void hx_metric(hx_state *st, const char *name, double value) {
     snprintf(why, sizeof why, "metric '%s' is not declared by %s", name,
              e->name);
     hx_fail(st, why);
+}
+
+extern "C" void hx_manual_time(hx_state *st, double seconds) {
+    if (!st->pt->var->manual_time) {
+        hx_fail(st, "hx_manual_time() from a variant without .manual_time");
+        return;
+    }
+    st->manual_s = seconds;
 }
 
 extern "C" void hx_fail(hx_state *st, const char *why) {
@@ -210,14 +219,23 @@ static void body(benchmark::State &s, hx_family *fam) {
         st.pt = pt;
         st.ti = ti;
         st.nt = nt;
+        st.manual_s = -1;
         st.ct = r->nevents ? hx_counters_thread_open(r->counters) : nullptr;
         fam->var->fn(&st);
         if (st.phase == 1)
             hx_batch(&st); /* the variant returned inside its loop */
         if (!st.failed && st.phase == 0)
             hx_fail(&st, "the variant never called hx_batch()");
+        if (!st.failed && fam->var->manual_time) {
+            if (st.manual_s < 0)
+                hx_fail(&st, "a .manual_time variant never called "
+                             "hx_manual_time()");
+            else
+                s.SetIterationTime(st.manual_s);
+        }
         if (!st.failed && st.iters > 0) {
-            double ns = (st.t1 - st.t0) * 1e9 / (double)st.iters;
+            double secs = fam->var->manual_time ? st.manual_s : st.t1 - st.t0;
+            double ns = secs * 1e9 / (double)st.iters;
             pt->tns[ti < HX_MAX_THREADS ? ti : 0] = ns;
             s.counters["ns_per_op"] =
                 benchmark::Counter(ns, benchmark::Counter::kAvgThreads);
@@ -354,7 +372,13 @@ extern "C" int hx_gbench_run(hx_run *r, const char *json_path) {
         hx_family *fam = &r->fams[f];
         auto *b = benchmark::RegisterBenchmark(
             fam->name, [fam](benchmark::State &s) { body(s, fam); });
-        b->UseRealTime()->MinTime(r->min_time)->Repetitions(r->reps);
+        if (fam->var->manual_time)
+            b->UseManualTime();
+        else
+            b->UseRealTime();
+        b->MinTime(r->min_time)->Repetitions(r->reps);
+        if (r->opts->warmup > 0)
+            b->MinWarmUpTime(r->opts->warmup);
         for (int i = 0; i < fam->npoints; i++)
             b->Threads(fam->points[i].threads);
     }

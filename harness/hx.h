@@ -121,6 +121,13 @@ const hx_point *hx_state_point(const hx_state *st);
  * and this repetition (averaged over threads). Call after the loop. */
 void hx_metric(hx_state *st, const char *name, double value);
 
+/* Manual time: a variant declared with .manual_time reports the time its
+ * iterations took, in seconds, measured its own way (e.g. from timestamps
+ * carried through a channel, excluding work inside the loop that is not the
+ * op). It replaces this thread's clock for ns_per_op and is what Google
+ * Benchmark records (UseManualTime). Call after the loop. */
+void hx_manual_time(hx_state *st, double seconds);
+
 /* Abandon this run with an error (a broken invariant, not a skip). */
 void hx_fail(hx_state *st, const char *why);
 
@@ -169,6 +176,7 @@ typedef struct hx_variant {
     unsigned uses;            /* bit i set: varies with params[i]; 0 means
                                  "all params" (most variants). A variant that
                                  ignores a param runs at its first point only. */
+    bool manual_time;         /* times itself: see hx_manual_time() */
 } hx_variant;
 
 /* How a parameter's default points are made. */

@@ -305,6 +305,7 @@ int hx_output_context(const hx_run *r, const char *path,
     json_object_set_new(run, "machine_name", json_string(r->machine));
     json_object_set_new(run, "reps", json_integer(r->reps));
     json_object_set_new(run, "min_time_s", json_real(r->min_time));
+    json_object_set_new(run, "warmup_s", json_real(r->opts->warmup));
     json_object_set_new(run, "quick", json_boolean(r->opts->quick));
     json_object_set_new(run, "interleaved", json_boolean(r->opts->interleave));
     json_object_set_new(run, "counters_mode", json_string(r->opts->counters));

@@ -366,6 +366,31 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
                 "* over-subscribed: more threads than the %d PUs; threads "
                 "share PUs, so per-thread time includes waiting\n",
                 r->topo.pus);
+    /* CPU share: task-clock per op over wall ns per op. Below ~90% at a
+     * point that is not over-subscribed, something else ran on these PUs
+     * and the wall times include waiting for them. */
+    int tc = -1;
+    for (size_t i = 0; i < r->nevents; i++)
+        if (hx_counters_available(r->counters, i) &&
+            strcmp(hx_counters_name(r->counters, i), "task-clock") == 0)
+            tc = (int)i;
+    double worst = 1.0;
+    if (tc >= 0)
+        for (int i = 0; i < res->nseries; i++)
+            for (int k = 0; k < res->series[i].npts; k++) {
+                hx_rpoint *p = &res->series[i].pts[k];
+                if (p->nv == 0 || p->pt->oversub || isnan(p->ev[tc]))
+                    continue;
+                double share = p->ev[tc] / p->s.median;
+                worst = share < worst ? share : worst;
+            }
+    if (worst < 0.9)
+        fprintf(f,
+                "! busy machine: at some points the threads ran only %.0f%% "
+                "of their timed wall time (task-clock); the numbers "
+                "include waiting for other programs. Rerun when the "
+                "machine is quiet.\n",
+                worst * 100);
     if (noisy)
         fprintf(f,
                 "! high variation (cv > %.0f%%) at %d point%s: rerun with "

@@ -53,6 +53,7 @@ typedef struct hx_opts {
     const char *out;      /* results root */
     const char *machine;  /* machine name override */
     double min_time;      /* seconds per repetition; 0: default */
+    double warmup;        /* seconds of warm-up per point; 0: none */
     bool plot;            /* draw PNG/SVG (default on) */
     bool interleave;      /* random interleaving (default on) */
     bool progress;        /* progress line (default: stderr is a tty) */

@@ -65,6 +65,12 @@ static void test_cli(void) {
     CHECK(parse(&o, err, sizeof err, 5, "mechlab", "run", "falseshare",
                 "--min-time", "100") == -EINVAL);
     CHECK(strstr(err, "0.001..60") != NULL);
+    CHECK(parse(&o, err, sizeof err, 5, "mechlab", "run", "falseshare",
+                "--warmup", "-1") == -EINVAL);
+    CHECK(strstr(err, "--warmup") && strstr(err, "0..60"));
+    CHECK(parse(&o, err, sizeof err, 5, "mechlab", "run", "falseshare",
+                "--warmup", "0.5") == 0 &&
+          o.warmup == 0.5);
     CHECK(parse(&o, err, sizeof err, 4, "mechlab", "run", "falseshare",
                 "--bogus") == -EINVAL);
     CHECK(strstr(err, "--bogus") != NULL);
