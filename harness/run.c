@@ -381,9 +381,29 @@ int hx_plan(hx_run *r, const hx_experiment *e, const hx_opts *o, char *err,
     r->total_runs = r->total_points * r->reps;
     r->cache_budget =
         r->topo.mem_total ? r->topo.mem_total / 4 : (size_t)1 << 30;
+    /* The harness always samples task-clock (to tell a busy machine) and
+     * page-faults (so readers see that no faults fell inside the timing),
+     * whatever the experiment asks for. */
+    const char *evs[HX_MAX_EVENTS + 1];
+    const char *const *evlist = e->events;
+    if (e->events) {
+        int n = 0;
+        for (int i = 0; e->events[i] && n < HX_MAX_EVENTS - 2; i++)
+            evs[n++] = e->events[i];
+        static const char *const always[] = {"task-clock", "page-faults"};
+        for (int a = 0; a < 2; a++) {
+            bool have = false;
+            for (int i = 0; i < n; i++)
+                have |= strcmp(evs[i], always[a]) == 0;
+            if (!have)
+                evs[n++] = always[a];
+        }
+        evs[n] = NULL;
+        evlist = evs;
+    }
     char cerr[256] = "";
     rc = hx_counters_plan(&r->counters, o->counters ? o->counters : "auto",
-                          e->events, cerr, sizeof cerr);
+                          evlist, cerr, sizeof cerr);
     if (rc) {
         snprintf(err, len, "--counters %s: %s",
                  o->counters ? o->counters : "auto", cerr);
