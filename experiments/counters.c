@@ -88,10 +88,17 @@ static void calibrate(void) {
 
 /* ---- shared state -------------------------------------------------------- */
 
+/* The mutex variant's counter lives beside its mutex, as in a Go struct
+ * { mu sync.Mutex; n uint64 }: one line carries both. */
+typedef struct ctr_locked {
+    pthread_mutex_t mu;
+    uint64_t n; /* guarded by mu */
+} ctr_locked;
+
+/* Read-only once set up; the lines the threads write are all in mem. */
 typedef struct ctr_shared {
-    _Atomic uint64_t *counter; /* the shared counter, alone on its lines */
-    pthread_mutex_t mu;        /* guards *plain */
-    uint64_t *plain;           /* the mutex variant's counter */
+    _Atomic uint64_t *counter; /* the shared counter, alone on its stride */
+    ctr_locked *locked;        /* the mutex and its counter, alone too */
     char *slots;               /* per-thread counters, stride bytes apart */
     size_t stride;             /* 2 lines: no false sharing, even with an
                                   adjacent-line prefetcher */
@@ -103,7 +110,7 @@ static void ctr_teardown(void *shared) {
     ctr_shared *sh = shared;
     if (sh == NULL)
         return;
-    pthread_mutex_destroy(&sh->mu);
+    pthread_mutex_destroy(&sh->locked->mu);
     free(sh->mem);
     free(sh);
 }
@@ -119,7 +126,9 @@ static void *ctr_setup(hx_point *pt, size_t *bytes) {
         return NULL;
     }
     sh->stride = 2 * line;
-    /* Layout: [counter][plain][slot 0]...[slot threads-1], a stride each. */
+    while (sh->stride < sizeof(ctr_locked))
+        sh->stride *= 2;
+    /* Layout: [counter][locked][slot 0]...[slot threads-1], a stride each. */
     size_t size = sh->stride * (2 + (size_t)threads);
     if (posix_memalign(&sh->mem, sh->stride, size) != 0) {
         free(sh);
@@ -129,9 +138,9 @@ static void *ctr_setup(hx_point *pt, size_t *bytes) {
     memset(sh->mem, 0, size); /* touched: no page faults in the timing */
     sh->counter = (_Atomic uint64_t *)sh->mem;
     atomic_init(sh->counter, 0);
-    sh->plain = (uint64_t *)((char *)sh->mem + sh->stride);
+    sh->locked = (ctr_locked *)((char *)sh->mem + sh->stride);
+    pthread_mutex_init(&sh->locked->mu, NULL);
     sh->slots = (char *)sh->mem + 2 * sh->stride;
-    pthread_mutex_init(&sh->mu, NULL);
     double ns = (double)hx_point_param(pt, "work");
     sh->steps = (uint64_t)(ns / ns_per_step + 0.5);
     *bytes = size + sizeof *sh;
@@ -169,13 +178,14 @@ static void cas(hx_state *st) {
 
 static void mutex(hx_state *st) {
     ctr_shared *sh = hx_shared(st);
+    ctr_locked *lk = sh->locked;
     uint64_t steps = sh->steps, x = (uint64_t)hx_thread_index(st);
     for (uint64_t n; (n = hx_batch(st)) != 0;)
         for (uint64_t i = 0; i < n; i++) {
             x = work(x, steps);
-            pthread_mutex_lock(&sh->mu);
-            (*sh->plain)++;
-            pthread_mutex_unlock(&sh->mu);
+            pthread_mutex_lock(&lk->mu);
+            lk->n++;
+            pthread_mutex_unlock(&lk->mu);
         }
     hx_keep(x);
 }
