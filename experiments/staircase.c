@@ -255,7 +255,7 @@ static bool sc_verdict(const hx_results *r, char *buf, size_t len) {
         SC_OUT("clock: not measured; latencies in ns only\n");
     else
         SC_OUT("clock: one dependent add takes %.3f ns, so the core runs at "
-               "about %.2f GHz\n",
+               "about %.2f GHz (cycles below are ns / that period)\n",
                clk, 1 / clk);
     SC_OUT("steps found in 'chase' (%d, expected %d: one per cache level "
            "and memory):\n",

@@ -331,6 +331,32 @@ static bool tlb_verdict(const hx_results *r, char *buf, size_t len) {
                     ti.l1_4k ? "the reported L1 dTLB reach"
                              : "the L1d capacity in lines",
                     first_ok ? "agrees" : "DISAGREES");
+            /* The second level: the steepest later knee while the data
+             * (one line per page) still fits L2, where the data caches
+             * add no step of their own. */
+            const hx_cache *l2 = hx_topo_cache(t, 2);
+            int64_t l2_lines =
+                l2 && l2->size ? (int64_t)(l2->size / line) : 8192;
+            int best = -1;
+            for (int i = 1; i < k; i++)
+                if (to[i] <= l2_lines &&
+                    (best < 0 || b[i] / a[i] > b[best] / a[best]))
+                    best = i;
+            if (best >= 0) {
+                TLB_OUT("  steepest later knee (data still in L2): between "
+                        "%lld and %lld pages (%.1fx)",
+                        (long long)from[best], (long long)to[best],
+                        b[best] / a[best]);
+                if (ti.l2_4k) {
+                    bool agree = to[best] > ti.l2_4k / 2 &&
+                                 from[best] <= (int64_t)ti.l2_4k * 2;
+                    TLB_OUT("; reported L2 dTLB reach %d pages: %s", ti.l2_4k,
+                            agree ? "agrees"
+                                  : "DISAGREES (the reported count may be "
+                                    "synthetic)");
+                }
+                TLB_OUT("\n");
+            }
         }
     }
 
@@ -387,9 +413,9 @@ static bool tlb_verdict(const hx_results *r, char *buf, size_t len) {
         }
         TLB_OUT("%s order at %lld pages (%.0f MiB): %.1f ns per access on "
                 "4 KiB pages, %.1f ns on 2 MiB pages: huge pages %.2fx "
-                "faster\n",
+                "%s\n",
                 order[k], (long long)xm, (double)xm * ps / 1048576, a, b,
-                a / b);
+                a >= b ? a / b : b / a, a >= b ? "faster" : "slower");
         if (k == 0)
             gain_ok = a / b >= TLB_GAIN;
     }
