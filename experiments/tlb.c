@@ -235,7 +235,7 @@ static int tlb_points(const hx_topo *t, bool quick, int64_t *out, int max) {
     int64_t p = 16;
     for (; p <= cap && p <= TLB_DENSE_TOP && n < HX_MAX_POINTS - 8; p *= 2)
         v[n++] = p;
-    for (p *= 2; p <= cap && n < HX_MAX_POINTS - 8; p *= 4)
+    for (; p <= cap && n < HX_MAX_POINTS - 8; p *= 4)
         v[n++] = p;
     if (n == 0 || v[n - 1] != cap)
         v[n++] = cap;
@@ -503,8 +503,11 @@ const hx_experiment hx_exp_tlb = {
         "more), less in page order.",
     .reading =
         "x: pages touched, one line each (log); y: ns per access (log). "
-        "One line per page size and order. Where the 4k lines leave the 2m "
-        "lines is the TLB reach; the 2m lines show what the data caches "
+        "One line per page size and order. Knees on the 4k lines are TLB "
+        "levels running out; where the 4k lines leave the 2m lines is the "
+        "reach of 4 KiB pages (on a VM whose host uses 4 KiB pages they "
+        "never part: the verdict says so); the 2m lines show what the data "
+        "caches "
         "alone cost (N lines of data: L1 up to ~768 pages, L2 up to ~16K). "
         "The verdict lists the reported TLB entries, the THP mode, where "
         "the 4k lines part from the 2m ones, and the gain at the largest "
