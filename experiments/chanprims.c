@@ -58,8 +58,7 @@ typedef struct cp_run {
     uint64_t sink;   /* a result the compiler must keep */
 } cp_run;
 
-static void cp_pong(void *arg)
-{
+static void cp_pong(void *arg) {
     cp_run *r = arg;
     int64_t v;
     for (uint64_t i = 0; i < (r->n + 1) / 2; i++) {
@@ -68,8 +67,7 @@ static void cp_pong(void *arg)
     }
 }
 
-static void cp_pingpong_main(void *arg)
-{
+static void cp_pingpong_main(void *arg) {
     cp_run *r = arg;
     r->a = grt_chan_make(sizeof(int64_t), 0);
     r->b = grt_chan_make(sizeof(int64_t), 0);
@@ -88,8 +86,7 @@ static void cp_pingpong_main(void *arg)
     grt_chan_free(r->b);
 }
 
-static void cp_buffered_main(void *arg)
-{
+static void cp_buffered_main(void *arg) {
     cp_run *r = arg;
     grt_chan *c = grt_chan_make(sizeof(int64_t), 1);
     int64_t v, sum = 0;
@@ -103,13 +100,11 @@ static void cp_buffered_main(void *arg)
     grt_chan_free(c);
 }
 
-static void cp_select2_main(void *arg)
-{
+static void cp_select2_main(void *arg) {
     cp_run *r = arg;
     grt_chan *c = grt_chan_make(sizeof(int64_t), 1);
     int64_t in = 0, out = 0, sum = 0;
-    grt_select_case k[2] = {grt_select_send(c, &out),
-                            grt_select_recv(c, &in)};
+    grt_select_case k[2] = {grt_select_send(c, &out), grt_select_recv(c, &in)};
     for (uint64_t i = 0; i < r->n; i++) {
         out = (int64_t)i;
         sum += grt_select(k, 2, false);
@@ -118,15 +113,13 @@ static void cp_select2_main(void *arg)
     grt_chan_free(c);
 }
 
-static void cp_select2_refill_main(void *arg)
-{
+static void cp_select2_refill_main(void *arg) {
     cp_run *r = arg;
     grt_chan *c1 = grt_chan_make(sizeof(int64_t), 1);
     grt_chan *c2 = grt_chan_make(sizeof(int64_t), 1);
     int64_t v = 0, sum = 0;
     grt_chan_send(c1, &v);
-    grt_select_case k[2] = {grt_select_recv(c1, &v),
-                            grt_select_recv(c2, &v)};
+    grt_select_case k[2] = {grt_select_recv(c1, &v), grt_select_recv(c2, &v)};
     for (uint64_t i = 0; i < r->n; i++) {
         int x = grt_select(k, 2, false);
         grt_chan_send(x == 0 ? c2 : c1, &v);
@@ -137,8 +130,7 @@ static void cp_select2_refill_main(void *arg)
     grt_chan_free(c2);
 }
 
-static void cp_runtime(hx_state *st, void (*main_fn)(void *))
-{
+static void cp_runtime(hx_state *st, void (*main_fn)(void *)) {
     grt_stats s0, s1;
     uint64_t total = 0;
     cp_run r = {0};
@@ -161,11 +153,16 @@ static void cp_runtime(hx_state *st, void (*main_fn)(void *))
               (double)(s1.chan_direct - s0.chan_direct) / (double)total);
 }
 
-static void cp_unbuf_pingpong(hx_state *st) { cp_runtime(st, cp_pingpong_main); }
-static void cp_buffered(hx_state *st) { cp_runtime(st, cp_buffered_main); }
-static void cp_select2(hx_state *st) { cp_runtime(st, cp_select2_main); }
-static void cp_select2_refill(hx_state *st)
-{
+static void cp_unbuf_pingpong(hx_state *st) {
+    cp_runtime(st, cp_pingpong_main);
+}
+static void cp_buffered(hx_state *st) {
+    cp_runtime(st, cp_buffered_main);
+}
+static void cp_select2(hx_state *st) {
+    cp_runtime(st, cp_select2_main);
+}
+static void cp_select2_refill(hx_state *st) {
     cp_runtime(st, cp_select2_refill_main);
 }
 
@@ -182,8 +179,7 @@ typedef struct cp_box {
     bool full;
 } cp_box;
 
-static void cp_box_send(cp_box *b, int64_t v)
-{
+static void cp_box_send(cp_box *b, int64_t v) {
     pthread_mutex_lock(&b->mu);
     while (b->full)
         pthread_cond_wait(&b->cv, &b->mu);
@@ -193,8 +189,7 @@ static void cp_box_send(cp_box *b, int64_t v)
     pthread_mutex_unlock(&b->mu);
 }
 
-static int64_t cp_box_recv(cp_box *b)
-{
+static int64_t cp_box_recv(cp_box *b) {
     pthread_mutex_lock(&b->mu);
     while (!b->full)
         pthread_cond_wait(&b->cv, &b->mu);
@@ -210,20 +205,17 @@ typedef struct cp_threads {
     uint64_t rounds;
 } cp_threads;
 
-static void *cp_thread_pong(void *arg)
-{
+static void *cp_thread_pong(void *arg) {
     cp_threads *t = arg;
     for (uint64_t i = 0; i < t->rounds; i++)
         cp_box_send(&t->b, cp_box_recv(&t->a));
     return NULL;
 }
 
-static void cp_thread_condvar(hx_state *st)
-{
-    cp_threads t = {.a = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-                          0, false},
-                    .b = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-                          0, false}};
+static void cp_thread_condvar(hx_state *st) {
+    cp_threads t = {
+        .a = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false},
+        .b = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false}};
     int64_t sum = 0;
     for (uint64_t n; (n = hx_batch(st)) != 0;) {
         pthread_t th;

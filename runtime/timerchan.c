@@ -8,55 +8,118 @@
  * it. A receiver blocked on the channel (alone or in a select) is readied
  * straight from the callback (a direct handoff into its destination); when
  * nobody is waiting the value sits in the one-slot buffer; when that slot is
- * already full the tick is dropped, so a slow reader sees the latest pending
- * tick later and never blocks the timer heap. Because the callback never
- * blocks, it satisfies the timer rule of grt_internal.h (may take grt_locks
- * and call grt_ready, must not park).
+ * already full the tick is dropped, so a slow reader sees one pending tick
+ * and never blocks the timer heap. The callback never blocks, as the timer
+ * rule of grt_internal.h requires (it takes grt_locks and may grt_ready).
  *
- * Lifetime: the grt_chantimer (timer + back pointer) is allocated with the
- * channel and freed by grt_chan_free, which first stops the timer. A
- * callback already running when the timer is stopped must not touch freed
- * memory, so the callback announces itself in `busy` and grt_chan_free
- * waits for it to finish (see grt_chantimer_destroy). The window between
- * the timer heap taking the timer and the callback's first instruction is
- * closed by `gate`, a lock held by the callback around its send and taken by
- * destroy after the stop: once destroy holds it and `dead` is set, no
- * callback can reach the channel.
+ * Lifetime. timer.c pops a due timer under its heap lock, re-arms a periodic
+ * one, then calls the callback with the lock released; grt_timer_stop only
+ * removes a pending timer. So a callback may still be on its way when the
+ * channel is stopped or freed, and its argument must stay valid. We make it
+ * so by never freeing the timer records: they live in chunks of a global
+ * pool (type-stable memory) and are recycled through a free list. The
+ * callback's argument is not a pointer but (slot index << 32 | generation);
+ * the callback looks the slot up, takes its lock and sends only if the
+ * generation still matches and the timer was not stopped. Freeing bumps the
+ * generation under the same lock, so after grt_chan_free no callback can
+ * reach the channel, whatever the timing. A recycled slot's grt_timer is
+ * not in the heap any more: grt_timer_stop removed it, and timer.c re-arms
+ * a periodic timer only at the moment it pops it, under the heap lock.
  *
- * Rejected: a goroutine per timer channel that sleeps and sends (Go did
- * this long ago): a goroutine and a stack per pending timer, and two
- * context switches per tick.
+ * Locking: slot->lock guards gen, c and stopped; the pool lock guards the
+ * free list and chunk creation; the order is slot lock, then the channel's
+ * lock (inside the non-blocking send). The heap lock is never held with
+ * either (timer.c calls us without it).
+ *
+ * Rejected:
+ * - A goroutine per timer channel that sleeps and sends (Go did this long
+ *   ago): a goroutine and a stack per pending timer, two switches per tick.
+ * - Freeing the record and asking timer.c to wait for running callbacks:
+ *   a callback may itself stop timers, so waiting invites deadlock, and it
+ *   would change the timer contract for every user.
  */
 #include <stdlib.h>
 
 #include "chan_internal.h"
 
+/* Pool geometry: chunks of 256 records, up to 4096 chunks (a million timer
+ * channels alive at once; the chunk table is 32 KiB of static pointers). */
+#define GRT_CT_CHUNK     256u
+#define GRT_CT_MAXCHUNKS 4096u
+
 typedef struct grt_chantimer {
-    grt_timer t;   /* the runtime timer; its arg is this struct */
-    grt_chan *c;   /* the channel fed; immutable */
-    grt_lock gate; /* held by a firing callback; see the essay */
-    bool dead;     /* guarded by gate: the channel is being freed */
-    bool stopped;  /* guarded by gate: stopped by grt_chan_stop */
+    grt_timer t;    /* guarded by timer.c's heap lock while pending */
+    grt_lock lock;  /* guards gen, c, stopped */
+    uint32_t gen;   /* bumped when the channel is freed */
+    uint32_t index; /* position in the pool; immutable */
+    grt_chan *c;    /* the channel fed, NULL when free */
+    bool stopped;   /* grt_chan_stop was called */
+    struct grt_chantimer *nextfree; /* guarded by the pool lock */
 } grt_chantimer;
 
+static struct {
+    grt_lock lock;                                   /* guards free, nchunks */
+    grt_chantimer *free;                             /* recycled records */
+    uint32_t nchunks;                                /* chunks allocated */
+    grt_chantimer *_Atomic chunks[GRT_CT_MAXCHUNKS]; /* never freed */
+} grt_ct_pool;
+
+static grt_chantimer *grt_ct_alloc(void) {
+    grt_lock_acquire(&grt_ct_pool.lock);
+    if (grt_ct_pool.free == NULL) {
+        uint32_t k = grt_ct_pool.nchunks;
+        grt_chantimer *chunk =
+            k < GRT_CT_MAXCHUNKS ? calloc(GRT_CT_CHUNK, sizeof *chunk) : NULL;
+        if (chunk == NULL) {
+            grt_lock_release(&grt_ct_pool.lock);
+            grt_throw("timer channel: out of memory");
+        }
+        for (uint32_t i = GRT_CT_CHUNK; i-- > 0;) {
+            chunk[i].index = k * GRT_CT_CHUNK + i;
+            chunk[i].nextfree = grt_ct_pool.free;
+            grt_ct_pool.free = &chunk[i];
+        }
+        atomic_store_explicit(&grt_ct_pool.chunks[k], chunk,
+                              memory_order_release);
+        grt_ct_pool.nchunks = k + 1;
+    }
+    grt_chantimer *ct = grt_ct_pool.free;
+    grt_ct_pool.free = ct->nextfree;
+    grt_lock_release(&grt_ct_pool.lock);
+    return ct;
+}
+
+static void grt_ct_release(grt_chantimer *ct) {
+    grt_lock_acquire(&grt_ct_pool.lock);
+    ct->nextfree = grt_ct_pool.free;
+    grt_ct_pool.free = ct;
+    grt_lock_release(&grt_ct_pool.lock);
+}
+
 static void grt_chantimer_fire(void *arg, uint64_t now) {
-    grt_chantimer *ct = arg;
-    grt_lock_acquire(&ct->gate);
-    if (!ct->dead && !ct->stopped)
+    uint64_t key = (uint64_t)(uintptr_t)arg;
+    uint32_t index = (uint32_t)(key >> 32), gen = (uint32_t)key;
+    grt_chantimer *chunk = atomic_load_explicit(
+        &grt_ct_pool.chunks[index / GRT_CT_CHUNK], memory_order_acquire);
+    grt_chantimer *ct = &chunk[index % GRT_CT_CHUNK];
+    grt_lock_acquire(&ct->lock);
+    if (ct->gen == gen && !ct->stopped && ct->c != NULL)
         grt_chansend(ct->c, &now, false);
-    grt_lock_release(&ct->gate);
+    grt_lock_release(&ct->lock);
 }
 
 static grt_chan *grt_chantimer_make(uint64_t d_ns, uint64_t period) {
     grt_chan *c = grt_chan_make(sizeof(uint64_t), 1);
-    grt_chantimer *ct = calloc(1, sizeof *ct);
-    if (ct == NULL)
-        grt_throw("timer channel: out of memory");
+    grt_chantimer *ct = grt_ct_alloc();
+    grt_lock_acquire(&ct->lock);
+    uint32_t gen = ct->gen;
     ct->c = c;
+    ct->stopped = false;
+    grt_lock_release(&ct->lock);
     ct->t.when = grt_nanotime() + d_ns;
     ct->t.period = period;
     ct->t.f = grt_chantimer_fire;
-    ct->t.arg = ct;
+    ct->t.arg = (void *)(uintptr_t)((uint64_t)ct->index << 32 | gen);
     ct->t.heap_index = -1;
     c->timer = ct;
     grt_timer_start(&ct->t);
@@ -77,24 +140,21 @@ bool grt_chan_stop(grt_chan *c) {
     if (c == NULL || c->timer == NULL)
         return false;
     grt_chantimer *ct = c->timer;
-    bool pending = grt_timer_stop(&ct->t);
-    /* A periodic timer may be re-armed by a callback running right now:
-     * the flag (read by the callback under gate) silences it for good. */
-    grt_lock_acquire(&ct->gate);
+    /* The flag silences a callback already on its way (and a periodic
+     * timer's next firings); the stop takes it out of the heap. */
+    grt_lock_acquire(&ct->lock);
     ct->stopped = true;
-    grt_lock_release(&ct->gate);
-    return pending;
+    grt_lock_release(&ct->lock);
+    return grt_timer_stop(&ct->t);
 }
 
 void grt_chantimer_destroy(grt_chan *c) {
     grt_chantimer *ct = c->timer;
     grt_timer_stop(&ct->t);
-    grt_lock_acquire(&ct->gate);
-    ct->dead = true;
-    grt_lock_release(&ct->gate);
-    /* A periodic timer re-armed by a callback that ran between the stop and
-     * the gate: stop it again (it can no longer send). */
-    grt_timer_stop(&ct->t);
-    free(ct);
+    grt_lock_acquire(&ct->lock);
+    ct->gen++;
+    ct->c = NULL;
+    grt_lock_release(&ct->lock);
     c->timer = NULL;
+    grt_ct_release(ct);
 }

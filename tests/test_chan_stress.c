@@ -23,8 +23,8 @@ static int scale = 1;
 #define CHECK(cond)                                                            \
     do {                                                                       \
         if (!(cond)) {                                                         \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__,          \
-                    __LINE__, #cond);                                          \
+            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
+                    #cond);                                                    \
             atomic_store(&t_fail, 1);                                          \
         }                                                                      \
     } while (0)
@@ -44,8 +44,7 @@ typedef struct prod_arg {
     int id;
 } prod_arg;
 
-static void mpmc_producer(void *arg)
-{
+static void mpmc_producer(void *arg) {
     prod_arg *a = arg;
     mpmc *m = a->m;
     for (int i = 0; i < m->per_producer; i++) {
@@ -55,8 +54,7 @@ static void mpmc_producer(void *arg)
     grt_waitgroup_done(&m->producers);
 }
 
-static void mpmc_consumer(void *arg)
-{
+static void mpmc_consumer(void *arg) {
     mpmc *m = arg;
     int64_t v, sum = 0, count = 0;
     while (grt_chan_recv(m->c, &v)) {
@@ -70,8 +68,7 @@ static void mpmc_consumer(void *arg)
 }
 
 static void check_seen(_Atomic uint8_t *seen, int64_t n, int64_t sum,
-                       int64_t count)
-{
+                       int64_t count) {
     int64_t bad = 0;
     for (int64_t i = 0; i < n; i++)
         bad += atomic_load(&seen[i]) != 1;
@@ -80,8 +77,7 @@ static void check_seen(_Atomic uint8_t *seen, int64_t n, int64_t sum,
     CHECK(sum == n * (n - 1) / 2);
 }
 
-static void t_mpmc(void *arg)
-{
+static void t_mpmc(void *arg) {
     (void)arg;
     const size_t caps[] = {0, 1, 2, 7, 64, 1024};
     enum { P = 8, C = 8 };
@@ -127,8 +123,7 @@ typedef struct selprod_arg {
     int id;
 } selprod_arg;
 
-static void sel_producer(void *arg)
-{
+static void sel_producer(void *arg) {
     selprod_arg *a = arg;
     selmp *m = a->m;
     for (int i = 0; i < m->per_producer; i++) {
@@ -142,8 +137,7 @@ static void sel_producer(void *arg)
     grt_waitgroup_done(&m->producers);
 }
 
-static void sel_consumer(void *arg)
-{
+static void sel_consumer(void *arg) {
     selmp *m = arg;
     grt_chan *c[SK];
     memcpy(c, m->c, sizeof c);
@@ -175,8 +169,7 @@ static void sel_consumer(void *arg)
     grt_waitgroup_done(&m->consumers);
 }
 
-static void t_select_mpmc(void *arg)
-{
+static void t_select_mpmc(void *arg) {
     (void)arg;
     const size_t caps[] = {0, 1, 16};
     enum { P = 6, C = 6 };
@@ -219,8 +212,7 @@ typedef struct relay {
     grt_waitgroup *wg;
 } relay;
 
-static void relay_run(void *arg)
-{
+static void relay_run(void *arg) {
     relay *r = arg;
     int64_t held = 0, v = 0;
     bool have = false;
@@ -241,16 +233,14 @@ static void relay_run(void *arg)
     grt_waitgroup_done(r->wg);
 }
 
-static void relay_feed(void *arg)
-{
+static void relay_feed(void *arg) {
     relay *r = arg;
     for (int64_t i = 0; i < 20000 * scale; i++)
         grt_chan_send(r->in, &i);
     grt_chan_close(r->in);
 }
 
-static void t_select_relay(void *arg)
-{
+static void t_select_relay(void *arg) {
     (void)arg;
     enum { R = 4 };
     int64_t n = 20000 * scale;
@@ -286,8 +276,7 @@ typedef struct closer {
     grt_waitgroup wg;
 } closer;
 
-static void blocked_receiver(void *arg)
-{
+static void blocked_receiver(void *arg) {
     closer *cl = arg;
     int64_t v = 1;
     bool ok = grt_chan_recv(cl->c, &v);
@@ -296,8 +285,7 @@ static void blocked_receiver(void *arg)
     grt_waitgroup_done(&cl->wg);
 }
 
-static void blocked_selector(void *arg)
-{
+static void blocked_selector(void *arg) {
     closer *cl = arg;
     int64_t v = 1;
     grt_select_case k[2] = {grt_select_recv(cl->c, &v),
@@ -308,8 +296,7 @@ static void blocked_selector(void *arg)
     grt_waitgroup_done(&cl->wg);
 }
 
-static void t_close_races(void *arg)
-{
+static void t_close_races(void *arg) {
     (void)arg;
     enum { W = 16 };
     for (int round = 0; round < 300 * scale; round++) {
@@ -334,8 +321,7 @@ typedef struct tsel {
     grt_waitgroup wg;
 } tsel;
 
-static void timeout_waiter(void *arg)
-{
+static void timeout_waiter(void *arg) {
     tsel *t = arg;
     for (int i = 0; i < 20; i++) {
         grt_chan *tm = grt_after((uint64_t)(i % 5 + 1) * 50000);
@@ -350,8 +336,7 @@ static void timeout_waiter(void *arg)
     grt_waitgroup_done(&t->wg);
 }
 
-static void t_timer_selects(void *arg)
-{
+static void t_timer_selects(void *arg) {
     (void)arg;
     enum { G = 50 };
     tsel t = {.never = grt_chan_make(sizeof(int64_t), 0)};
@@ -378,8 +363,7 @@ static const test_case tests[] = {
     {"timer_selects", t_timer_selects},
 };
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     const char *s = getenv("CHAN_STRESS_SCALE");
     if (s != NULL && atoi(s) > 0)
         scale = atoi(s);
