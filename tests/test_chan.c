@@ -65,23 +65,37 @@ typedef struct job {
     int64_t a, b;
     int64_t out;
     bool ok;
+    _Atomic int done; /* set last: the goroutine no longer touches the job */
 } job;
 
 static void sender_range(void *arg) /* sends a .. b-1 on c */
 {
     job *j = arg;
-    for (int64_t v = j->a; v < j->b; v++)
-        grt_chan_send(j->c, &v);
+    grt_chan *c = j->c;
+    int64_t b = j->b;
+    for (int64_t v = j->a; v < b; v++)
+        grt_chan_send(c, &v);
     if (j->wg)
         grt_waitgroup_done(j->wg);
+    else
+        atomic_store(&j->done, 1);
+}
+
+static void wait_done(job *j)
+{
+    while (!atomic_load(&j->done))
+        grt_gosched();
 }
 
 static void recv_one(void *arg) /* receives one value into out/ok */
 {
     job *j = arg;
+    grt_waitgroup *wg = j->wg;
     j->ok = grt_chan_recv(j->c, &j->out);
-    if (j->wg)
-        grt_waitgroup_done(j->wg);
+    if (wg)
+        grt_waitgroup_done(wg);
+    else
+        atomic_store(&j->done, 1);
 }
 
 /* ---- tests -------------------------------------------------------------- */
@@ -107,9 +121,9 @@ static void t_unbuffered(void *arg) {
     grt_chan_send(c, &v);
     grt_stats s1 = stats_now();
     CHECK(s1.chan_direct > s0.chan_direct);
-    while (!r.ok)
-        grt_gosched();
+    wait_done(&r);
     CHECK(r.out == 42);
+    wait_done(&j);
     grt_chan_free(c);
 }
 
@@ -160,6 +174,7 @@ static void t_full_buffer_sender_waiting(void *arg) {
         CHECK(grt_chan_recv(c, &v));
         CHECK(v == i);
     }
+    wait_done(&s);
     grt_chan_free(c);
 }
 
@@ -363,13 +378,13 @@ static void t_try_ops(void *arg) {
     wait_queued(u, false, 1);
     v = 9;
     CHECK(grt_chan_trysend(u, &v)); /* a receiver waits */
-    while (!r.ok)
-        grt_gosched();
+    wait_done(&r);
     CHECK(r.out == 9);
     job s = {.c = u, .a = 5, .b = 6};
     grt_go(sender_range, &s);
     wait_queued(u, true, 1);
     CHECK(grt_chan_tryrecv(u, &v, &ok) && ok && v == 5);
+    wait_done(&s);
     grt_chan_free(u);
 }
 
@@ -668,6 +683,8 @@ static void t_select_mixed(void *arg) {
             grt_select_recv(tcase, &fired), grt_select_recv(closed, &cl)};
         int x = grt_select(k, 4, false);
         CHECK(x >= 0 && x < 4);
+        if (x < 0 || x >= 4)
+            break;
         hits[x]++;
         if (x == 0) {
             put += out;
@@ -798,8 +815,7 @@ static void t_stats(void *arg) {
     CHECK(s1.chan_direct >= s0.chan_direct + 1);
     CHECK(s1.chan_blocked >= s0.chan_blocked + 1);
     CHECK(s1.select_fast >= s0.select_fast + 1);
-    while (!r.ok)
-        grt_gosched();
+    wait_done(&r);
     grt_chan_free(b);
     grt_chan_free(u);
 }

@@ -82,7 +82,7 @@ static void t_mpmc(void *arg) {
     const size_t caps[] = {0, 1, 2, 7, 64, 1024};
     enum { P = 8, C = 8 };
     for (size_t k = 0; k < sizeof caps / sizeof caps[0]; k++) {
-        mpmc m = {.per_producer = 5000 * scale};
+        mpmc m = {.per_producer = 50000 * scale};
         int64_t n = (int64_t)P * m.per_producer;
         m.c = grt_chan_make(sizeof(int64_t), caps[k]);
         m.seen = calloc((size_t)n, 1);
@@ -174,7 +174,7 @@ static void t_select_mpmc(void *arg) {
     const size_t caps[] = {0, 1, 16};
     enum { P = 6, C = 6 };
     for (size_t k = 0; k < sizeof caps / sizeof caps[0]; k++) {
-        selmp m = {.per_producer = 3000 * scale};
+        selmp m = {.per_producer = 30000 * scale};
         int64_t n = (int64_t)P * m.per_producer;
         for (int j = 0; j < SK; j++)
             m.c[j] = grt_chan_make(sizeof(int64_t), caps[k]);
@@ -235,7 +235,7 @@ static void relay_run(void *arg) {
 
 static void relay_feed(void *arg) {
     relay *r = arg;
-    for (int64_t i = 0; i < 20000 * scale; i++)
+    for (int64_t i = 0; i < 200000 * scale; i++)
         grt_chan_send(r->in, &i);
     grt_chan_close(r->in);
 }
@@ -243,7 +243,7 @@ static void relay_feed(void *arg) {
 static void t_select_relay(void *arg) {
     (void)arg;
     enum { R = 4 };
-    int64_t n = 20000 * scale;
+    int64_t n = 200000 * scale;
     grt_chan *in = grt_chan_make(sizeof(int64_t), 0);
     grt_chan *out = grt_chan_make(sizeof(int64_t), 3);
     grt_waitgroup wg = GRT_WAITGROUP_INIT;
@@ -299,7 +299,7 @@ static void blocked_selector(void *arg) {
 static void t_close_races(void *arg) {
     (void)arg;
     enum { W = 16 };
-    for (int round = 0; round < 300 * scale; round++) {
+    for (int round = 0; round < 3000 * scale; round++) {
         closer cl = {.c = grt_chan_make(sizeof(int64_t), round % 3)};
         grt_waitgroup_add(&cl.wg, W);
         for (int i = 0; i < W; i++)
