@@ -271,7 +271,8 @@ void grt_gosched(void) {
     grt_stat_add(&p->stats.gosched, 1, false);
     if (grt_runqempty(p) &&
         atomic_load_explicit(&grt_sched.runqsize, memory_order_relaxed) == 0) {
-        clear_preempt(g);
+        clear_preempt(g); /* nothing else to run here: keep going */
+        grt_stack_check(g);
         return;
     }
     atomic_store_explicit(&g->status, GRT_GRUNNABLE, memory_order_relaxed);
@@ -444,6 +445,10 @@ void grt_wakep(void) {
 
 /* Park the M until startm hands it a P. */
 static void stopm(struct grt_m *mp) {
+    if (mp->spinning) { /* e.g. released a surplus P while spinning */
+        mp->spinning = false;
+        atomic_fetch_sub(&grt_sched.nmspinning, 1);
+    }
     grt_lock_acquire(&grt_sched.lock);
     mp->schedlink = grt_sched.midle;
     grt_sched.midle = mp;

@@ -1,0 +1,48 @@
+# runtime.cmake - the runtime's scheduler, stack and sync tests
+# (labels: runtime, stress).
+#
+# test_runtime checks semantics one test at a time (ordering and wake-ups,
+# park/ready, WaitGroup, Once, Mutex under contention on all Ps, RWMutex,
+# timer order and sleep, netpoll on a pipe, syscall handoff, preemption,
+# stealing, stack statistics, grt_run from several threads) and the fatal
+# cases in re-executed children (deadlock, stack overflow, sync misuse).
+# test_runtime_stress: 100,000 goroutines alive at once, a million
+# ping-pong switches (Gosched and park/ready), spawn storms.
+# With MECHLAB_SANITIZE_TESTS both are built again against grt_asan
+# (ASan+UBSan with the fiber-switch annotations) as *_asan.
+# Each prints "N passed, M failed".
+if(NOT TARGET grt)
+  return()
+endif()
+
+set(_rt_tests test_runtime runtime 120 test_runtime_stress stress 300)
+set(_i 0)
+list(LENGTH _rt_tests _n)
+while(_i LESS _n)
+  list(GET _rt_tests ${_i} _t)
+  math(EXPR _j "${_i} + 1")
+  list(GET _rt_tests ${_j} _label)
+  math(EXPR _j "${_i} + 2")
+  list(GET _rt_tests ${_j} _timeout)
+  math(EXPR _i "${_i} + 3")
+  set(_libs grt)
+  set(_names ${_t})
+  if(MECHLAB_SANITIZE_TESTS AND TARGET grt_asan)
+    list(APPEND _names ${_t}_asan)
+  endif()
+  foreach(_name IN LISTS _names)
+    add_executable(${_name} ${CMAKE_CURRENT_SOURCE_DIR}/${_t}.c)
+    target_include_directories(${_name} PRIVATE ${PROJECT_SOURCE_DIR}/runtime)
+    if(_name MATCHES "_asan$")
+      target_link_libraries(${_name} PRIVATE grt_asan)
+      set(_labels "${_label};asan")
+    else()
+      target_link_libraries(${_name} PRIVATE grt)
+      set(_labels ${_label})
+    endif()
+    add_test(NAME ${_name} COMMAND ${_name})
+    set_tests_properties(${_name} PROPERTIES LABELS "${_labels}"
+                         TIMEOUT ${_timeout}
+                         ENVIRONMENT "ASAN_OPTIONS=detect_stack_use_after_return=0")
+  endforeach()
+endwhile()
