@@ -216,8 +216,8 @@ static int find_steps(const double *v, int n, int want, struct step *s) {
 }
 
 static void fmt_bytes(uint64_t b, char *buf, size_t len) {
-    if (b >= GIB && b % GIB == 0)
-        snprintf(buf, len, "%llu GiB", (unsigned long long)(b / GIB));
+    if (b >= GIB)
+        snprintf(buf, len, "%.3g GiB", (double)b / (double)GIB);
     else if (b >= MIB)
         snprintf(buf, len, "%.3g MiB", (double)b / (double)MIB);
     else
