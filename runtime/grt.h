@@ -97,8 +97,24 @@ typedef struct grt_mutex {
 } grt_mutex;
 #define GRT_MUTEX_INIT                                                         \
     { 0, 0 }
-void grt_mutex_lock(grt_mutex *m);
-void grt_mutex_unlock(grt_mutex *m);
+void grt_mutex_lock_slow(grt_mutex *m);
+void grt_mutex_unlock_slow(grt_mutex *m, int32_t new_state);
+/* Fast paths inline (one CAS to lock, one atomic add to unlock); the slow
+ * paths in mutex.c spin, park and hand off. */
+static inline void grt_mutex_lock(grt_mutex *m) {
+    int32_t z = 0;
+    if (__builtin_expect(
+            atomic_compare_exchange_strong_explicit(
+                &m->state, &z, 1, memory_order_acquire, memory_order_relaxed),
+            1))
+        return;
+    grt_mutex_lock_slow(m);
+}
+static inline void grt_mutex_unlock(grt_mutex *m) {
+    int32_t n = atomic_fetch_sub_explicit(&m->state, 1, memory_order_release);
+    if (__builtin_expect(n != 1, 0))
+        grt_mutex_unlock_slow(m, n - 1);
+}
 bool grt_mutex_trylock(grt_mutex *m);
 
 typedef struct grt_rwmutex {

@@ -116,13 +116,7 @@ static void lock_slow(grt_mutex *m) {
     }
 }
 
-void grt_mutex_lock(grt_mutex *m) {
-    int32_t z = 0;
-    if (__builtin_expect(atomic_compare_exchange_strong_explicit(
-                             &m->state, &z, GRT_MUTEX_LOCKED,
-                             memory_order_acquire, memory_order_relaxed),
-                         1))
-        return;
+void grt_mutex_lock_slow(grt_mutex *m) {
     GRT_SAFEPOINT();
     lock_slow(m);
 }
@@ -156,10 +150,6 @@ static void unlock_slow(grt_mutex *m, int32_t nw) {
     grt_semrelease(&m->sema, true); /* starvation: hand off */
 }
 
-void grt_mutex_unlock(grt_mutex *m) {
-    int32_t nw = atomic_fetch_sub_explicit(&m->state, GRT_MUTEX_LOCKED,
-                                           memory_order_release) -
-                 GRT_MUTEX_LOCKED;
-    if (__builtin_expect(nw != 0, 0))
-        unlock_slow(m, nw);
+void grt_mutex_unlock_slow(grt_mutex *m, int32_t nw) {
+    unlock_slow(m, nw);
 }
