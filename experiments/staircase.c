@@ -290,7 +290,11 @@ static bool sc_verdict(const hx_results *r, char *buf, size_t len) {
                 SC_OUT("; hwloc says L%d = %s: %s", c->level, rep,
                        agree ? "agrees" : "DISAGREES");
                 if (!agree)
-                    SC_OUT(" (%.3gx the measured capacity)", off);
+                    SC_OUT(" (%.3gx the measured capacity%s)", off,
+                           c->shared_pus > 1 || k + 1 == levels
+                               ? "; a synthetic size, or a cache that other "
+                                 "cores or VMs fill"
+                               : "");
             }
         }
         SC_OUT("\n");
