@@ -176,8 +176,12 @@ int hx_cli_parse(int argc, char **argv, hx_opts *o, char *err, size_t len) {
         } else if (flag_is(a, "--counters")) {
             if (want_value(argc, argv, &i, &v, err, len))
                 return -EINVAL;
-            if (strcmp(v, "auto") && strcmp(v, "papi") && strcmp(v, "perf") &&
-                strcmp(v, "rusage") && strcmp(v, "none")) {
+            static const char *const modes[] = {"auto", "papi", "perf",
+                                                "rusage", "none"};
+            bool ok = false;
+            for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
+                ok |= strcmp(v, modes[m]) == 0;
+            if (!ok) {
                 snprintf(err, len,
                          "--counters '%s': expected auto, papi, "
                          "perf, rusage or none",
