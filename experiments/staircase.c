@@ -46,6 +46,17 @@
  * a step that ends far from its vertical line means the reported size is
  * not what a program gets (a VM's synthetic topology, a shared L3 that
  * neighbours fill, or an L3 split into slices per core complex).
+ *
+ * Measured on the development VM (AMD EPYC Zen 5 "Turin-like", 2 vCPUs,
+ * Firecracker; `mechlab run staircase`): clock 3.48 GHz; L1 1.15 ns (4.0
+ * cycles) up to 32-48 KiB; L2 4.0-4.2 ns (14 cycles) up to 512-768 KiB;
+ * L3 14-19 ns (50-65 cycles) with its knee at 8-12 MiB when the machine is
+ * quiet, and at 1.5-2 MiB while other jobs fill the shared L3; DRAM
+ * 140-250 ns on huge pages, rising with the working set (the host's page
+ * walks), 360 ns to 3.4 us at 1 GiB on 4 KiB pages. hwloc's L1 and L2
+ * agree with the knees; its 508 MiB L3 is synthetic. The hypothesis holds
+ * for the structure and the L1/L2/L3 numbers; DRAM is above the bare-metal
+ * range, as expected in a VM.
  */
 #include <math.h>
 #include <stdio.h>

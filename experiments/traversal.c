@@ -51,6 +51,13 @@
  * reports (the staircase experiment says where the real knees are). Lines
  * that stay flat past the LLC are walks the hardware hides; lines that
  * climb to the DRAM latency are walks it cannot.
+ *
+ * Measured on the development VM (2 vCPUs, Zen 5; `mechlab run traversal`,
+ * 256 MiB): pad=8: rows 0.6 ns per element, columns 7.5 (12x), list in
+ * order 1.9 (3x), shuffled 660 (1100x); pad=64: rows 3.7, columns 4.5,
+ * list 4.5, shuffled 370 (100x). The shuffled list costs more than bare
+ * metal's DRAM latency because every miss here also walks the host's page
+ * tables. All claims hold.
  */
 #include <math.h>
 #include <stdio.h>
