@@ -190,18 +190,19 @@ struct hx_results *hx_results_build(hx_run *r) {
                 rp->ev[e] = median_of(pt, 0, (int)e);
             for (int m = 0; m < r->exp->nmetrics && m < HX_MAX_METRICS; m++)
                 rp->met[m] = median_of(pt, 1, m);
-            int64_t *nx =
-                cap > res->nx
-                    ? res->xs
-                    : realloc(res->xs,
-                              sizeof(int64_t) * (size_t)(cap = cap * 2 + 8));
-            if (!nx)
-                continue;
-            res->xs = nx;
+            if (res->nx == cap) {
+                int64_t *nx =
+                    realloc(res->xs, sizeof(int64_t) * (size_t)(cap * 2 + 8));
+                if (!nx)
+                    continue;
+                res->xs = nx;
+                cap = cap * 2 + 8;
+            }
             res->xs[res->nx++] = rp->x;
         }
     }
-    qsort(res->xs, (size_t)res->nx, sizeof(int64_t), cmp_i64);
+    if (res->nx > 1)
+        qsort(res->xs, (size_t)res->nx, sizeof(int64_t), cmp_i64);
     int u = 0;
     for (int i = 0; i < res->nx; i++)
         if (u == 0 || res->xs[u - 1] != res->xs[i])
@@ -448,7 +449,9 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
 
     bool ok = failedc == 0 && inconc == 0 && evaluated == e->nclaims &&
               (!res->has_custom || res->custom_held);
-    const char *word = ok ? "holds"
+    bool busy = worst < 0.9;
+    const char *word = ok     ? "holds"
+                       : busy ? "is not settled (busy machine, see above)"
                        : failedc || (res->has_custom && !res->custom_held)
                            ? "does not hold"
                            : "is not settled";
