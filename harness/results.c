@@ -451,7 +451,7 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
               (!res->has_custom || res->custom_held);
     bool busy = worst < 0.9;
     const char *word = ok     ? "holds"
-                       : busy ? "is not settled (busy machine, see above)"
+                       : busy ? "is not settled"
                        : failedc || (res->has_custom && !res->custom_held)
                            ? "does not hold"
                            : "is not settled";
@@ -459,6 +459,8 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
     if (e->nclaims)
         fprintf(f, " (%d of %d claims hold%s)", held, e->nclaims,
                 inconc ? ", some inconclusive" : "");
+    if (busy && !ok)
+        fprintf(f, ": it was busy while measuring (see above)");
     fprintf(f, "\n");
     if (skipped || failed)
         fprintf(f, "note: %d point%s skipped, %d failed (reasons above)\n",
