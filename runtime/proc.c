@@ -524,6 +524,28 @@ static bool any_runq_work(void) {
     return atomic_load(&grt_sched.runqsize) > 0;
 }
 
+/* After giving up its P, a spinning M stops spinning and then re-checks
+ * every queue (a submitter that saw it spinning woke nobody: Dekker with
+ * grt_wakep's fence). True if it took a P back to go on looking. */
+static bool drop_spinning_recheck(struct grt_m *mp) {
+    if (!mp->spinning)
+        return false;
+    mp->spinning = false;
+    atomic_fetch_sub(&grt_sched.nmspinning, 1);
+    atomic_thread_fence(memory_order_seq_cst);
+    if (!any_runq_work())
+        return false;
+    grt_lock_acquire(&grt_sched.lock);
+    struct grt_p *p = pidleget();
+    grt_lock_release(&grt_sched.lock);
+    if (p == NULL)
+        return false;
+    acquirep(mp, p);
+    mp->spinning = true;
+    atomic_fetch_add(&grt_sched.nmspinning, 1);
+    return true;
+}
+
 /* Block in the netpoller until a descriptor or the next timer is ready.
  * True if this M was the poller. */
 static bool poll_blocking(void) {
@@ -554,6 +576,9 @@ top:
     struct grt_p *p = mp->p;
     if (p->id >= atomic_load(&grt_sched.gomaxprocs)) {
         release_surplus(mp, p);
+        /* A submitter that saw us spinning did not wake anyone. */
+        if (!drop_spinning_recheck(mp))
+            grt_wakep();
         goto top;
     }
     run_timers_if_due();
@@ -589,22 +614,8 @@ top:
     pidleput(p);
     mp->p = NULL;
     grt_lock_release(&grt_sched.lock);
-    if (mp->spinning) {
-        mp->spinning = false;
-        atomic_fetch_sub(&grt_sched.nmspinning, 1);
-        atomic_thread_fence(memory_order_seq_cst);
-        if (any_runq_work()) {
-            grt_lock_acquire(&grt_sched.lock);
-            p = pidleget();
-            grt_lock_release(&grt_sched.lock);
-            if (p != NULL) {
-                acquirep(mp, p);
-                mp->spinning = true;
-                atomic_fetch_add(&grt_sched.nmspinning, 1);
-                goto top;
-            }
-        }
-    }
+    if (drop_spinning_recheck(mp))
+        goto top;
     if (poll_blocking()) {
         grt_lock_acquire(&grt_sched.lock);
         p = pidleget();

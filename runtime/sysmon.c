@@ -18,7 +18,9 @@
  *     preemption); unsafe for arbitrary C code.
  *   - a P with queued work that has not scheduled since the last round,
  *     while Ps are idle and nobody spins: wake one (the thief then takes
- *     even runnext). This covers grt_ready's lazy waking.
+ *     even runnext). This covers grt_ready's lazy waking. Likewise a
+ *     non-empty global queue with an idle P and no spinning M (a backstop
+ *     for a rare lost wake-up seen around GOMAXPROCS changes).
  *   - timers overdue and nobody polling: run them; descriptors waited on
  *     and nobody has polled for 10 ms: poll once.
  *   - GODEBUG=schedtrace=N: a line every N ms; pooled stacks scavenged
@@ -125,6 +127,13 @@ static void sysmon_main(void *arg) {
         nanosleep(&ts, NULL);
         uint64_t now = grt_nanotime();
         bool did = retake(now);
+        /* Backstop: global work, an idle P and nobody looking. */
+        if (atomic_load(&grt_sched.runqsize) > 0 &&
+            atomic_load(&grt_sched.npidle) > 0 &&
+            atomic_load(&grt_sched.nmspinning) == 0) {
+            grt_wakep();
+            did = true;
+        }
         if (atomic_load(&grt_sched.npolling) == 0) {
             uint64_t next = grt_timers_next();
             if (next != 0 && next <= now && grt_timers_run(now) > 0)
