@@ -1,0 +1,3 @@
+module mechlab/gobench
+
+go 1.19
