@@ -43,6 +43,16 @@
  * One op is one call (pass_*, ret_*) or one element visited (walk_*).
  * Everything is allocated and touched in setup: page-faults/op is ~0.
  *
+ * Measured on the development VM (2-core Zen 5 EPYC, GCC 12 -O2, quiet
+ * moments; when other jobs share the 2 cores wall times double): pass_ptr
+ * ~1.15 ns per call at every size; pass_val the same up to 64 B, 1.8 ns at
+ * 128 B, 3 ns at 256 B, 16 ns at 512 B (rep movsq starting up), 35 ns at
+ * 4 KiB (~120 B/ns). ret_val ~1.1 ns up to 64 B; ret_heap ~7 ns (malloc+free
+ * ~6 ns from glibc's thread cache); at 4 KiB ret_val ~140 ns (build, then
+ * copy out) and ret_heap ~110 ns. Walks: 0.3-0.5 ns per element in L1/L2;
+ * at 256 MiB walk_array 2.0, walk_ptrs 2.5, walk_shuf 9.5 ns (3.9x); at
+ * 1 GiB 1.9 / 2.4 / 10.7 ns (4.5x). The hypothesis held.
+ *
  * Reading the plot. One x axis, "bytes", shared by the two families: for
  * pass_* and ret_* it is the struct size (8 B..4 KiB, the left group of
  * lines), for walk_* the working set of objects (8 KiB up, the right group,
