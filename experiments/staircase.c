@@ -77,7 +77,7 @@
 
 /* A variant's uses mask with no parameter's bit: it runs at the first
  * point only (run.c: uses_param). */
-#define SC_NO_PARAMS (1u << HX_MAX_PARAMS)
+#define SC_NO_PARAMS HX_USES_NONE
 
 /* ---- the chain ----------------------------------------------------------- */
 

@@ -61,36 +61,36 @@ extern "C" {
 
 /* ---- limits ------------------------------------------------------------ */
 
-#define HX_MAX_PARAMS 4    /* swept parameters per experiment, threads included */
+#define HX_MAX_PARAMS   4 /* swept parameters per experiment, threads included */
 #define HX_MAX_VARIANTS 16 /* variants per experiment */
-#define HX_MAX_POINTS 64   /* values per parameter */
-#define HX_MAX_CACHES 8    /* data/unified cache levels recorded */
-#define HX_MAX_METRICS 8   /* extra metrics an experiment reports */
-#define HX_MAX_CLAIMS 8    /* claims checked for the verdict */
+#define HX_MAX_POINTS   64 /* values per parameter */
+#define HX_MAX_CACHES   8  /* data/unified cache levels recorded */
+#define HX_MAX_METRICS  8  /* extra metrics an experiment reports */
+#define HX_MAX_CLAIMS   8  /* claims checked for the verdict */
 
 /* ---- topology (filled by the harness from hwloc) ----------------------- */
 
 typedef struct hx_cache {
-    int level;            /* 1, 2, 3, ... */
-    char type;            /* 'd' data, 'u' unified ('i' caches are not listed) */
-    uint64_t size;        /* bytes, as hwloc reports it (VMs may invent it) */
-    unsigned line;        /* line size in bytes; 0 when unknown */
-    int assoc;            /* ways; 0 unknown, -1 fully associative */
-    int shared_pus;       /* PUs sharing one instance of this cache */
+    int level;      /* 1, 2, 3, ... */
+    char type;      /* 'd' data, 'u' unified ('i' caches are not listed) */
+    uint64_t size;  /* bytes, as hwloc reports it (VMs may invent it) */
+    unsigned line;  /* line size in bytes; 0 when unknown */
+    int assoc;      /* ways; 0 unknown, -1 fully associative */
+    int shared_pus; /* PUs sharing one instance of this cache */
 } hx_cache;
 
 typedef struct hx_topo {
-    int packages;         /* sockets */
+    int packages; /* sockets */
     int numa_nodes;
-    int cores;            /* physical cores */
-    int pus;              /* hardware threads (processing units) */
-    bool smt;             /* more than one PU on some core */
-    int ncaches;          /* entries used in caches[] */
+    int cores;                      /* physical cores */
+    int pus;                        /* hardware threads (processing units) */
+    bool smt;                       /* more than one PU on some core */
+    int ncaches;                    /* entries used in caches[] */
     hx_cache caches[HX_MAX_CACHES]; /* data/unified caches, ascending level */
-    unsigned line_size;   /* L1d line size (64 when unknown) */
-    uint64_t page_size;   /* base page size, bytes */
-    uint64_t huge_page_size; /* default THP/hugetlb size, 0 if none */
-    uint64_t mem_total;   /* bytes of RAM usable by this process */
+    unsigned line_size;             /* L1d line size (64 when unknown) */
+    uint64_t page_size;             /* base page size, bytes */
+    uint64_t huge_page_size;        /* default THP/hugetlb size, 0 if none */
+    uint64_t mem_total;             /* bytes of RAM usable by this process */
     /* Placement: pu_order[i] is the OS index of the PU that worker thread i
      * is pinned to; one PU per core first, then SMT siblings. */
     int pu_order[1024];
@@ -114,7 +114,7 @@ uint64_t hx_batch(hx_state *st);
 
 int hx_thread_index(const hx_state *st); /* 0 .. hx_threads()-1 */
 int hx_threads(const hx_state *st);
-void *hx_shared(const hx_state *st);      /* what .setup returned */
+void *hx_shared(const hx_state *st); /* what .setup returned */
 const hx_point *hx_state_point(const hx_state *st);
 
 /* Report an extra metric declared in hx_experiment.metrics, for this thread
@@ -136,7 +136,7 @@ void hx_fail(hx_state *st, const char *why);
 /* The value of the named parameter at this point (setup-time lookup; the
  * name must be declared by the experiment). */
 int64_t hx_point_param(const hx_point *pt, const char *name);
-int64_t hx_variant_arg(const hx_point *pt);  /* hx_variant.arg */
+int64_t hx_variant_arg(const hx_point *pt); /* hx_variant.arg */
 int hx_point_threads(const hx_point *pt);
 const hx_topo *hx_point_topo(const hx_point *pt);
 bool hx_point_quick(const hx_point *pt);
@@ -145,20 +145,24 @@ void hx_point_skip(hx_point *pt, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Convenience for variant functions. */
-static inline int64_t hx_sparam(const hx_state *st, const char *name)
-{
+static inline int64_t hx_sparam(const hx_state *st, const char *name) {
     return hx_point_param(hx_state_point(st), name);
 }
-static inline int64_t hx_sarg(const hx_state *st)
-{
+static inline int64_t hx_sarg(const hx_state *st) {
     return hx_variant_arg(hx_state_point(st));
 }
 
 /* ---- optimisation barriers --------------------------------------------- */
 
-static inline void hx_keep(uint64_t v) { __asm__ volatile("" : : "r"(v) : "memory"); }
-static inline void hx_keep_ptr(const void *p) { __asm__ volatile("" : : "r"(p) : "memory"); }
-static inline void hx_clobber(void) { __asm__ volatile("" : : : "memory"); }
+static inline void hx_keep(uint64_t v) {
+    __asm__ volatile("" : : "r"(v) : "memory");
+}
+static inline void hx_keep_ptr(const void *p) {
+    __asm__ volatile("" : : "r"(p) : "memory");
+}
+static inline void hx_clobber(void) {
+    __asm__ volatile("" : : : "memory");
+}
 
 /* ---- declaring an experiment -------------------------------------------- */
 
@@ -167,16 +171,16 @@ typedef void *(*hx_setup_fn)(hx_point *pt, size_t *bytes);
 typedef void (*hx_teardown_fn)(void *shared);
 
 typedef struct hx_variant {
-    const char *name;   /* short, [a-z0-9_-]: "packed", "pad64", "local" */
-    const char *help;   /* one line: what differs */
+    const char *name; /* short, [a-z0-9_-]: "packed", "pad64", "local" */
+    const char *help; /* one line: what differs */
     hx_fn fn;
-    hx_setup_fn setup;        /* optional */
-    hx_teardown_fn teardown;  /* optional; frees what setup made */
-    int64_t arg;              /* fixed argument, read with hx_variant_arg() */
-    unsigned uses;            /* bit i set: varies with params[i]; 0 means
+    hx_setup_fn setup;       /* optional */
+    hx_teardown_fn teardown; /* optional; frees what setup made */
+    int64_t arg;             /* fixed argument, read with hx_variant_arg() */
+    unsigned uses;           /* bit i set: varies with params[i]; 0 means
                                  "all params" (most variants). A variant that
                                  ignores a param runs at its first point only. */
-    bool manual_time;         /* times itself: see hx_manual_time() */
+    bool manual_time;        /* times itself: see hx_manual_time() */
 } hx_variant;
 
 /* How a parameter's default points are made. */
@@ -190,11 +194,11 @@ enum hx_param_flags {
 };
 
 typedef struct hx_param {
-    const char *name;   /* [a-z0-9_]: used as --set NAME=..., CSV column */
-    const char *unit;   /* "threads", "bytes", "ns" */
+    const char *name; /* [a-z0-9_]: used as --set NAME=..., CSV column */
+    const char *unit; /* "threads", "bytes", "ns" */
     const char *help;
-    int64_t min, max;   /* accepted range for user values (inclusive) */
-    unsigned flags;     /* hx_param_flags */
+    int64_t min, max; /* accepted range for user values (inclusive) */
+    unsigned flags;   /* hx_param_flags */
     /* Default points: points() if set (topology-derived), else the list in
      * def (e.g. "8,64,128"); quick_def/points(quick=true) for --quick. */
     hx_points_fn points;
@@ -203,7 +207,7 @@ typedef struct hx_param {
 } hx_param;
 
 typedef struct hx_metric_decl {
-    const char *name;   /* CSV column, [a-z0-9_] */
+    const char *name; /* CSV column, [a-z0-9_] */
     const char *unit;
     const char *help;
 } hx_metric_decl;
@@ -236,24 +240,42 @@ enum hx_plot_flags {
     HX_PLOT_CACHE_MARKS = 1u << 1, /* vertical lines at L1/L2/L3 sizes */
 };
 
+/* An extra vertical mark on the plot, at x in the x parameter's unit. */
+typedef struct hx_mark {
+    int64_t x;
+    char label[48];
+} hx_mark;
+/* Optional: marks the experiment knows from the machine (a TLB reach);
+ * returns how many it wrote (<= max). */
+typedef int (*hx_marks_fn)(const hx_topo *t, hx_mark *out, int max);
+
+/* hx_variant.uses for a variant that varies with no parameter: it runs at
+ * one point (every parameter at its first value). */
+#define HX_USES_NONE (1u << HX_MAX_PARAMS)
+
 typedef struct hx_experiment {
-    const char *name;        /* "falseshare" */
-    const char *summary;     /* one line for `list` */
-    const char *hypothesis;  /* what we expect, and why (the mechanism) */
-    const char *reading;     /* how to read the plot */
-    const char *homework;    /* questions, one per line */
-    const hx_variant *variants; int nvariants;
-    const hx_param *params; int nparams;
-    const hx_metric_decl *metrics; int nmetrics; /* extra, beyond ns_per_op */
-    const char *op;          /* what one op is: "increment", "load" */
+    const char *name;       /* "falseshare" */
+    const char *summary;    /* one line for `list` */
+    const char *hypothesis; /* what we expect, and why (the mechanism) */
+    const char *reading;    /* how to read the plot */
+    const char *homework;   /* questions, one per line */
+    const hx_variant *variants;
+    int nvariants;
+    const hx_param *params;
+    int nparams;
+    const hx_metric_decl *metrics;
+    int nmetrics;              /* extra, beyond ns_per_op */
+    const char *op;            /* what one op is: "increment", "load" */
     const char *const *events; /* counters to sample (NULL-terminated), e.g.
                                   "page-faults", "cycles"; NULL: defaults */
-    const hx_claim *claims; int nclaims;
-    hx_verdict_fn verdict;   /* optional, after the claims */
-    const char *xparam;      /* plot x axis parameter name */
-    unsigned plot_flags;     /* hx_plot_flags */
-    int min_cores;           /* skip the experiment below this (0: none) */
-    double min_time;         /* seconds per repetition (0: harness default) */
+    const hx_claim *claims;
+    int nclaims;
+    hx_verdict_fn verdict; /* optional, after the claims */
+    const char *xparam;    /* plot x axis parameter name */
+    unsigned plot_flags;   /* hx_plot_flags */
+    hx_marks_fn marks;     /* optional extra plot marks */
+    int min_cores;         /* skip the experiment below this (0: none) */
+    double min_time;       /* seconds per repetition (0: harness default) */
 } hx_experiment;
 
 #define HX_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))

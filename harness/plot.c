@@ -180,6 +180,24 @@ int hx_plot(const hx_run *r, struct hx_results *res, char *msg, size_t len) {
                     (unsigned long long)ca->size);
         }
     }
+    if (e->marks) {
+        hx_mark mk[8];
+        int nm = e->marks(&r->topo, mk, 8);
+        for (int i = 0; i < nm && i < 8; i++) {
+            if (mk[i].x < xmin || mk[i].x > xmax)
+                continue;
+            fprintf(g,
+                    "set arrow from %lld, graph 0 to %lld, graph 1 nohead "
+                    "dt 4 lc rgb '#b05050'\n",
+                    (long long)mk[i].x, (long long)mk[i].x);
+            fprintf(g, "set label \"");
+            gp_escape(g, mk[i].label);
+            fprintf(g,
+                    "\" at %lld, graph %.2f left offset 0.3,0 font ',9' "
+                    "tc rgb '#b05050'\n",
+                    (long long)mk[i].x, 0.90 - 0.05 * i);
+        }
+    }
     if (r->xparam == r->thread_param && xmax > r->topo.pus) {
         double from = logx ? r->topo.pus * 1.41 : r->topo.pus + 0.5;
         fprintf(g,
@@ -199,8 +217,8 @@ int hx_plot(const hx_run *r, struct hx_results *res, char *msg, size_t len) {
     for (int i = 0; i < blocks; i++) {
         fprintf(g,
                 "  'plot.dat' index %d using 1:2:3:4 with yerrorlines lw "
-                "2 pt %d ps 0.8 title \"",
-                i, 5 + i % 8);
+                "2 pt %d ps 0.8 dt %d title \"",
+                i, 5 + i % 8, 1 + (i / 8) % 5);
         gp_escape(g, hx_results_series(res, i));
         fprintf(g, "\"%s\n", i + 1 < blocks ? ", \\" : "");
     }
