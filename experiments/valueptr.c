@@ -194,7 +194,9 @@ static void *walk_setup(hx_point *pt, size_t *bytes) {
     vp_walkset *w = calloc(1, sizeof *w);
     if (w == NULL)
         goto oom;
-    w->count = (size_t)ws / sizeof(vp_obj);
+    w->count = (size_t)ws / sizeof(vp_obj); /* >= 128: ws >= VP_WALK_MIN */
+    if (w->count == 0)
+        goto oom;
     void *mem = NULL;
     if (posix_memalign(&mem, 4096, w->count * sizeof(vp_obj)) != 0)
         goto oom;
@@ -208,7 +210,10 @@ static void *walk_setup(hx_point *pt, size_t *bytes) {
     *bytes = w->count * sizeof(vp_obj);
     if (kind == VP_WALK_ARRAY)
         return w;
-    w->ptrs = malloc(w->count * sizeof *w->ptrs);
+    /* An array of pointers: the size of a pointer, on purpose. */
+    // NOLINTNEXTLINE(bugprone-sizeof-expression)
+    size_t pbytes = w->count * sizeof *w->ptrs;
+    w->ptrs = malloc(pbytes);
     if (w->ptrs == NULL)
         goto oom;
     for (size_t i = 0; i < w->count; i++)
@@ -222,7 +227,7 @@ static void *walk_setup(hx_point *pt, size_t *bytes) {
             w->ptrs[j] = t;
         }
     }
-    *bytes += w->count * sizeof *w->ptrs;
+    *bytes += pbytes;
     return w;
 oom:
     walk_teardown(w);
