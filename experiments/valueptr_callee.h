@@ -2,8 +2,8 @@
  * valueptr_callee.h - the structs and callees of the valueptr experiment.
  *
  * The callees live in their own translation unit (valueptr_callee.c) and are
- * also marked noipa (noinline on clang), so that neither the compiler nor LTO
- * build can inline them, clone them, or turn a by-value struct into a few
+ * also marked noipa (noinline on clang), so that neither the compiler nor an
+ * LTO build can inline them, clone them, or turn a by-value struct into a few
  * registers (GCC's IPA-SRA does exactly that for local callees). What the
  * caller pays is then what the ABI makes it pay: on x86-64 SysV a struct of
  * 8 or 16 bytes travels in registers, a larger one is copied by the caller
