@@ -285,6 +285,11 @@ typedef struct hx_experiment {
 /* Median ns_per_op of a series ("variant" or "variant p=v") at a point where
  * the x parameter equals x; NAN if absent. */
 double hx_results_median(const hx_results *r, const char *series, int64_t x);
+/* Median CPU time (task-clock) per op, ns, of a series at x: what the
+ * thread itself consumed, which a busy machine does not inflate the way it
+ * inflates wall time. NAN when task-clock is unavailable or absent. */
+double hx_results_cpu_median(const hx_results *r, const char *series,
+                             int64_t x);
 /* Number of x points, and the i-th x value, in ascending order. */
 int hx_results_nx(const hx_results *r);
 int64_t hx_results_x(const hx_results *r, int i);

@@ -30,15 +30,25 @@
 #define MECHLAB_GNUPLOT ""
 #endif
 
-static void gp_escape(FILE *f, const char *s) {
+/* A string inside double quotes in a gnuplot script. Enhanced text (the
+ * title) also needs its markup characters escaped; plain text (keys,
+ * labels set noenhanced) must not have them escaped. */
+static void gp_put(FILE *f, const char *s, bool enhanced) {
     for (; *s; s++) {
         if (*s == '"' || *s == '\\')
             fputc('\\', f);
-        if (*s == '_' || *s == '^' || *s == '{' || *s == '}' || *s == '@' ||
-            *s == '&' || *s == '~')
-            fputs("\\\\", f); /* enhanced-text specials */
+        if (enhanced && (*s == '_' || *s == '^' || *s == '{' || *s == '}' ||
+                         *s == '@' || *s == '&' || *s == '~'))
+            fputs("\\\\", f);
         fputc(*s, f);
     }
+}
+
+static void gp_escape(FILE *f, const char *s) {
+    gp_put(f, s, true);
+}
+static void gp_plain(FILE *f, const char *s) {
+    gp_put(f, s, false);
 }
 
 static const char *gnuplot_path(void) {
@@ -140,7 +150,10 @@ int hx_plot(const hx_run *r, struct hx_results *res, char *msg, size_t len) {
     fprintf(g, " [");
     gp_escape(g, r->machine);
     fprintf(g, "], run %s}\" enhanced\n", r->run_id);
-    fprintf(g, "set xlabel \"%s (%s)\" noenhanced\n", xp->name, xp->unit);
+    if (xp->unit && strcmp(xp->unit, xp->name) != 0)
+        fprintf(g, "set xlabel \"%s (%s)\" noenhanced\n", xp->name, xp->unit);
+    else
+        fprintf(g, "set xlabel \"%s\" noenhanced\n", xp->name);
     fprintf(g,
             "set ylabel \"ns per %s per thread (median; bars p10-p90)\" "
             "noenhanced\n",
@@ -152,7 +165,7 @@ int hx_plot(const hx_run *r, struct hx_results *res, char *msg, size_t len) {
     else
         fprintf(g, "set yrange [0:*]\n");
     if (xp->flags & HX_PARAM_BYTES)
-        fprintf(g, "set format x \"%%.0b%%B\"\n");
+        fprintf(g, "set format x \"%%.0b %%BB\"\n");
     if (logx)
         fprintf(g, "set xrange [%g:%g]\n", (double)xmin / 1.3,
                 (double)xmax * 1.3);
@@ -191,10 +204,10 @@ int hx_plot(const hx_run *r, struct hx_results *res, char *msg, size_t len) {
                     "dt 4 lc rgb '#b05050'\n",
                     (long long)mk[i].x, (long long)mk[i].x);
             fprintf(g, "set label \"");
-            gp_escape(g, mk[i].label);
+            gp_plain(g, mk[i].label);
             fprintf(g,
                     "\" at %lld, graph %.2f left offset 0.3,0 font ',9' "
-                    "tc rgb '#b05050'\n",
+                    "tc rgb '#b05050' noenhanced\n",
                     (long long)mk[i].x, 0.90 - 0.05 * i);
         }
     }
@@ -213,13 +226,18 @@ int hx_plot(const hx_run *r, struct hx_results *res, char *msg, size_t len) {
             "set terminal pngcairo size 1200,700 font 'Sans,11'\n"
             "set output '%s.png'\n",
             e->name);
+    /* One colour per variant; the series of one variant (its other
+     * parameters' values) differ by dash and point type. */
     fprintf(g, "plot \\\n");
+    int nth[HX_MAX_VARIANTS] = {0};
     for (int i = 0; i < blocks; i++) {
+        int v = hx_results_series_variant(res, i);
+        int k = v >= 0 && v < HX_MAX_VARIANTS ? nth[v]++ : i;
         fprintf(g,
                 "  'plot.dat' index %d using 1:2:3:4 with yerrorlines lw "
-                "2 pt %d ps 0.8 dt %d title \"",
-                i, 5 + i % 8, 1 + (i / 8) % 5);
-        gp_escape(g, hx_results_series(res, i));
+                "2 lc %d pt %d ps 0.8 dt %d title \"",
+                i, 1 + v, 5 + k % 10, 1 + k % 5);
+        gp_plain(g, hx_results_series(res, i));
         fprintf(g, "\"%s\n", i + 1 < blocks ? ", \\" : "");
     }
     fprintf(g,

@@ -244,6 +244,31 @@ double hx_results_median(const hx_results *res, const char *series, int64_t x) {
     return NAN;
 }
 
+int hx_results_series_variant(const hx_results *res, int i) {
+    const hx_experiment *e = res->r->exp;
+    return (int)(res->series[i].var - e->variants);
+}
+
+double hx_results_cpu_median(const hx_results *res, const char *series,
+                             int64_t x) {
+    const hx_run *r = res->r;
+    int tc = -1;
+    for (size_t i = 0; i < r->nevents; i++)
+        if (hx_counters_available(r->counters, i) &&
+            strcmp(hx_counters_name(r->counters, i), "task-clock") == 0)
+            tc = (int)i;
+    if (tc < 0)
+        return NAN;
+    for (int i = 0; i < res->nseries; i++) {
+        if (strcmp(res->series[i].name, series) != 0)
+            continue;
+        for (int k = 0; k < res->series[i].npts; k++)
+            if (res->series[i].pts[k].x == x && res->series[i].pts[k].nv)
+                return res->series[i].pts[k].ev[tc];
+    }
+    return NAN;
+}
+
 int hx_results_nx(const hx_results *res) {
     return res->nx;
 }
@@ -316,7 +341,8 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
         fprintf(f, " %14.14s/op", hx_counters_name(r->counters, evcol[k]));
     fprintf(f, "\n");
 
-    int noisy = 0, skipped = 0, failed = 0, oversub = 0;
+    int noisy = 0, skipped = 0, failed = 0, oversub = 0, run_skips = 0;
+    char run_first[32] = "";
     for (int i = 0; i < res->nseries; i++) {
         for (int k = 0; k < res->series[i].npts; k++) {
             hx_rpoint *p = &res->series[i].pts[k];
@@ -326,12 +352,33 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
                 strncat(xb, "*", sizeof xb - strlen(xb) - 1);
                 oversub++;
             }
+            if (p->nv == 0 && p->pt->skip[0]) {
+                /* one line per run of skips with the same reason */
+                const hx_rpoint *nx = k + 1 < res->series[i].npts
+                                          ? &res->series[i].pts[k + 1]
+                                          : NULL;
+                skipped++;
+                run_skips++;
+                if (!run_first[0])
+                    snprintf(run_first, sizeof run_first, "%s", xb);
+                if (nx && nx->nv == 0 && strcmp(nx->pt->skip, p->pt->skip) == 0)
+                    continue;
+                if (run_skips == 1)
+                    fprintf(f, "%-*s %10s  skipped: %s\n", (int)w,
+                            res->series[i].name, xb, p->pt->skip);
+                else
+                    fprintf(f, "%-*s %10s  skipped at %d points up to %s: %s\n",
+                            (int)w, res->series[i].name, run_first, run_skips,
+                            xb, p->pt->skip);
+                run_skips = 0;
+                run_first[0] = 0;
+                continue;
+            }
             if (p->nv == 0) {
-                const char *why = p->pt->skip[0] ? p->pt->skip : p->pt->error;
-                fprintf(f, "%-*s %10s  %s: %s\n", (int)w, res->series[i].name,
-                        xb, p->pt->skip[0] ? "skipped" : "failed",
-                        why[0] ? why : "no samples");
-                p->pt->skip[0] ? skipped++ : failed++;
+                fprintf(f, "%-*s %10s  failed: %s\n", (int)w,
+                        res->series[i].name, xb,
+                        p->pt->error[0] ? p->pt->error : "no samples");
+                failed++;
                 continue;
             }
             fmt_ns(p->s.median, med, sizeof med);

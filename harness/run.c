@@ -375,8 +375,9 @@ int hx_plan(hx_run *r, const hx_experiment *e, const hx_opts *o, char *err,
     r->reps =
         o->reps > 0 ? o->reps : (o->quick ? HX_QUICK_REPS : HX_DEFAULT_REPS);
     double mt = e->min_time > 0 ? e->min_time : HX_DEFAULT_MIN_TIME;
-    if (o->quick)
-        mt = fmin(mt, HX_QUICK_MIN_TIME);
+    if (o->quick) /* a third of what the experiment asks, at least 10 ms */
+        mt = e->min_time > 0 ? fmax(e->min_time / 3, HX_QUICK_MIN_TIME)
+                             : HX_QUICK_MIN_TIME;
     r->min_time = o->min_time > 0 ? o->min_time : mt;
     r->total_runs = r->total_points * r->reps;
     r->cache_budget =

@@ -173,6 +173,7 @@ struct hx_summary;
 int hx_results_nseries(const struct hx_results *res);
 const char *hx_results_series(const struct hx_results *res, int i);
 int hx_results_series_points(const struct hx_results *res, int i);
+int hx_results_series_variant(const struct hx_results *res, int i);
 void hx_results_point(const struct hx_results *res, int i, int k, int64_t *x,
                       struct hx_summary *s, bool *oversub);
 
