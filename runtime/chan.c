@@ -54,6 +54,12 @@
  * - Clearing a buffer slot after a receive (Go does it for the GC): the heap
  *   has no collector scanning channel buffers yet; add it with the GC.
  *
+ * Preemption: the public entry points are safepoints (GRT_SAFEPOINT), so a
+ * goroutine looping on channel operations that never block (a select with a
+ * closed channel, a buffered ping on its own) still yields when the monitor
+ * asks; the engines (grt_chansend, grt_chanrecv) are not, because the timer
+ * callback calls them in scheduler context.
+ *
  * Statistics: every completed send or receive (also inside select) counts as
  * chan_direct, chan_buffered or chan_blocked by the path it took; close and
  * receives from closed channels count nothing.
@@ -244,20 +250,24 @@ bool grt_chanrecv(grt_chan *c, void *elem, bool block, bool *received) {
 }
 
 void grt_chan_send(grt_chan *c, const void *elem) {
+    GRT_SAFEPOINT();
     grt_chansend(c, elem, true);
 }
 
 bool grt_chan_recv(grt_chan *c, void *elem) {
+    GRT_SAFEPOINT();
     bool received;
     grt_chanrecv(c, elem, true, &received);
     return received;
 }
 
 bool grt_chan_trysend(grt_chan *c, const void *elem) {
+    GRT_SAFEPOINT();
     return grt_chansend(c, elem, false);
 }
 
 bool grt_chan_tryrecv(grt_chan *c, void *elem, bool *ok) {
+    GRT_SAFEPOINT();
     bool received;
     bool done = grt_chanrecv(c, elem, false, &received);
     if (ok != NULL)

@@ -239,6 +239,7 @@ static bool grt_sel_try_alone(grt_select_case *k) {
 }
 
 int grt_select(grt_select_case *cases, int n, bool has_default) {
+    GRT_SAFEPOINT(); /* a select that is always ready still yields */
     if (n < 0 || n > 65536)
         grt_throw("select: bad number of cases %d", n);
     if (n == 0) {

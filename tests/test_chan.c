@@ -81,8 +81,7 @@ static void sender_range(void *arg) /* sends a .. b-1 on c */
         atomic_store(&j->done, 1);
 }
 
-static void wait_done(job *j)
-{
+static void wait_done(job *j) {
     while (!atomic_load(&j->done))
         grt_gosched();
 }
