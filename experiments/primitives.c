@@ -396,6 +396,7 @@ static const hx_claim pr_claims[] = {
 
 const hx_experiment hx_exp_primitives = {
     .name = "primitives",
+    .runtime = true,
     .summary = "runtime primitives: goroutine switch, spawn, mutex, sleep "
                "vs their OS-thread counterparts",
     .hypothesis =

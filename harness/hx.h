@@ -275,6 +275,10 @@ typedef struct hx_experiment {
     unsigned plot_flags;   /* hx_plot_flags */
     hx_marks_fn marks;     /* optional extra plot marks */
     int min_cores;         /* skip the experiment below this (0: none) */
+    bool runtime;          /* the ops run on the runtime's threads (its Ms);
+                              the timed thread only waits, so its CPU time
+                              says nothing about a busy machine and that
+                              check is off */
     double min_time;       /* seconds per repetition (0: harness default) */
 } hx_experiment;
 

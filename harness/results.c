@@ -423,7 +423,7 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
             strcmp(hx_counters_name(r->counters, i), "task-clock") == 0)
             tc = (int)i;
     double worst = 1.0;
-    if (tc >= 0)
+    if (tc >= 0 && !e->runtime)
         for (int i = 0; i < res->nseries; i++)
             for (int k = 0; k < res->series[i].npts; k++) {
                 hx_rpoint *p = &res->series[i].pts[k];
