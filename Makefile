@@ -5,6 +5,7 @@
 #            [SET="stride=8,64"] [OUT=results] [ARGS="--no-plot"]
 #   make run EXP=all QUICK=1
 #   make test | list | describe EXP=... | counters | compare EXP=... | clean
+#   make gobench        Go 1.19's figures for the runtime experiments
 #
 # The first use installs missing system packages (scripts/setup-deps.sh),
 # configures and builds.
@@ -26,7 +27,7 @@ RUN_FLAGS := $(if $(THREADS),--threads $(THREADS)) \
              $(ARGS)
 
 .PHONY: all deps configure build run test list describe counters compare \
-        lint format clean
+        gobench lint format clean
 
 all: build
 
@@ -57,6 +58,10 @@ counters: build
 
 compare: build
 	$(MECHLAB) compare $(EXP) $(if $(OUT),--out $(OUT))
+
+# Go's own figures for the runtime experiments, on this machine (needs go).
+gobench:
+	scripts/gobench.sh
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(if $(LABEL),-L $(LABEL))
