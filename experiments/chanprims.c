@@ -53,24 +53,29 @@
 /* ---- runtime variants -------------------------------------------------- */
 
 typedef struct cp_run {
-    uint64_t n;      /* ops to do in this grt_run */
-    grt_chan *a, *b; /* the ping and the pong channel */
-    uint64_t sink;   /* a result the compiler must keep */
+    uint64_t n;       /* ops to do in this grt_run */
+    grt_chan *a, *b;  /* the ping and the pong channel */
+    grt_waitgroup wg; /* the pong goroutine has left */
+    uint64_t sink;    /* a result the compiler must keep */
 } cp_run;
 
 static void cp_pong(void *arg) {
     cp_run *r = arg;
+    grt_chan *a = r->a, *b = r->b;
+    uint64_t rounds = (r->n + 1) / 2;
     int64_t v;
-    for (uint64_t i = 0; i < (r->n + 1) / 2; i++) {
-        grt_chan_recv(r->a, &v);
-        grt_chan_send(r->b, &v);
+    for (uint64_t i = 0; i < rounds; i++) {
+        grt_chan_recv(a, &v);
+        grt_chan_send(b, &v);
     }
+    grt_waitgroup_done(&r->wg);
 }
 
 static void cp_pingpong_main(void *arg) {
     cp_run *r = arg;
     r->a = grt_chan_make(sizeof(int64_t), 0);
     r->b = grt_chan_make(sizeof(int64_t), 0);
+    grt_waitgroup_add(&r->wg, 1);
     grt_go(cp_pong, r);
     int64_t v = 0, sum = 0;
     for (uint64_t i = 0; i < (r->n + 1) / 2; i++) {
@@ -80,8 +85,7 @@ static void cp_pingpong_main(void *arg) {
         sum += v;
     }
     r->sink = (uint64_t)sum;
-    /* cp_pong's last operation completed before our last receive
-     * returned; it touches neither channel again. */
+    grt_waitgroup_wait(&r->wg); /* then neither channel is in use */
     grt_chan_free(r->a);
     grt_chan_free(r->b);
 }

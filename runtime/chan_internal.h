@@ -86,22 +86,26 @@ struct grt_sudog {
                           close */
 };
 
+typedef struct grt_chanlock {
+    _Atomic uint32_t held; /* 0 free, 1 held (see grt_chanlock_acquire) */
+} grt_chanlock;
+
 typedef struct grt_waitq {
     grt_sudog *first; /* guarded by lock; read racily by fast paths */
     grt_sudog *last;  /* guarded by lock */
 } grt_waitq;
 
 struct grt_chan {
-    grt_lock lock;
-    uint32_t closed; /* guarded by lock; racy reads use atomic loads */
-    size_t qcount;   /* elements in buf; guarded by lock; racy reads */
-    size_t cap;      /* ring size in elements; immutable */
-    size_t elemsize; /* immutable */
-    char *buf;       /* ring; immutable pointer, contents guarded */
-    size_t sendx;    /* next slot to write; guarded by lock */
-    size_t recvx;    /* next slot to read; guarded by lock */
-    grt_waitq recvq; /* blocked receivers; guarded by lock */
-    grt_waitq sendq; /* blocked senders; guarded by lock */
+    grt_chanlock lock; /* guards the fields below as marked */
+    uint32_t closed;   /* guarded by lock; racy reads use atomic loads */
+    size_t qcount;     /* elements in buf; guarded by lock; racy reads */
+    size_t cap;        /* ring size in elements; immutable */
+    size_t elemsize;   /* immutable */
+    char *buf;         /* ring; immutable pointer, contents guarded */
+    size_t sendx;      /* next slot to write; guarded by lock */
+    size_t recvx;      /* next slot to read; guarded by lock */
+    grt_waitq recvq;   /* blocked receivers; guarded by lock */
+    grt_waitq sendq;   /* blocked senders; guarded by lock */
     struct grt_chantimer *timer; /* timer feeding this channel, or NULL;
                                     immutable (timerchan.c) */
 };
@@ -140,11 +144,35 @@ static inline bool grt_chan_empty_racy(const grt_chan *c) {
 
 /* ---- the channel lock ------------------------------------------------------ */
 
+/* A test-and-set lock whose release is a plain store: an uncontended
+ * lock/unlock pair costs one locked instruction (the CAS) instead of two
+ * (grt_lock's futex protocol must exchange on release to learn whether a
+ * sleeper needs waking: about 6 ns more per pair here, and a buffered
+ * send+receive takes two pairs). Affordable because every channel critical
+ * section is short and bounded: pointer updates and one element copy, no
+ * allocation, no system call, no blocking, never held across a switch
+ * except for the few instructions between grt_park and its unlockf on the
+ * same M. A waiter spins with PAUSE, then yields its thread to the OS
+ * (sched_yield), so a holder preempted by the kernel gets the CPU back. */
+void grt_chan_lock_slow(grt_chanlock *l);
+
+static inline void grt_chanlock_acquire(grt_chanlock *l) {
+    uint32_t z = 0;
+    if (__builtin_expect(
+            atomic_compare_exchange_strong_explicit(
+                &l->held, &z, 1, memory_order_acquire, memory_order_relaxed),
+            1))
+        return;
+    grt_chan_lock_slow(l);
+}
+static inline void grt_chanlock_release(grt_chanlock *l) {
+    atomic_store_explicit(&l->held, 0, memory_order_release);
+}
 static inline void grt_chan_lock(grt_chan *c) {
-    grt_lock_acquire(&c->lock);
+    grt_chanlock_acquire(&c->lock);
 }
 static inline void grt_chan_unlock(grt_chan *c) {
-    grt_lock_release(&c->lock);
+    grt_chanlock_release(&c->lock);
 }
 
 /* ---- element copies ---------------------------------------------------------- */
