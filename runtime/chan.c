@@ -162,7 +162,10 @@ grt_g *grt_chan_recv_direct(grt_chan *c, grt_sudog *s, void *dst) {
     return s->g;
 }
 
-bool grt_chansend(grt_chan *c, const void *elem, bool block) {
+/* The engines are inlined into the blocking entry points, where `block` is
+ * a constant and the non-blocking fast paths fold away. */
+static inline __attribute__((always_inline)) bool
+grt_chansend_impl(grt_chan *c, const void *elem, bool block) {
     if (c == NULL) {
         if (!block)
             return false;
@@ -215,7 +218,8 @@ bool grt_chansend(grt_chan *c, const void *elem, bool block) {
     return true;
 }
 
-bool grt_chanrecv(grt_chan *c, void *elem, bool block, bool *received) {
+static inline __attribute__((always_inline)) bool
+grt_chanrecv_impl(grt_chan *c, void *elem, bool block, bool *received) {
     *received = false;
     if (c == NULL) {
         if (!block)
@@ -278,15 +282,23 @@ bool grt_chanrecv(grt_chan *c, void *elem, bool block, bool *received) {
     return true;
 }
 
+bool grt_chansend(grt_chan *c, const void *elem, bool block) {
+    return grt_chansend_impl(c, elem, block);
+}
+
+bool grt_chanrecv(grt_chan *c, void *elem, bool block, bool *received) {
+    return grt_chanrecv_impl(c, elem, block, received);
+}
+
 void grt_chan_send(grt_chan *c, const void *elem) {
     GRT_SAFEPOINT();
-    grt_chansend(c, elem, true);
+    grt_chansend_impl(c, elem, true);
 }
 
 bool grt_chan_recv(grt_chan *c, void *elem) {
     GRT_SAFEPOINT();
     bool received;
-    grt_chanrecv(c, elem, true, &received);
+    grt_chanrecv_impl(c, elem, true, &received);
     return received;
 }
 
