@@ -23,12 +23,14 @@
  *
  * Invariants (all under c->lock):
  *   - cap == 0 (unbuffered): qcount == 0 always.
- *   - At most one of recvq and sendq is non-empty, except for select
- *     sudogs that have already lost their race (their select is done, they
- *     are about to be removed by their owner).
- *   - recvq non-empty implies qcount == 0; sendq non-empty implies
- *     qcount == cap.
+ *   - Apart from select sudogs (a select may wait to send and to receive on
+ *     the same channel, and a select that already won elsewhere leaves
+ *     sudogs behind until it removes them), at most one of recvq and sendq
+ *     holds goroutines that can still be woken: recvq non-empty implies
+ *     qcount == 0, sendq non-empty implies qcount == cap.
  *   - closed never goes back to 0; once closed, sendq is empty.
+ *   - A sudog is on at most one queue; a dequeued sudog has next == prev ==
+ *     NULL (grt_waitq_remove relies on it).
  *
  * Fields read without the lock (the non-blocking fast paths and len/cap,
  * as Go does): qcount, closed, recvq.first, sendq.first. They are written
@@ -36,9 +38,10 @@
  * the racy reads are defined behaviour and sanitizer-clean.
  *
  * Lock order: channels are locked in increasing address order (select
- * takes several); no other runtime lock is held while acquiring one. The
- * scheduler's run-queue operations (grt_ready) may be called with a channel
- * lock held or not; we call it after unlocking, to keep hold times short.
+ * takes several). The only lock ever held while taking a channel lock is a
+ * timer channel's record lock (timerchan.c). grt_ready is always called
+ * after the channel locks are released, to keep hold times short: the woken
+ * goroutine may run at once on another P and would spin on our lock.
  */
 #ifndef MECHLAB_GRT_CHAN_INTERNAL_H
 #define MECHLAB_GRT_CHAN_INTERNAL_H

@@ -920,7 +920,8 @@ static void f_recv_deadlock(void *arg) {
 typedef struct fatal_case {
     const char *name;
     void (*fn)(void *);
-    const char *msg; /* must appear on stderr */
+    const char *msg;  /* must appear on stderr */
+    const char *msg2; /* and this too (the goroutine's wait reason), or NULL */
 } fatal_case;
 
 #define DEADLOCK "fatal error: all goroutines are asleep - deadlock!"
@@ -934,11 +935,11 @@ static const fatal_case fatal_cases[] = {
      "panic: send on closed channel"},
     {"close_blocked_select_sender", f_close_blocked_select_sender,
      "panic: send on closed channel"},
-    {"nil_recv", f_nil_recv, DEADLOCK},
-    {"nil_send", f_nil_send, DEADLOCK},
-    {"select_no_cases", f_select_no_cases, DEADLOCK},
-    {"select_all_nil", f_select_all_nil, DEADLOCK},
-    {"recv_deadlock", f_recv_deadlock, DEADLOCK},
+    {"nil_recv", f_nil_recv, DEADLOCK, "[chan receive (nil chan)]"},
+    {"nil_send", f_nil_send, DEADLOCK, "[chan send (nil chan)]"},
+    {"select_no_cases", f_select_no_cases, DEADLOCK, "[select (no cases)]"},
+    {"select_all_nil", f_select_all_nil, DEADLOCK, "[select]"},
+    {"recv_deadlock", f_recv_deadlock, DEADLOCK, "[chan receive]"},
 };
 
 /* Runs `self --fatal name`; checks exit status 2 and the message. */
@@ -972,7 +973,8 @@ static bool run_fatal(const char *self, const fatal_case *fc) {
     int st = 0;
     waitpid(pid, &st, 0);
     bool status_ok = WIFEXITED(st) && WEXITSTATUS(st) == 2;
-    bool msg_ok = strstr(buf, fc->msg) != NULL;
+    bool msg_ok = strstr(buf, fc->msg) != NULL &&
+                  (fc->msg2 == NULL || strstr(buf, fc->msg2) != NULL);
     bool gor_ok =
         strncmp(fc->msg, "panic:", 6) != 0 || strstr(buf, "goroutine ") != NULL;
     if (!status_ok || !msg_ok || !gor_ok)
