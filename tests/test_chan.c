@@ -926,15 +926,15 @@ typedef struct fatal_case {
 
 #define DEADLOCK "fatal error: all goroutines are asleep - deadlock!"
 static const fatal_case fatal_cases[] = {
-    {"send_closed", f_send_closed, "panic: send on closed channel"},
-    {"close_closed", f_close_closed, "panic: close of closed channel"},
-    {"close_nil", f_close_nil, "panic: close of nil channel"},
+    {"send_closed", f_send_closed, "panic: send on closed channel", NULL},
+    {"close_closed", f_close_closed, "panic: close of closed channel", NULL},
+    {"close_nil", f_close_nil, "panic: close of nil channel", NULL},
     {"close_blocked_sender", f_close_blocked_sender,
-     "panic: send on closed channel"},
+     "panic: send on closed channel", NULL},
     {"select_send_closed", f_select_send_closed,
-     "panic: send on closed channel"},
+     "panic: send on closed channel", NULL},
     {"close_blocked_select_sender", f_close_blocked_select_sender,
-     "panic: send on closed channel"},
+     "panic: send on closed channel", NULL},
     {"nil_recv", f_nil_recv, DEADLOCK, "[chan receive (nil chan)]"},
     {"nil_send", f_nil_send, DEADLOCK, "[chan send (nil chan)]"},
     {"select_no_cases", f_select_no_cases, DEADLOCK, "[select (no cases)]"},
