@@ -53,10 +53,13 @@
  * then it cannot get past its own relock, so reading the lock order array
  * up to that point is safe.
  *
- * Randomness: a per-thread xorshift state read in one non-inlined function
- * that never switches goroutines, so a goroutine that moves between threads
- * never uses a stale thread-local address (the hazard RUNTIME.md warns
- * about is a TLS address cached across a switch; there is none here).
+ * Randomness: a per-thread xorshift state, read and written only while
+ * pass 0 builds the poll order, before anything in grt_select can park. So
+ * no thread-local address is ever used across a goroutine switch (the
+ * hazard RUNTIME.md warns about: a goroutine resumed on another thread with
+ * the old thread's TLS address cached by the compiler). grt_select is an
+ * out-of-line library function, so no caller's loop can hoist that address
+ * either. Go keeps this state per M; the effect is the same.
  *
  * Rejected
  * --------
@@ -76,8 +79,8 @@
 
 static __thread uint64_t grt_select_rng;
 
-/* A uniformly random integer in [0, n). Not inlined: see the essay. */
-__attribute__((noinline)) static uint32_t grt_select_randn(uint32_t n) {
+/* A uniformly random integer in [0, n). See the essay about TLS. */
+static inline uint32_t grt_select_randn(uint32_t n) {
     uint64_t x = grt_select_rng;
     if (x == 0)
         x = ((uint64_t)(uintptr_t)&grt_select_rng * 0x9E3779B97F4A7C15ULL) ^
@@ -227,12 +230,20 @@ static bool grt_sel_try_locked(const grt_selstate *st, grt_select_case *k) {
     return false;
 }
 
-/* The fast pass for one case: the single-channel non-blocking operation. */
-static bool grt_sel_try_alone(grt_select_case *k) {
-    if (k->dir == GRT_SELECT_SEND)
-        return grt_chansend(k->c, k->elem, false);
+/* The fast pass for one case: the single-channel non-blocking operation.
+ * The racy look that rules a case out comes first, inline, so a case that
+ * cannot run costs a few loads and no call. */
+static inline bool grt_sel_try_alone(grt_select_case *k) {
+    grt_chan *c = k->c;
+    if (k->dir == GRT_SELECT_SEND) {
+        if (!grt_chan_closed_racy(c) && grt_chan_full_racy(c))
+            return false;
+        return grt_chansend(c, k->elem, false);
+    }
+    if (grt_chan_empty_racy(c) && !grt_chan_closed_racy(c))
+        return false;
     bool received;
-    if (!grt_chanrecv(k->c, k->elem, false, &received))
+    if (!grt_chanrecv(c, k->elem, false, &received))
         return false;
     k->ok = received;
     return true;
