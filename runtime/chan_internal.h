@@ -290,6 +290,11 @@ grt_g *grt_chan_recv_direct(grt_chan *c, grt_sudog *s, void *dst);
 bool grt_chansend(grt_chan *c, const void *elem, bool block);
 bool grt_chanrecv(grt_chan *c, void *elem, bool block, bool *received);
 
+/* select.c: true (the default) enables the fast pass. Tests set it false
+ * to drive every select through the locked pass 1, which otherwise only
+ * runs when readiness changes between the two passes. */
+extern bool grt_select_fastpass;
+
 /* The park callback for a single channel: releases the lock in arg. */
 bool grt_chan_park_unlock(grt_g *g, void *arg);
 

@@ -73,6 +73,8 @@
 
 #include "chan_internal.h"
 
+bool grt_select_fastpass = true;
+
 /* Cases handled with arrays on the goroutine's stack; larger selects
  * allocate (8 covers nearly every select written by hand). */
 #define GRT_SELECT_STACK_CASES 8
@@ -281,7 +283,7 @@ int grt_select(grt_select_case *cases, int n, bool has_default) {
         pollorder[j] = i;
         np++;
     }
-    for (int k = 0; k < np; k++) {
+    for (int k = 0; k < np && grt_select_fastpass; k++) {
         if (grt_sel_try_alone(&cases[pollorder[k]])) {
             GRT_CHAN_STAT_INC(select_fast);
             result = pollorder[k];
@@ -295,7 +297,7 @@ int grt_select(grt_select_case *cases, int n, bool has_default) {
 
     /* Pass 1: everything locked, an atomic look at every case. A single
      * case with a default was decided exactly by the fast pass. */
-    if (!(has_default && np == 1)) {
+    if (!(has_default && np == 1 && grt_select_fastpass)) {
         grt_sel_lock(&st);
         for (int k = 0; k < np; k++) {
             if (grt_sel_try_locked(&st, &cases[pollorder[k]])) {

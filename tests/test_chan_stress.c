@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chan_internal.h" /* grt_select_fastpass */
 #include "grt.h"
 
 static _Atomic int t_fail;
@@ -203,6 +204,13 @@ static void t_select_mpmc(void *arg) {
     }
 }
 
+/* The same with every select going through the locked pass 1. */
+static void t_select_mpmc_locked(void *arg) {
+    grt_select_fastpass = false;
+    t_select_mpmc(arg);
+    grt_select_fastpass = true;
+}
+
 /* ---- select on both ends: relays ------------------------------------------ */
 
 /* Relays move values from `in` to `out` with a select that receives and
@@ -358,6 +366,7 @@ typedef struct test_case {
 static const test_case tests[] = {
     {"mpmc", t_mpmc},
     {"select_mpmc", t_select_mpmc},
+    {"select_mpmc_locked", t_select_mpmc_locked},
     {"select_relay", t_select_relay},
     {"close_races", t_close_races},
     {"timer_selects", t_timer_selects},
