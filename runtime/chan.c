@@ -214,7 +214,7 @@ grt_chansend_impl(grt_chan *c, const void *elem, bool block) {
 
     grt_sudog s = {0};
     s.g = grt_curg();
-    s.elem = (void *)(uintptr_t)elem;
+    s.elem = (void *)elem; /* read only: the peer copies from it */
     s.c = c;
     grt_waitq_enqueue(&c->sendq, &s);
     GRT_CHAN_STAT_INC(chan_blocked);

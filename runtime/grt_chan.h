@@ -90,8 +90,8 @@ typedef enum grt_select_dir {
 
 typedef struct grt_select_case {
     grt_chan *c;        /* NULL: a nil channel, never ready */
-    grt_select_dir dir; /* send or receive */
     void *elem;         /* see grt_select_dir */
+    grt_select_dir dir; /* send or receive */
     bool ok;            /* out, receive cases: a value came (false: closed) */
 } grt_select_case;
 
@@ -102,11 +102,11 @@ int grt_select(grt_select_case *cases, int n, bool has_default);
 
 /* Case builders, for readable call sites. */
 static inline grt_select_case grt_select_send(grt_chan *c, const void *elem) {
-    grt_select_case k = {c, GRT_SELECT_SEND, (void *)(uintptr_t)elem, false};
+    grt_select_case k = {c, (void *)elem, GRT_SELECT_SEND, false};
     return k;
 }
 static inline grt_select_case grt_select_recv(grt_chan *c, void *elem) {
-    grt_select_case k = {c, GRT_SELECT_RECV, elem, false};
+    grt_select_case k = {c, elem, GRT_SELECT_RECV, false};
     return k;
 }
 

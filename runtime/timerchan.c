@@ -119,7 +119,9 @@ static grt_chan *grt_chantimer_make(uint64_t d_ns, uint64_t period) {
     ct->t.when = grt_nanotime() + d_ns;
     ct->t.period = period;
     ct->t.f = grt_chantimer_fire;
-    ct->t.arg = (void *)(uintptr_t)((uint64_t)ct->index << 32 | gen);
+    /* A key, not a pointer (see the essay). */
+    ct->t.arg = (void *)(uintptr_t)((uint64_t)ct->index << 32 | // NOLINT
+                                    gen);
     ct->t.heap_index = -1;
     c->timer = ct;
     grt_timer_start(&ct->t);

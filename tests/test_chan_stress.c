@@ -243,7 +243,7 @@ static void relay_run(void *arg) {
 
 static void relay_feed(void *arg) {
     relay *r = arg;
-    for (int64_t i = 0; i < 200000 * scale; i++)
+    for (int64_t i = 0; i < (int64_t)200000 * scale; i++)
         grt_chan_send(r->in, &i);
     grt_chan_close(r->in);
 }
@@ -251,7 +251,7 @@ static void relay_feed(void *arg) {
 static void t_select_relay(void *arg) {
     (void)arg;
     enum { R = 4 };
-    int64_t n = 200000 * scale;
+    int64_t n = (int64_t)200000 * scale;
     grt_chan *in = grt_chan_make(sizeof(int64_t), 0);
     grt_chan *out = grt_chan_make(sizeof(int64_t), 3);
     grt_waitgroup wg = GRT_WAITGROUP_INIT;
@@ -374,8 +374,8 @@ static const test_case tests[] = {
 
 int main(int argc, char **argv) {
     const char *s = getenv("CHAN_STRESS_SCALE");
-    if (s != NULL && atoi(s) > 0)
-        scale = atoi(s);
+    if (s != NULL && strtol(s, NULL, 10) > 0)
+        scale = (int)strtol(s, NULL, 10);
     const char *only = argc > 1 ? argv[1] : NULL;
     setvbuf(stdout, NULL, _IOLBF, 0);
     int passed = 0, failed = 0;
