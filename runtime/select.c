@@ -53,13 +53,13 @@
  * then it cannot get past its own relock, so reading the lock order array
  * up to that point is safe.
  *
- * Randomness: a per-thread xorshift state, read and written only while
- * pass 0 builds the poll order, before anything in grt_select can park. So
- * no thread-local address is ever used across a goroutine switch (the
- * hazard RUNTIME.md warns about: a goroutine resumed on another thread with
- * the old thread's TLS address cached by the compiler). grt_select is an
- * out-of-line library function, so no caller's loop can hoist that address
- * either. Go keeps this state per M; the effect is the same.
+ * Randomness: a per-thread xorshift state, read and written only inside
+ * one non-inlined function that calls nothing, so its thread-local address
+ * is computed afresh on every call and never used across a goroutine switch
+ * (the hazard RUNTIME.md warns about: a goroutine resumed on another thread
+ * with the old thread's TLS address cached by the compiler across a call
+ * that switched, here the safepoint at the top of grt_select). Go keeps
+ * this state per M; the effect is the same.
  *
  * Rejected
  * --------
@@ -81,8 +81,8 @@ bool grt_select_fastpass = true;
 
 static __thread uint64_t grt_select_rng;
 
-/* A uniformly random integer in [0, n). See the essay about TLS. */
-static inline uint32_t grt_select_randn(uint32_t n) {
+/* A uniformly random integer in [0, n). Not inlined: see the essay. */
+__attribute__((noinline)) static uint32_t grt_select_randn(uint32_t n) {
     uint64_t x = grt_select_rng;
     if (x == 0)
         x = ((uint64_t)(uintptr_t)&grt_select_rng * 0x9E3779B97F4A7C15ULL) ^
