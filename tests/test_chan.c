@@ -279,6 +279,45 @@ static void t_close_wakes_receivers(void *arg) {
     }
 }
 
+typedef struct sendrecv_sel {
+    grt_chan *c;
+    int idx;
+    bool ok;
+    int64_t got;
+    _Atomic int done;
+} sendrecv_sel;
+
+static void select_send_and_recv(void *arg) {
+    sendrecv_sel *j = arg;
+    int64_t out = 5, in = 7;
+    grt_select_case k[2] = {grt_select_send(j->c, &out),
+                            grt_select_recv(j->c, &in)};
+    j->idx = grt_select(k, 2, false);
+    j->ok = k[1].ok;
+    j->got = in;
+    atomic_store(&j->done, 1);
+}
+
+/* Close while a select waits both to send and to receive on the same
+ * channel (the one way a channel holds waiters on both queues): the
+ * receive case wins (close serves receivers first, as Go's closechan
+ * does), so the select reports ok == false instead of panicking, and its
+ * send sudog is gone too. */
+static void t_close_wakes_mixed(void *arg) {
+    (void)arg;
+    grt_chan *c = grt_chan_make(sizeof(int64_t), 0);
+    sendrecv_sel sel = {.c = c, .idx = -1, .ok = true};
+    grt_go(select_send_and_recv, &sel);
+    wait_queued(c, false, 1);
+    wait_queued(c, true, 1);
+    grt_chan_close(c);
+    while (!atomic_load(&sel.done))
+        grt_gosched();
+    CHECK(sel.idx == 1 && !sel.ok && sel.got == 0);
+    CHECK(waitq_len(c, false) == 0 && waitq_len(c, true) == 0);
+    grt_chan_free(c);
+}
+
 static void t_nil_channel(void *arg) {
     (void)arg;
     int v = 1;
@@ -1004,6 +1043,7 @@ static const test_case tests[] = {
     {"fifo_per_sender", t_fifo_per_sender},
     {"closed_drain", t_closed_drain},
     {"close_wakes_receivers", t_close_wakes_receivers},
+    {"close_wakes_mixed", t_close_wakes_mixed},
     {"nil_channel", t_nil_channel},
     {"nil_blocks_forever", t_nil_blocks_forever},
     {"len_cap_zero_size", t_len_cap_zero_size},
