@@ -39,6 +39,7 @@
 #define HX_QUICK_REPS       3
 #define HX_DEFAULT_MIN_TIME 0.05 /* s per repetition: ~1e7 short ops */
 #define HX_QUICK_MIN_TIME   0.01
+#define HX_MAX_RUN_POINTS   10000 /* points (instances) in one run */
 
 /* ---- point accessors (hx.h) -------------------------------------------- */
 
@@ -124,8 +125,11 @@ int hx_point_prepare(hx_point *pt) {
     }
     size_t bytes = 0;
     void *sh = pt->var->setup(pt, &bytes);
-    if (pt->skip[0])
+    if (pt->skip[0]) {
+        if (sh && pt->var->teardown) /* skipped, but made something */
+            pt->var->teardown(sh);
         return 1;
+    }
     if (!sh) {
         hx_point_skip(pt, "setup failed (out of memory?)");
         return 1;
@@ -253,6 +257,24 @@ static int check_sets(const hx_run *r, char *err, size_t len) {
         char name[64];
         size_t n = eq ? (size_t)(eq - s) : strlen(s);
         snprintf(name, sizeof name, "%.*s", (int)n, s);
+        for (int j = 0; eq && j < i; j++) {
+            const char *t = r->opts->sets[j];
+            if (strncmp(t, s, n + 1) == 0) {
+                snprintf(err, len,
+                         "--set %s: '%s' is already set (--set %s); give "
+                         "each parameter once, with a list: %s=A,B",
+                         s, name, t, name);
+                return -EINVAL;
+            }
+        }
+        if (eq && r->opts->threads && r->thread_param >= 0 &&
+            strcmp(name, e->params[r->thread_param].name) == 0) {
+            snprintf(err, len,
+                     "--set %s and --threads %s set the same parameter; "
+                     "give one of them",
+                     s, r->opts->threads);
+            return -EINVAL;
+        }
         if (!eq || hx_param_index(e, name) < 0) {
             size_t m =
                 (size_t)snprintf(err, len,
@@ -367,6 +389,25 @@ int hx_plan(hx_run *r, const hx_experiment *e, const hx_opts *o, char *err,
     for (int i = 0; i < e->nparams; i++)
         if ((rc = param_points(r, i, err, len)) != 0)
             return rc;
+    /* The points are the product of the parameters' lists: refuse a
+     * sweep too large to hold (each point carries per-thread arrays) or
+     * to run, before allocating it. */
+    double total = 0;
+    for (int v = 0; v < e->nvariants; v++) {
+        double prod = 1;
+        for (int i = 0; i < e->nparams; i++)
+            if (uses_param(&e->variants[v], i))
+                prod *= r->npts[i];
+        total += prod;
+    }
+    if (total > HX_MAX_RUN_POINTS) {
+        snprintf(err, len,
+                 "%s: %.0f points to run (the product of the parameters' "
+                 "lists, per variant); at most %d: give shorter lists "
+                 "with --set",
+                 e->name, total, HX_MAX_RUN_POINTS);
+        return -EINVAL;
+    }
     for (int v = 0; v < e->nvariants; v++)
         if ((rc = add_families(r, &e->variants[v])) != 0) {
             snprintf(err, len, "out of memory");
@@ -579,8 +620,13 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
     } else {
         status = HX_EXIT_FAIL;
     }
-    if (sf)
-        fclose(sf);
+    bool sf_ok = sf && !ferror(sf);
+    if (sf && fclose(sf) != 0)
+        sf_ok = false;
+    if (!sf_ok) { /* no complete summary.txt: the run is not committed */
+        fprintf(stderr, "mechlab: cannot write %s\n", path);
+        status = HX_EXIT_FAIL;
+    }
     snprintf(path, sizeof path, "%s/data.csv", r.tmpdir);
     if (hx_output_csv(&r, path) != 0)
         status = HX_EXIT_FAIL;

@@ -27,6 +27,8 @@ expect 2 "--reps '0': expected an integer in 1\.\.1000" -- run falseshare --reps
 expect 2 "--counters 'pmu'" -- run falseshare --counters pmu
 expect 2 "unknown option '--fast'" -- run falseshare --fast
 expect 2 "unknown command" -- frobnicate
+expect 2 "already set" -- run falseshare --set stride=8 --set stride=64 --out "$out"
+expect 2 "give one of them" -- run falseshare --threads 1 --set threads=2 --out "$out"
 [ -e "$out" ] && bad "a failing command created $out" || ok
 
 expect 0 "falseshare" -- list
