@@ -101,11 +101,19 @@ int hx_plot(const hx_run *r, struct hx_results *res, char *msg, size_t len) {
     int ns = hx_results_nseries(res);
     fprintf(d, "# %s: x=%s (%s); columns: x median p10 p90 (ns per %s)\n",
             e->name, xp->name, xp->unit, e->op ? e->op : "op");
+    /* Only series with data get a block: gnuplot merges consecutive
+     * blank-line pairs, so an empty block would shift every later index
+     * and put each series' data under the next series' title. */
     int blocks = 0;
+    int *block_series = calloc((size_t)ns + 1, sizeof(int));
+    if (!block_series) {
+        fclose(d);
+        snprintf(msg, len, "out of memory");
+        return -ENOMEM;
+    }
     int64_t xmax = 0, xmin = INT64_MAX;
     for (int i = 0; i < ns; i++) {
-        fprintf(d, "%s# series: %s\n", i ? "\n\n" : "",
-                hx_results_series(res, i));
+        bool header = false;
         for (int k = 0; k < hx_results_series_points(res, i); k++) {
             int64_t x;
             hx_summary s;
@@ -113,15 +121,21 @@ int hx_plot(const hx_run *r, struct hx_results *res, char *msg, size_t len) {
             hx_results_point(res, i, k, &x, &s, &ov);
             if (s.n == 0)
                 continue;
+            if (!header)
+                fprintf(d, "%s# series: %s\n", blocks ? "\n\n" : "",
+                        hx_results_series(res, i));
+            header = true;
             fprintf(d, "%lld %.6g %.6g %.6g\n", (long long)x, s.median, s.p10,
                     s.p90);
             xmax = x > xmax ? x : xmax;
             xmin = x < xmin ? x : xmin;
         }
-        blocks++;
+        if (header)
+            block_series[blocks++] = i;
     }
     fclose(d);
     if (xmin == INT64_MAX) {
+        free(block_series);
         snprintf(msg, len, "nothing to plot (no samples)");
         return -ENODATA;
     }
@@ -129,8 +143,10 @@ int hx_plot(const hx_run *r, struct hx_results *res, char *msg, size_t len) {
     snprintf(path, sizeof path, "%s/plot.gp", r->tmpdir);
     FILE *g = fopen(path, "w");
     if (!g) {
-        snprintf(msg, len, "%s: %s", path, strerror(errno));
-        return -errno;
+        int rc = -errno;
+        free(block_series);
+        snprintf(msg, len, "%s: %s", path, strerror(-rc));
+        return rc;
     }
     char machine[512];
     hx_context_oneline(&r->topo, machine, sizeof machine);
@@ -231,15 +247,17 @@ int hx_plot(const hx_run *r, struct hx_results *res, char *msg, size_t len) {
     fprintf(g, "plot \\\n");
     int nth[HX_MAX_VARIANTS] = {0};
     for (int i = 0; i < blocks; i++) {
-        int v = hx_results_series_variant(res, i);
+        int si = block_series[i];
+        int v = hx_results_series_variant(res, si);
         int k = v >= 0 && v < HX_MAX_VARIANTS ? nth[v]++ : i;
         fprintf(g,
                 "  'plot.dat' index %d using 1:2:3:4 with yerrorlines lw "
                 "2 lc %d pt %d ps 0.8 dt %d title \"",
                 i, 1 + v, 5 + k % 10, 1 + k % 5);
-        gp_plain(g, hx_results_series(res, i));
+        gp_plain(g, hx_results_series(res, si));
         fprintf(g, "\"%s\n", i + 1 < blocks ? ", \\" : "");
     }
+    free(block_series);
     fprintf(g,
             "\nset terminal svg size 1200,700 dynamic font 'Sans,11'\n"
             "set output '%s.svg'\nreplot\nset output\n",
