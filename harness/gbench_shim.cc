@@ -36,8 +36,18 @@
  *
  * Counters travel as Google Benchmark user counters: per-op values set by
  * every thread with kAvgThreads (averaged over threads); an event that is
- * unavailable, or whose read failed, is simply not set, so it arrives as
- * absent (NAN in our samples), never as 0.
+ * unavailable is simply not set, so it arrives as absent (NAN in our
+ * samples), never as 0; one whose read failed on some thread is set to NAN
+ * there, so the repetition's value is NAN rather than an average that is
+ * missing a thread. A metric is averaged over the threads that reported it
+ * ("mn:" counts them).
+ *
+ * A repetition that failed (hx_fail) becomes a sample marked failed, so it
+ * is a row of data.csv and is counted in the summary, not silently dropped.
+ *
+ * Google Benchmark's custom context is process-global and keeps the first
+ * value of a key, so `run all` (several experiments in one process) cannot
+ * name the experiment there: context.json and the benchmark names do.
  */
 #include <benchmark/benchmark.h>
 
@@ -85,8 +95,17 @@ extern "C" uint64_t hx_batch(hx_state *st) {
     benchmark::State &s = *st->s;
     if (st->phase == 0) {
         uint64_t n = (uint64_t)s.max_iterations;
-        if (st->failed || !s.KeepRunningBatch((benchmark::IterationCount)n)) {
+        /* Called even after hx_fail(): the other threads wait in Google
+         * Benchmark's start and stop barriers for every thread that has
+         * not returned, and ours waits for them at our barrier after the
+         * variant: skipping these barriers here would deadlock. After
+         * SkipWithError this passes both barriers and returns false. */
+        bool go = s.KeepRunningBatch((benchmark::IterationCount)n);
+        if (!go || st->failed) {
             st->phase = 2;
+            if (go)
+                while (s.KeepRunningBatch(1)) {
+                }
             return 0;
         }
         if (st->ct)
@@ -224,8 +243,11 @@ static void body(benchmark::State &s, hx_family *fam) {
         fam->var->fn(&st);
         if (st.phase == 1)
             hx_batch(&st); /* the variant returned inside its loop */
-        if (!st.failed && st.phase == 0)
-            hx_fail(&st, "the variant never called hx_batch()");
+        if (st.phase == 0) {
+            if (!st.failed)
+                hx_fail(&st, "the variant never called hx_batch()");
+            hx_batch(&st); /* Google Benchmark's barriers; returns 0 */
+        }
         if (!st.failed && fam->var->manual_time) {
             if (st.manual_s < 0)
                 hx_fail(&st, "a .manual_time variant never called "
@@ -239,11 +261,18 @@ static void body(benchmark::State &s, hx_family *fam) {
             pt->tns[ti < HX_MAX_THREADS ? ti : 0] = ns;
             s.counters["ns_per_op"] =
                 benchmark::Counter(ns, benchmark::Counter::kAvgThreads);
-            if (st.ct && st.c_ok) {
+            /* Every thread sets every available event: a thread whose
+             * counters could not be opened or read sets NAN, which makes
+             * the sum over threads (and so the average) NAN. Leaving it
+             * unset would divide the others' sum by all the threads. */
+            {
+                bool have = st.ct && st.c_ok;
                 for (size_t i = 0; i < r->nevents; i++) {
                     if (!hx_counters_available(r->counters, i))
                         continue;
-                    double v = (double)(st.c1[i] - st.c0[i]) / (double)st.iters;
+                    double v =
+                        have ? (double)(st.c1[i] - st.c0[i]) / (double)st.iters
+                             : NAN;
                     std::string key =
                         std::string("ev:") + hx_counters_name(r->counters, i);
                     s.counters[key] =
@@ -257,6 +286,11 @@ static void body(benchmark::State &s, hx_family *fam) {
                 std::string key = std::string("m:") + e->metrics[i].name;
                 s.counters[key] = benchmark::Counter(
                     st.metrics[i], benchmark::Counter::kAvgThreads);
+                /* the share of threads that reported it: the reporter
+                 * divides by it, so the metric is the mean over the
+                 * threads that set it, not over all threads */
+                s.counters[std::string("mn:") + e->metrics[i].name] =
+                    benchmark::Counter(1, benchmark::Counter::kAvgThreads);
             }
         }
         if (st.ct)
@@ -295,9 +329,12 @@ class HxReporter : public benchmark::BenchmarkReporter {
             if (!pt)
                 continue;
             if (run.error_occurred) {
-                if (!pt->skip[0] && !pt->error[0])
+                if (pt->skip[0])
+                    continue;
+                if (!pt->error[0])
                     snprintf(pt->error, sizeof pt->error, "%s",
                              run.error_message.c_str());
+                add_failed(pt, run);
                 continue;
             }
             add_sample(pt, run);
@@ -319,18 +356,37 @@ class HxReporter : public benchmark::BenchmarkReporter {
         return it == run.counters.end() ? NAN : (double)it->second;
     }
 
-    void add_sample(hx_point *pt, const Run &run) {
+    static hx_sample *new_sample(hx_point *pt, const Run &run) {
         if (pt->nsamples == pt->capsamples) {
             int cap = pt->capsamples ? pt->capsamples * 2 : 16;
             void *p = realloc(pt->samples, sizeof(hx_sample) * (size_t)cap);
             if (!p)
-                return;
+                return nullptr;
             pt->samples = (hx_sample *)p;
             pt->capsamples = cap;
         }
         hx_sample *sm = &pt->samples[pt->nsamples++];
         memset(sm, 0, sizeof *sm);
         sm->rep = (int)run.repetition_index;
+        return sm;
+    }
+
+    void add_failed(hx_point *pt, const Run &run) {
+        hx_sample *sm = new_sample(pt, run);
+        if (!sm)
+            return;
+        sm->failed = true;
+        sm->ns_per_op = sm->ns_per_op_max = NAN;
+        for (int i = 0; i < HX_MAX_METRICS; i++)
+            sm->metrics[i] = NAN;
+        for (int i = 0; i < HX_MAX_EVENTS; i++)
+            sm->events[i] = NAN;
+    }
+
+    void add_sample(hx_point *pt, const Run &run) {
+        hx_sample *sm = new_sample(pt, run);
+        if (!sm)
+            return;
         double it = counter(run, "iters_per_thread");
         sm->iterations =
             std::isnan(it) ? (uint64_t)run.iterations : (uint64_t)it;
@@ -339,6 +395,10 @@ class HxReporter : public benchmark::BenchmarkReporter {
         const hx_experiment *e = r_->exp;
         for (int i = 0; i < e->nmetrics && i < HX_MAX_METRICS; i++) {
             double v = counter(run, std::string("m:") + e->metrics[i].name);
+            double share =
+                counter(run, std::string("mn:") + e->metrics[i].name);
+            if (!std::isnan(share) && share > 0)
+                v /= share;
             sm->metrics[i] = v;
             sm->metric_set[i] = !std::isnan(v);
         }
@@ -359,7 +419,6 @@ extern "C" int hx_gbench_run(hx_run *r, const char *json_path) {
         "--benchmark_out_format=json",
         std::string("--benchmark_enable_random_interleaving=") +
             (r->opts->interleave ? "true" : "false"),
-        std::string("--benchmark_context=mechlab_experiment=") + r->exp->name,
     };
     std::vector<char *> argv;
     for (auto &a : args)

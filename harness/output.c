@@ -136,7 +136,7 @@ int hx_output_commit(hx_run *r) {
 /* ---- data.csv ---------------------------------------------------------- */
 
 static void csv_str(FILE *f, const char *s) {
-    if (strpbrk(s, ",\"\n") == NULL) {
+    if (strpbrk(s, ",\"\r\n") == NULL) {
         fputs(s, f);
         return;
     }
@@ -180,11 +180,11 @@ int hx_output_csv(const hx_run *r, const char *path) {
     for (int fi = 0; fi < r->nfams; fi++) {
         for (int pi = 0; pi < r->fams[fi].npoints; pi++) {
             const hx_point *pt = &r->fams[fi].points[pi];
-            char series[200], pus[256] = "";
+            /* every worker's PU: up to 11 characters and a ';' each */
+            char series[200], pus[HX_MAX_THREADS * 12 + 1] = "";
             hx_series_name(r, pt, series, sizeof series);
             size_t n = 0;
-            for (int t = 0; t < pt->threads && t < HX_MAX_THREADS && n < 250;
-                 t++)
+            for (int t = 0; t < pt->threads && t < HX_MAX_THREADS; t++)
                 n += (size_t)snprintf(pus + n, sizeof pus - n, "%s%d",
                                       t ? ";" : "", pt->pu[t]);
             int rows = pt->nsamples ? pt->nsamples : 1;
@@ -209,6 +209,20 @@ int hx_output_csv(const hx_run *r, const char *path) {
                              pt->skip[0]    ? pt->skip
                              : pt->error[0] ? pt->error
                                             : "no samples");
+                    fputc(',', f);
+                    csv_str(f, st);
+                    fputc('\n', f);
+                    continue;
+                }
+                if (s->failed) { /* a repetition that failed */
+                    fprintf(f, "%d,,,", s->rep);
+                    for (int m = 0; m < e->nmetrics; m++)
+                        fputc(',', f);
+                    for (size_t i = 0; i < r->nevents; i++)
+                        fputc(',', f);
+                    char st[300];
+                    snprintf(st, sizeof st, "failed: %s",
+                             pt->error[0] ? pt->error : "no samples");
                     fputc(',', f);
                     csv_str(f, st);
                     fputc('\n', f);

@@ -341,7 +341,8 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
         fprintf(f, " %14.14s/op", hx_counters_name(r->counters, evcol[k]));
     fprintf(f, "\n");
 
-    int noisy = 0, skipped = 0, failed = 0, oversub = 0, run_skips = 0;
+    int noisy = 0, skipped = 0, failed = 0, oversub = 0, run_skips = 0,
+        partial = 0;
     char run_first[32] = "";
     for (int i = 0; i < res->nseries; i++) {
         for (int k = 0; k < res->series[i].npts; k++) {
@@ -406,6 +407,15 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
             if (p->s.outliers)
                 fprintf(f, "  (%zu outlier%s)", p->s.outliers,
                         p->s.outliers > 1 ? "s" : "");
+            if (p->nv < p->pt->nsamples) {
+                fprintf(f, "  (%d of %d reps failed: %s)",
+                        p->pt->nsamples - p->nv, p->pt->nsamples,
+                        p->pt->error[0] ? p->pt->error : "no value");
+                partial++;
+            } else if (p->pt->skip[0]) {
+                fprintf(f, "  (then skipped: %s)", p->pt->skip);
+                partial++;
+            }
             fprintf(f, "\n");
         }
     }
@@ -483,12 +493,12 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
                     "%.2f-%.2f; expected >= %.2gx): %s\n",
                     e->params[pidx].name, at, cl->fast, cr->ratio, cl->slow,
                     cr->lo, cr->hi, cl->min_ratio, st);
-        else
+        else /* the CI of fast/slow, to match the number printed */
             fprintf(f,
                     "  %s=%s: '%s' is %.2fx slower than '%s' (95%% CI "
-                    "%.2f-%.2f of the expected >= %.2gx): %s\n",
+                    "%.2f-%.2f; expected it >= %.2gx faster): %s\n",
                     e->params[pidx].name, at, cl->fast, 1 / cr->ratio, cl->slow,
-                    cr->lo, cr->hi, cl->min_ratio, st);
+                    1 / cr->hi, 1 / cr->lo, cl->min_ratio, st);
     }
     if (res->has_custom && res->verdict[0])
         fprintf(f, "\n%s%s", res->verdict,
@@ -512,5 +522,10 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
     if (skipped || failed)
         fprintf(f, "note: %d point%s skipped, %d failed (reasons above)\n",
                 skipped, skipped == 1 ? "" : "s", failed);
+    if (partial)
+        fprintf(f,
+                "note: %d point%s lost some repetitions (reasons above); "
+                "their statistics use the rest\n",
+                partial, partial == 1 ? "" : "s");
     return ok;
 }

@@ -61,6 +61,7 @@ typedef struct hx_opts {
 
 typedef struct hx_sample {
     int rep;
+    bool failed;          /* the repetition failed (hx_fail): no numbers */
     uint64_t iterations;  /* per thread */
     double ns_per_op;     /* mean over threads */
     double ns_per_op_max; /* slowest thread */
