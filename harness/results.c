@@ -512,6 +512,11 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
                        : failedc || (res->has_custom && !res->custom_held)
                            ? "does not hold"
                            : "is not settled";
+    if (e->nclaims == 0 && !res->has_custom) {
+        fprintf(f, "\nverdict: none (this experiment declares no claims; read "
+                   "the table and the plot)\n");
+        return true;
+    }
     fprintf(f, "\nverdict: the hypothesis %s on this machine", word);
     if (e->nclaims)
         fprintf(f, " (%d of %d claims hold%s)", held, e->nclaims,
