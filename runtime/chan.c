@@ -63,7 +63,7 @@
  * Preemption: the public entry points are safepoints (GRT_SAFEPOINT), so a
  * goroutine looping on channel operations that never block (a select with a
  * closed channel, a buffered ping on its own) still yields when the monitor
- * asks; the engines (grt_chansend, grt_chanrecv) are not, because the timer
+ * asks; the engines (grt_chansend_nb, grt_chanrecv_nb) are not, because the timer
  * callback calls them in scheduler context.
  *
  * Statistics: every completed send or receive (also inside select) counts as
@@ -288,12 +288,12 @@ grt_chanrecv_impl(grt_chan *c, void *elem, bool block, bool *received) {
     return true;
 }
 
-bool grt_chansend(grt_chan *c, const void *elem, bool block) {
-    return grt_chansend_impl(c, elem, block);
+bool grt_chansend_nb(grt_chan *c, const void *elem) {
+    return grt_chansend_impl(c, elem, false);
 }
 
-bool grt_chanrecv(grt_chan *c, void *elem, bool block, bool *received) {
-    return grt_chanrecv_impl(c, elem, block, received);
+bool grt_chanrecv_nb(grt_chan *c, void *elem, bool *received) {
+    return grt_chanrecv_impl(c, elem, false, received);
 }
 
 void grt_chan_send(grt_chan *c, const void *elem) {
@@ -310,13 +310,13 @@ bool grt_chan_recv(grt_chan *c, void *elem) {
 
 bool grt_chan_trysend(grt_chan *c, const void *elem) {
     GRT_SAFEPOINT();
-    return grt_chansend(c, elem, false);
+    return grt_chansend_impl(c, elem, false);
 }
 
 bool grt_chan_tryrecv(grt_chan *c, void *elem, bool *ok) {
     GRT_SAFEPOINT();
     bool received;
-    bool done = grt_chanrecv(c, elem, false, &received);
+    bool done = grt_chanrecv_impl(c, elem, false, &received);
     if (ok != NULL)
         *ok = received;
     return done;

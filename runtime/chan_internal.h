@@ -284,11 +284,13 @@ grt_g *grt_chan_send_direct(grt_chan *c, grt_sudog *s, const void *src);
  * goroutine, to grt_ready after unlocking. */
 grt_g *grt_chan_recv_direct(grt_chan *c, grt_sudog *s, void *dst);
 
-/* Go's chansend/chanrecv with a `block` flag: the engines behind the public
- * calls and the timer callback. chansend returns whether it sent;
- * chanrecv returns whether it completed, *received whether a value came. */
-bool grt_chansend(grt_chan *c, const void *elem, bool block);
-bool grt_chanrecv(grt_chan *c, void *elem, bool block, bool *received);
+/* Go's chansend/chanrecv with block == false: the non-blocking engines
+ * behind select's fast pass and the timer callback (which runs in scheduler
+ * context, so these are not safepoints). grt_chansend_nb returns whether it
+ * sent; grt_chanrecv_nb returns whether it completed, *received whether a
+ * value came (false: closed and drained). */
+bool grt_chansend_nb(grt_chan *c, const void *elem);
+bool grt_chanrecv_nb(grt_chan *c, void *elem, bool *received);
 
 /* select.c: true (the default) enables the fast pass. Tests set it false
  * to drive every select through the locked pass 1, which otherwise only

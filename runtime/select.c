@@ -240,12 +240,12 @@ static inline bool grt_sel_try_alone(grt_select_case *k) {
     if (k->dir == GRT_SELECT_SEND) {
         if (!grt_chan_closed_racy(c) && grt_chan_full_racy(c))
             return false;
-        return grt_chansend(c, k->elem, false);
+        return grt_chansend_nb(c, k->elem);
     }
     if (grt_chan_empty_racy(c) && !grt_chan_closed_racy(c))
         return false;
     bool received;
-    if (!grt_chanrecv(c, k->elem, false, &received))
+    if (!grt_chanrecv_nb(c, k->elem, &received))
         return false;
     k->ok = received;
     return true;

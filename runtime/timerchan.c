@@ -104,7 +104,7 @@ static void grt_chantimer_fire(void *arg, uint64_t now) {
     grt_chantimer *ct = &chunk[index % GRT_CT_CHUNK];
     grt_lock_acquire(&ct->lock);
     if (ct->gen == gen && !ct->stopped && ct->c != NULL)
-        grt_chansend(ct->c, &now, false);
+        grt_chansend_nb(ct->c, &now);
     grt_lock_release(&ct->lock);
 }
 
