@@ -11,14 +11,32 @@
  *   spawn_storm        a million short goroutines spawned in waves on all
  *                      Ps, with the stack pools cycling.
  *   mutex_storm        many goroutines hammering one mutex on all Ps.
+ *   wake_resize        lost wake-ups in the spinning/idle-P protocol: rounds
+ *                      of grt_run() with GOMAXPROCS alternating 1 and 2, each
+ *                      leaving a syscall whose P the monitor retook while
+ *                      the P's new M goes idle; then two threads spawning
+ *                      from their grt_run() callers while GOMAXPROCS
+ *                      changes among 1, 2 and 3 under them.
+ *
+ * The binary runs without the monitor's global-queue backstop
+ * (GRT_DEBUG=nobackstop=1, set in main unless GRT_DEBUG is already set), so
+ * a goroutine stranded in the global queue with an idle P stays stranded.
+ * A watchdog thread calls that a stall when no round completes for 5 s (a
+ * liveness check, not a timing assertion: a healthy round takes about a
+ * millisecond), reports the scheduler's state and fails the run.
  *
  * GRT_STRESS_SCALE (a divisor, default 1) shrinks the counts, which the
- * sanitized build uses. Closing line: "N passed, M failed".
+ * sanitized build uses. An argument runs only the test of that name, e.g.
+ * `test_runtime_stress wake_resize`. Closing line: "N passed, M failed".
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "grt.h"
 #include "grt_internal.h"
@@ -204,6 +222,141 @@ static void t_mutex_storm(void *arg) {
     CHECK(s.counter == g * 5000);
 }
 
+/* ---- wake_resize ------------------------------------------------------- */
+
+typedef struct exit_race {
+    _Atomic int in_syscall, release;
+    grt_waitgroup wg;
+} exit_race;
+
+/* Sits in a "system call" (a busy wait, so that it leaves the moment it is
+ * released, with no kernel wake-up latency to hide the race) until the
+ * main goroutine releases it. */
+static void syscall_sitter(void *arg) {
+    exit_race *r = arg;
+    grt_enter_syscall();
+    atomic_store(&r->in_syscall, 1);
+    while (!atomic_load(&r->release))
+        ;
+    grt_exit_syscall();
+    grt_waitgroup_done(&r->wg);
+}
+
+/* With one P, this goroutine runs again only once the monitor has retaken
+ * the sitter's P and handed it to a new M. It releases the sitter and
+ * parks at once, so the sitter's exit_syscall (which finds no idle P)
+ * races with this M idling the P. */
+static void exit_race_round(void *arg) {
+    (void)arg;
+    exit_race r;
+    memset(&r, 0, sizeof r);
+    grt_waitgroup_add(&r.wg, 1);
+    grt_go(syscall_sitter, &r);
+    while (!atomic_load(&r.in_syscall))
+        grt_gosched();
+    atomic_store(&r.release, 1);
+    grt_waitgroup_wait(&r.wg);
+}
+
+static void churn_leaf(void *arg) {
+    grt_waitgroup_done(arg);
+}
+
+static void churn_round(void *arg) {
+    (void)arg;
+    grt_waitgroup wg = GRT_WAITGROUP_INIT;
+    grt_waitgroup_add(&wg, 4);
+    for (int i = 0; i < 4; i++)
+        grt_go(churn_leaf, &wg);
+    grt_waitgroup_wait(&wg);
+}
+
+/* Phase B's spawners and the watchdog. A slot is watched while busy. */
+enum { WAKE_SLOTS = 3, WAKE_QUIET_MS = 5000 };
+static _Atomic long wake_progress[WAKE_SLOTS];
+static _Atomic int wake_busy[WAKE_SLOTS];
+static _Atomic int wake_done;
+static int npassed, nfailed; /* main's tally, for the watchdog's last line */
+
+static void *churn_thread(void *arg) {
+    int slot = (int)(intptr_t)arg;
+    for (long i = 0; i < 4000 / scale; i++) {
+        grt_run(churn_round, NULL);
+        atomic_fetch_add(&wake_progress[slot], 1);
+    }
+    atomic_store(&wake_busy[slot], 0);
+    return NULL;
+}
+
+/* The liveness check: a stalled grt_run() never returns without the
+ * backstop, so the watchdog reports and ends the process itself when a
+ * busy thread has completed no round for WAKE_QUIET_MS. */
+static void *wake_watchdog(void *arg) {
+    (void)arg;
+    long last[WAKE_SLOTS] = {0};
+    int quiet_ms[WAKE_SLOTS] = {0};
+    while (!atomic_load(&wake_done)) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        bool stalled = false;
+        for (int i = 0; i < WAKE_SLOTS; i++) {
+            long now = atomic_load(&wake_progress[i]);
+            bool quiet = now == last[i] && atomic_load(&wake_busy[i]);
+            quiet_ms[i] = quiet ? quiet_ms[i] + 10 : 0;
+            last[i] = now;
+            stalled |= quiet_ms[i] >= WAKE_QUIET_MS;
+        }
+        if (!stalled)
+            continue;
+        grt_stats s;
+        grt_stats_read(&s);
+        printf("  a grt_run() caller made no progress for %d ms: "
+               "gomaxprocs=%d idle_procs=%d spinning=%d threads=%d "
+               "idle_threads=%d (a lost wake-up)\n"
+               "FAIL wake_resize\n%d passed, %d failed\n",
+               WAKE_QUIET_MS, s.gomaxprocs, s.idle_procs, s.spinning_threads,
+               s.threads, s.idle_threads, npassed, nfailed + 1);
+        fflush(stdout);
+        _exit(1);
+    }
+    return NULL;
+}
+
+/* Phase A: exit-race rounds alone (another thread's grt_run() would wake
+ * a spinner that rescues the stranded goroutine), GOMAXPROCS alternating
+ * 1 and 2 between rounds as the suites do between tests. Phase B: two
+ * threads spawning from their grt_run() callers while this thread
+ * changes GOMAXPROCS among 1, 2 and 3 (Ps destroyed and revived under
+ * them). Returns only if nothing stalled. */
+static void t_wake_resize(void) {
+    pthread_t churn[2], dog;
+    atomic_store(&wake_done, 0);
+    atomic_store(&wake_busy[0], 1);
+    pthread_create(&dog, NULL, wake_watchdog, NULL);
+    for (long i = 0; i < 3000 / scale; i++) {
+        grt_setmaxprocs(1 + (int)(i % 2));
+        grt_run(exit_race_round, NULL);
+        atomic_fetch_add(&wake_progress[0], 1);
+    }
+    atomic_store(&wake_busy[0], 0);
+    for (int i = 0; i < 2; i++) {
+        atomic_store(&wake_busy[1 + i], 1);
+        pthread_create(&churn[i], NULL, churn_thread,
+                       (void *)(intptr_t)(1 + i));
+    }
+    unsigned r = 1;
+    while (atomic_load(&wake_busy[1]) || atomic_load(&wake_busy[2])) {
+        r = r * 1103515245u + 12345u;
+        grt_setmaxprocs(1 + (int)((r >> 16) % 3));
+        for (int i = (int)((r >> 8) % 64); i > 0; i--)
+            sched_yield();
+    }
+    for (int i = 0; i < 2; i++)
+        pthread_join(churn[i], NULL);
+    atomic_store(&wake_done, 1);
+    pthread_join(dog, NULL);
+}
+
 static const struct test {
     const char *name;
     void (*fn)(void *);
@@ -216,20 +369,32 @@ static const struct test {
     {"mutex_storm", t_mutex_storm, 0},
 };
 
-int main(void) {
+int main(int argc, char **argv) {
+    const char *only = argc > 1 ? argv[1] : NULL;
+    /* Before the runtime starts: the monitor reads it once. */
+    setenv("GRT_DEBUG", "nobackstop=1", 0);
     const char *e = getenv("GRT_STRESS_SCALE");
     if (e != NULL && atol(e) > 0)
         scale = atol(e);
-    int passed = 0, failed = 0, defprocs = grt_gomaxprocs();
+    int defprocs = grt_gomaxprocs();
     for (size_t i = 0; i < sizeof tests / sizeof *tests; i++) {
+        if (only != NULL && strcmp(only, tests[i].name) != 0)
+            continue;
         atomic_store(&t_fail, 0);
         grt_setmaxprocs(tests[i].procs ? tests[i].procs : defprocs);
         grt_run(tests[i].fn, NULL);
         bool ok = !atomic_load(&t_fail);
         printf("%s %s\n", ok ? "ok  " : "FAIL", tests[i].name);
         fflush(stdout);
-        ok ? passed++ : failed++;
+        ok ? npassed++ : nfailed++;
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    /* A stall ends the process from the watchdog with its own lines. */
+    if (only == NULL || strcmp(only, "wake_resize") == 0) {
+        t_wake_resize();
+        printf("ok   wake_resize\n");
+        npassed++;
+    }
+    grt_setmaxprocs(defprocs);
+    printf("%d passed, %d failed\n", npassed, nfailed);
+    return nfailed ? 1 : 0;
 }
