@@ -53,13 +53,15 @@
  * then it cannot get past its own relock, so reading the lock order array
  * up to that point is safe.
  *
- * Randomness: a per-thread xorshift state, read and written only inside
- * one non-inlined function that calls nothing, so its thread-local address
- * is computed afresh on every call and never used across a goroutine switch
- * (the hazard RUNTIME.md warns about: a goroutine resumed on another thread
- * with the old thread's TLS address cached by the compiler across a call
- * that switched, here the safepoint at the top of grt_select). Go keeps
- * this state per M; the effect is the same.
+ * Randomness: a per-thread xorshift state (Go keeps one per M), touched
+ * only in pass 0, before anything in grt_select can switch goroutines: the
+ * safepoint comes after it, and no other call in between can park. So no
+ * thread-local address computed by the compiler is ever used after the
+ * goroutine may have moved to another thread (the hazard RUNTIME.md warns
+ * about). grt_select is an out-of-line library function, so a caller's
+ * loop cannot hoist the address either. The state's address is never taken
+ * (the seed mixes the clock and the stack address instead), so each access
+ * is a single %fs-relative load or store.
  *
  * Rejected
  * --------
@@ -81,12 +83,13 @@ bool grt_select_fastpass = true;
 
 static __thread uint64_t grt_select_rng;
 
-/* A uniformly random integer in [0, n). Not inlined: see the essay. */
-__attribute__((noinline)) static uint32_t grt_select_randn(uint32_t n) {
+/* A uniformly random integer in [0, n). See the essay about TLS. */
+static inline uint32_t grt_select_randn(uint32_t n) {
     uint64_t x = grt_select_rng;
-    if (x == 0)
-        x = ((uint64_t)(uintptr_t)&grt_select_rng * 0x9E3779B97F4A7C15ULL) ^
-            grt_nanotime() ^ 0x2545F4914F6CDD1DULL;
+    if (x == 0) /* first use on this thread: seed from time and stack */
+        x = (grt_nanotime() * 0x9E3779B97F4A7C15ULL) ^
+            (uint64_t)(uintptr_t)__builtin_frame_address(0) ^
+            0x2545F4914F6CDD1DULL;
     x ^= x >> 12;
     x ^= x << 25;
     x ^= x >> 27;
@@ -252,7 +255,6 @@ static inline bool grt_sel_try_alone(grt_select_case *k) {
 }
 
 int grt_select(grt_select_case *cases, int n, bool has_default) {
-    GRT_SAFEPOINT(); /* a select that is always ready still yields */
     if (n < 0 || n > 65536)
         grt_throw("select: bad number of cases %d", n);
     if (n == 0) {
@@ -283,6 +285,9 @@ int grt_select(grt_select_case *cases, int n, bool has_default) {
         pollorder[j] = i;
         np++;
     }
+    /* A select that is always ready still yields when asked. After pass 0:
+     * the random state is thread-local (see the essay). */
+    GRT_SAFEPOINT();
     for (int k = 0; k < np && grt_select_fastpass; k++) {
         if (grt_sel_try_alone(&cases[pollorder[k]])) {
             GRT_CHAN_STAT_INC(select_fast);
