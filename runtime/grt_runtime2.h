@@ -1,7 +1,8 @@
 /*
  * grt_runtime2.h - the scheduler's data structures: G, M, P and the global
  * scheduler state (Go's runtime2.go). Included by the scheduler's own files
- * (proc.c, runq.c, stack.c, timer.c, netpoll.c, sysmon.c, stats.c, panic.c).
+ * (proc.c, procresize.c, runq.c, stack.c, timer.c, netpoll.c, sysmon.c,
+ * stats.c, panic.c).
  *
  * Ownership, in one paragraph: a P is owned by at most one M (p->m, the
  * M's m->p); the owner alone pushes to the P's run queue tail, its stack
@@ -163,8 +164,8 @@ extern struct grt_sched grt_sched;
 extern struct grt_p grt_allp[GRT_MAXPROCS];
 
 /* proc.c */
-void grt_schedinit(void);
 void grt_wakep(void);
+void grt_pidleput(struct grt_p *p); /* sched.lock */
 void grt_startm(struct grt_p *p, bool spinning);
 void grt_globrunqput(grt_g *g);
 struct grt_m *grt_allocm(struct grt_p *p, bool spinning, void (*g0fn)(void *));
@@ -173,6 +174,9 @@ bool grt_handoffp_retaken(struct grt_p *p);
 static inline struct grt_m *grt_getm(void) {
     return grt_curg()->m;
 }
+
+/* procresize.c */
+void grt_schedinit(void); /* once, from the first grt_run() */
 
 /* runq.c */
 bool grt_runqput(struct grt_p *p, grt_g *g, bool next);

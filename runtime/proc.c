@@ -29,9 +29,13 @@
  * spinning and, if it was the last spinner, wakes another. An M that
  * finds nothing drops its P, stops spinning, then re-checks every run
  * queue before sleeping: with the submitter's "push, fence, check idle Ps"
- * this Dekker pattern guarantees a queued G is never stranded. The last M
- * to go idle while no timer, descriptor or syscall can wake anything runs
- * the deadlock check.
+ * this Dekker pattern guarantees a queued G is never stranded. The global
+ * queue has a second rule: an M idles a P only after finding the global
+ * queue empty under sched.lock, so whoever queues a G there and finds no
+ * idle P must do both under that same lock, or wake a P after (see
+ * exitsyscall0 for the race that broke this). The last M to go idle while
+ * no timer, descriptor or syscall can wake anything runs the deadlock
+ * check. Start-up and GOMAXPROCS changes live in procresize.c.
  *
  * grt_ready() puts the G in runnext and wakes another P only if the ring
  * holds work besides it ("work to spare"); the monitor wakes an idle P if
@@ -46,7 +50,6 @@
 #include "grt_runtime2.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +69,7 @@ _Atomic uint32_t grt_preempt_pending;
 __thread int grt_tls_is_m;
 
 static void g0_main(void *arg);
+static void exitsyscall0(struct grt_m *mp, grt_g *gp);
 
 #ifdef GRT_ASAN
 /* Fake stacks would hide frames from switches and from conservative
@@ -109,8 +113,13 @@ static void run_hook(struct grt_m *mp) {
         grt_runqput(mp->p, prev, false);
         break;
     case GRT_HOOK_YIELD_GLOBAL:
-    case GRT_HOOK_SYSCALL:
+        /* Preempted: another P may be idle while this M runs its next G
+         * (Go's goschedImpl wakes one too). */
         grt_globrunqput(prev);
+        grt_wakep();
+        break;
+    case GRT_HOOK_SYSCALL:
+        exitsyscall0(mp, prev);
         break;
     case GRT_HOOK_EXIT:
 #ifdef GRT_ASAN
@@ -328,7 +337,7 @@ grt_pstats *grt_stats_local(bool *shared) {
 
 /* ---- Ps and Ms ------------------------------------------------------------ */
 
-static void pidleput(struct grt_p *p) /* sched.lock */
+void grt_pidleput(struct grt_p *p) /* sched.lock */
 {
     p->m = NULL;
     if (p->id >= atomic_load(&grt_sched.gomaxprocs)) {
@@ -511,7 +520,7 @@ static void release_surplus(struct grt_m *mp, struct grt_p *p) {
         grt_globrunqput(g);
     grt_stack_flush_cache(p);
     grt_lock_acquire(&grt_sched.lock);
-    pidleput(p);
+    grt_pidleput(p);
     grt_lock_release(&grt_sched.lock);
     mp->p = NULL;
 }
@@ -611,7 +620,7 @@ top:
         grt_lock_release(&grt_sched.lock);
         goto found;
     }
-    pidleput(p);
+    grt_pidleput(p);
     mp->p = NULL;
     grt_lock_release(&grt_sched.lock);
     if (drop_spinning_recheck(mp))
@@ -685,7 +694,50 @@ void grt_exit_syscall(void) {
     gswitch(g, GRT_HOOK_SYSCALL);
 }
 
-/* Sysmon took p from a thread in a syscall: give it work or idle it. */
+/* The post-switch half of grt_exit_syscall's slow path (Go's
+ * exitsyscall0): gp left its syscall, found no idle P and is switched out;
+ * this M is on g0 without a P. Look for an idle P once more and, finding
+ * none, queue gp globally IN THE SAME critical section.
+ *
+ * This is the lost wake-up the monitor used to paper over. Queueing gp
+ * with a separate lock, after the failed pidleget and with no wakep,
+ * loses it:
+ *
+ *   M1 (gp leaving a syscall)          M2 (owns the retaken P)
+ *   CAS p.status syscall->running
+ *     fails: the monitor retook p
+ *   pidleget: none (M2 holds p)
+ *                                      its G parks; findrunnable finds
+ *                                      nothing; under sched.lock sees an
+ *                                      empty global queue, grt_pidleput(p)
+ *                                      stopm: parked
+ *   switch to g0, globrunqput(gp)
+ *   stopm: parked
+ *
+ * gp sits in the global queue with p idle and every M parked; nothing
+ * wakes anyone (the deadlock check stays quiet: a G is runnable). With
+ * GOMAXPROCS=1 it takes one syscall that the monitor retakes while its P's
+ * new M goes idle, the syscall_handoff test's shape, run right after a
+ * GOMAXPROCS change. Under one lock it cannot happen: every M that idles a
+ * P looks at the global queue under sched.lock before pidleput, so either
+ * it ran first and pidleget below finds its P, or it runs after and finds
+ * gp. */
+static void exitsyscall0(struct grt_m *mp, grt_g *gp) {
+    grt_lock_acquire(&grt_sched.lock);
+    struct grt_p *p = pidleget();
+    if (p == NULL)
+        grt_globrunqput_batch(gp, gp, 1);
+    grt_lock_release(&grt_sched.lock);
+    if (p != NULL) {
+        acquirep(mp, p);
+        grt_runqput(p, gp, true); /* findrunnable runs it next */
+    }
+}
+
+/* Sysmon took p from a thread in a syscall: give it work or idle it. The
+ * global queue is checked again under sched.lock right before pidleput,
+ * as findrunnable does (Go's handoffp): a G queued after the unlocked
+ * check, whose submitter saw no idle P yet, must not be left behind. */
 bool grt_handoffp_retaken(struct grt_p *p) {
     p->m = NULL;
     if (!grt_runqempty(p) || atomic_load(&grt_sched.runqsize) > 0) {
@@ -699,89 +751,17 @@ bool grt_handoffp_retaken(struct grt_p *p) {
         return true;
     }
     grt_lock_acquire(&grt_sched.lock);
-    pidleput(p);
+    if (atomic_load(&grt_sched.runqsize) > 0) {
+        grt_lock_release(&grt_sched.lock);
+        grt_startm(p, false);
+        return true;
+    }
+    grt_pidleput(p);
     grt_lock_release(&grt_sched.lock);
     return false;
 }
 
-/* ---- starting, GOMAXPROCS, grt_run ---------------------------------------- */
-
-static int default_procs(void) {
-    const char *e = getenv("GOMAXPROCS");
-    if (e != NULL && atoi(e) > 0)
-        return atoi(e) > GRT_MAXPROCS ? GRT_MAXPROCS : atoi(e);
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-        return CPU_COUNT(&set);
-    return 1;
-}
-
-static grt_lock grt_start_lock = GRT_LOCK_INIT;
-static _Atomic int grt_requested_procs;
-
-static void start_runtime(void) {
-    grt_lock_acquire(&grt_start_lock);
-    if (!atomic_load(&grt_sched.started)) {
-        int n = atomic_load(&grt_requested_procs);
-        if (n <= 0)
-            n = default_procs();
-        grt_sched.start_ns = grt_nanotime();
-        atomic_store(&grt_sched.goidgen, 1);
-        atomic_store(&grt_sched.gomaxprocs, n);
-        for (int i = 0; i < GRT_MAXPROCS; i++) {
-            grt_allp[i].id = i;
-            atomic_store(&grt_allp[i].status, GRT_PSTOPPED);
-        }
-        atomic_store(&grt_sched.nprocs_made, n);
-        grt_lock_acquire(&grt_sched.lock);
-        for (int i = n - 1; i >= 0; i--)
-            pidleput(&grt_allp[i]);
-        grt_lock_release(&grt_sched.lock);
-        grt_netpoll_init();
-        grt_sysmon_start();
-        atomic_store(&grt_sched.started, 1);
-    }
-    grt_lock_release(&grt_start_lock);
-}
-
-int grt_gomaxprocs(void) {
-    if (!atomic_load(&grt_sched.started)) {
-        int n = atomic_load(&grt_requested_procs);
-        return n > 0 ? n : default_procs();
-    }
-    return atomic_load(&grt_sched.gomaxprocs);
-}
-
-int grt_setmaxprocs(int n) {
-    int old = grt_gomaxprocs();
-    if (n < 1)
-        return old;
-    if (n > GRT_MAXPROCS)
-        n = GRT_MAXPROCS;
-    if (!atomic_load(&grt_sched.started)) {
-        atomic_store(&grt_requested_procs, n);
-        return old;
-    }
-    grt_lock_acquire(&grt_sched.lock);
-    atomic_store(&grt_sched.gomaxprocs, n);
-    if (n > atomic_load(&grt_sched.nprocs_made))
-        atomic_store(&grt_sched.nprocs_made, n);
-    /* Rebuild the idle list: keep Ps below n, revive stopped ones. */
-    struct grt_p *list = grt_sched.pidle;
-    grt_sched.pidle = NULL;
-    atomic_store(&grt_sched.npidle, 0);
-    for (struct grt_p *p = list, *nx; p != NULL; p = nx) {
-        nx = p->link;
-        pidleput(p);
-    }
-    for (int i = 0; i < n; i++)
-        if (atomic_load(&grt_allp[i].status) == GRT_PSTOPPED)
-            pidleput(&grt_allp[i]);
-    grt_lock_release(&grt_sched.lock);
-    for (int i = old; i < n; i++)
-        grt_wakep();
-    return old;
-}
+/* ---- grt_run ------------------------------------------------------------- */
 
 struct run_wait {
     _Atomic uint32_t done;
@@ -798,7 +778,7 @@ int grt_run(void (*fn)(void *), void *arg) {
     if (grt_tls_is_m)
         return -EDEADLK;
     if (!atomic_load(&grt_sched.started))
-        start_runtime();
+        grt_schedinit();
     struct run_wait w = {0};
     grt_g *g = grt_stackalloc(NULL, GRT_STACK_DEFAULT_ORDER);
     g_init(g, fn, arg, atomic_fetch_add(&grt_sched.goidgen, 1));

@@ -18,9 +18,14 @@
  *     preemption); unsafe for arbitrary C code.
  *   - a P with queued work that has not scheduled since the last round,
  *     while Ps are idle and nobody spins: wake one (the thief then takes
- *     even runnext). This covers grt_ready's lazy waking. Likewise a
- *     non-empty global queue with an idle P and no spinning M (a backstop
- *     for a rare lost wake-up seen around GOMAXPROCS changes).
+ *     even runnext). This covers grt_ready's lazy waking, a choice of
+ *     ours (Go wakes a P on every ready), so it is part of the design.
+ *     There is no such round for the global queue: a G queued there with
+ *     an idle P and nobody spinning is a lost wake-up in proc.c's protocol,
+ *     and a monitor that woke a P for it would turn that bug into 20 us to
+ *     10 ms of latency nobody can explain. Go's sysmon has none either.
+ *     (One existed until the exit_syscall race described at proc.c's
+ *     exitsyscall0 was fixed; the stress test wake_resize guards it.)
  *   - timers overdue and nobody polling: run them; descriptors waited on
  *     and nobody has polled for 10 ms: poll once.
  *   - GODEBUG=schedtrace=N: a line every N ms; pooled stacks scavenged
@@ -49,15 +54,6 @@ static uint64_t trace_period_ns(void) {
         return 0;
     long ms = strtol(s + strlen("schedtrace="), NULL, 10);
     return ms > 0 ? (uint64_t)ms * 1000000ull : 0;
-}
-
-/* GRT_DEBUG=nobackstop=1: skip the global-queue backstop below, so that a
- * lost wake-up in the spinning/idle-P protocol stalls instead of being
- * hidden by the next round (the stress test's wake_resize runs with it). */
-static bool debug_nobackstop(void) {
-    const char *e = getenv("GRT_DEBUG");
-    const char *s = e != NULL ? strstr(e, "nobackstop=") : NULL;
-    return s != NULL && strtol(s + strlen("nobackstop="), NULL, 10) != 0;
 }
 
 static bool retake(uint64_t now) {
@@ -119,7 +115,6 @@ static void sysmon_main(void *arg) {
     __sanitizer_finish_switch_fiber(NULL, NULL, NULL);
 #endif
     uint64_t trace = trace_period_ns();
-    bool backstop = !debug_nobackstop();
     uint64_t delay = GRT_SYSMON_MIN_NS, start = grt_nanotime();
     uint64_t last_trace = start, last_scavenge = start, last_poll = start;
     int idle = 0;
@@ -137,13 +132,6 @@ static void sysmon_main(void *arg) {
         nanosleep(&ts, NULL);
         uint64_t now = grt_nanotime();
         bool did = retake(now);
-        /* Backstop: global work, an idle P and nobody looking. */
-        if (backstop && atomic_load(&grt_sched.runqsize) > 0 &&
-            atomic_load(&grt_sched.npidle) > 0 &&
-            atomic_load(&grt_sched.nmspinning) == 0) {
-            grt_wakep();
-            did = true;
-        }
         if (atomic_load(&grt_sched.npolling) == 0) {
             uint64_t next = grt_timers_next();
             if (next != 0 && next <= now && grt_timers_run(now) > 0)

@@ -18,9 +18,10 @@
  *                      from their grt_run() callers while GOMAXPROCS
  *                      changes among 1, 2 and 3 under them.
  *
- * The binary runs without the monitor's global-queue backstop
- * (GRT_DEBUG=nobackstop=1, set in main unless GRT_DEBUG is already set), so
- * a goroutine stranded in the global queue with an idle P stays stranded.
+ * The monitor has no global-queue backstop (it had one, which hid the
+ * exit_syscall race; GRT_DEBUG=nobackstop=1 turned it off for this test
+ * until the fix removed it), so a goroutine stranded in the global queue
+ * with an idle P stays stranded.
  * A watchdog thread calls that a stall when no round completes for 5 s (a
  * liveness check, not a timing assertion: a healthy round takes about a
  * millisecond), reports the scheduler's state and fails the run.
@@ -371,8 +372,6 @@ static const struct test {
 
 int main(int argc, char **argv) {
     const char *only = argc > 1 ? argv[1] : NULL;
-    /* Before the runtime starts: the monitor reads it once. */
-    setenv("GRT_DEBUG", "nobackstop=1", 0);
     const char *e = getenv("GRT_STRESS_SCALE");
     if (e != NULL && atol(e) > 0)
         scale = atol(e);
