@@ -226,13 +226,26 @@ static void t_mutex_exclusion(void *arg) {
     long counter = 0;
     _Atomic int inside = 0;
     mutex_job j = {&m, &wg, &counter, &inside, ITERS};
-    grt_stats before = stats_now();
     grt_waitgroup_add(&wg, G);
     for (int i = 0; i < G; i++)
         grt_go(mutex_worker, &j);
     grt_waitgroup_wait(&wg);
-    grt_stats after = stats_now();
     CHECK(counter == (long)G * ITERS);
+
+    /* Contention parks the waiter. Whether the storm above ever parks
+     * depends on scheduling (a spin may win), so force it: hold the lock
+     * across a 5 ms sleep, far past any spin, while another goroutine
+     * asks for it. */
+    grt_stats before = stats_now();
+    grt_mutex_lock(&m);
+    grt_waitgroup_add(&wg, 1);
+    mutex_job one = {&m, &wg, &counter, &inside, 1};
+    grt_go(mutex_worker, &one);
+    grt_sleep(5000000);
+    grt_mutex_unlock(&m);
+    grt_waitgroup_wait(&wg);
+    grt_stats after = stats_now();
+    CHECK(counter == (long)G * ITERS + 1);
     CHECK(after.mutex_sleeps > before.mutex_sleeps); /* contention parked */
     CHECK(grt_mutex_trylock(&m));
     CHECK(!grt_mutex_trylock(&m));
@@ -631,6 +644,8 @@ static __attribute__((noinline)) int overflow_rec(int d) {
     volatile char frame[512];
     frame[0] = (char)d;
     grt_gosched(); /* every switch checks the stack */
+    if (d == -1) /* never: keeps the recursion finite to the compiler */
+        return 0;
     return overflow_rec(d + 1) + frame[0];
 }
 
