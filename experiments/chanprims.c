@@ -285,6 +285,7 @@ static const hx_claim cp_claims[] = {
 
 const hx_experiment hx_exp_chanprims = {
     .name = "chanprims",
+    .runtime = true,
     .summary = "channel primitives: goroutine handoff, buffered ops, select "
                "vs an OS-thread condvar handoff",
     .hypothesis =
