@@ -215,10 +215,16 @@ static void body(benchmark::State &s, hx_family *fam) {
         s.SkipWithError("internal: no point for this thread count");
         return;
     }
+    /* Pin the workers, except in runtime experiments: there the timed
+     * thread only waits in grt_run while the runtime's own threads do the
+     * work, and those threads (started lazily from this one) would inherit
+     * a one-PU mask and all run on that PU. */
     cpu_set_t saved;
-    bool restore = ti == 0 && sched_getaffinity(0, sizeof saved, &saved) == 0;
+    bool pin = !r->exp->runtime;
+    bool restore =
+        pin && ti == 0 && sched_getaffinity(0, sizeof saved, &saved) == 0;
     if (ti < HX_MAX_THREADS)
-        pt->pu[ti] = hx_topo_pin(&r->topo, ti);
+        pt->pu[ti] = pin ? hx_topo_pin(&r->topo, ti) : HX_PU_UNPINNED;
 
     if (ti == 0)
         hx_point_prepare(pt); /* setup, cached; may mark the point skipped */

@@ -185,8 +185,9 @@ int hx_output_csv(const hx_run *r, const char *path) {
             hx_series_name(r, pt, series, sizeof series);
             size_t n = 0;
             for (int t = 0; t < pt->threads && t < HX_MAX_THREADS; t++)
-                n += (size_t)snprintf(pus + n, sizeof pus - n, "%s%d",
-                                      t ? ";" : "", pt->pu[t]);
+                if (pt->pu[t] != HX_PU_UNPINNED)
+                    n += (size_t)snprintf(pus + n, sizeof pus - n, "%s%d",
+                                          t ? ";" : "", pt->pu[t]);
             int rows = pt->nsamples ? pt->nsamples : 1;
             for (int k = 0; k < rows; k++) {
                 const hx_sample *s = pt->nsamples ? &pt->samples[k] : NULL;

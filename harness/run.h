@@ -31,7 +31,8 @@
 
 #define HX_MAX_SETS    8
 #define HX_MAX_EVENTS  16
-#define HX_MAX_THREADS 1024 /* workers per point */
+#define HX_MAX_THREADS 1024      /* workers per point */
+#define HX_PU_UNPINNED INT32_MIN /* pu[] of a thread left unpinned */
 
 /* Exit codes of the CLI. */
 enum {
