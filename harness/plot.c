@@ -88,7 +88,8 @@ int hx_run_gnuplot(const char *dir, const char *script, char *msg, size_t len) {
     return 0;
 }
 
-int hx_plot(const hx_run *r, struct hx_results *res, char *msg, size_t len) {
+int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
+            size_t len) {
     const hx_experiment *e = r->exp;
     const hx_param *xp = &e->params[r->xparam];
     char path[1200];
@@ -263,5 +264,7 @@ int hx_plot(const hx_run *r, struct hx_results *res, char *msg, size_t len) {
             "set output '%s.svg'\nreplot\nset output\n",
             e->name);
     fclose(g);
+    if (!draw)
+        return 0;
     return hx_run_gnuplot(r->tmpdir, "plot.gp", msg, len);
 }

@@ -636,14 +636,18 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
     if (hx_output_context(&r, path, gb) != 0)
         status = HX_EXIT_FAIL;
     char pmsg[512] = "";
-    int prc = (o->plot && res) ? hx_plot(&r, res, pmsg, sizeof pmsg) : 1;
+    /* plot.dat and plot.gp are always written (compare reads plot.dat);
+     * --no-plot only skips running gnuplot. */
+    int prc = res ? hx_plot(&r, res, o->plot, pmsg, sizeof pmsg) : -1;
     if (status == HX_EXIT_OK && hx_output_commit(&r) != 0)
         status = HX_EXIT_FAIL;
     if (status == HX_EXIT_OK) {
         printf("\nwrote %s/ in %.1f s: summary.txt data.csv gbench.json "
-               "context.json%s\n",
-               r.dir, elapsed, prc == 0 ? " plot (.png .svg .gp)" : "");
-        if (prc < 0)
+               "context.json plot.dat plot.gp%s\n",
+               r.dir, elapsed, "");
+        if (prc == 0 && o->plot)
+            printf("plot: %s/%s.png (and .svg)\n", r.dir, e->name);
+        else if (prc < 0)
             printf("no plot: %s\n", pmsg);
     }
     hx_results_free(res);

@@ -194,7 +194,9 @@ struct json_t *hx_json_load_lenient(const char *path);
 int hx_compare(const char *exp, const char *out_root);
 
 /* plot.c */
-int hx_plot(const hx_run *r, struct hx_results *res, char *msg, size_t len);
+/* Writes plot.dat and plot.gp; with draw, runs gnuplot on them. */
+int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
+            size_t len);
 int hx_run_gnuplot(const char *dir, const char *script, char *msg, size_t len);
 
 #endif

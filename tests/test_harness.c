@@ -388,7 +388,7 @@ static void test_summary_and_plot(void) {
     snprintf(r.tmpdir, sizeof r.tmpdir, "%s", dir);
     res = hx_results_build(&r);
     char msg[512];
-    hx_plot(&r, res, msg, sizeof msg); /* gnuplot may be absent: files */
+    hx_plot(&r, res, false, msg, sizeof msg); /* files only, no gnuplot */
     char p2[1200];
     snprintf(p2, sizeof p2, "%s/plot.dat", dir);
     char *dat = slurp_file(p2);
