@@ -205,7 +205,10 @@ static void gswitch(grt_g *gp, int hook) {
 static void goexit(grt_g *g) {
     GRT_STAT_INC(goroutines_exited);
     clear_preempt(g);
-    atomic_store(&g->status, GRT_GDEAD);
+    /* Relaxed, not seq_cst (an xchg, a locked instruction, on x86): only
+     * this G writes its status while it runs, and the slot is reused only
+     * after the post-switch hook on this same M frees it. */
+    atomic_store_explicit(&g->status, GRT_GDEAD, memory_order_relaxed);
     gswitch(g, GRT_HOOK_EXIT);
     grt_throw("dead goroutine resumed");
 }
@@ -314,11 +317,27 @@ void grt_park(grt_wait_reason r, bool (*unlockf)(grt_g *g, void *arg),
     gswitch(g, GRT_HOOK_PARK);
 }
 
+/* The status change is a load and a plain store, not a CAS (Go's goready
+ * uses casgstatus; here a CAS is a locked instruction, about 6 ns, on
+ * every channel handoff). It is safe because a parked G has exactly one
+ * possible readier, and nobody else writes its status meanwhile: grt_park
+ * stored GWAITING before switching out (its own M), and from then on only
+ * whoever took it out of its wait structure may touch it; every waker
+ * claims it exclusively (a dequeue under the channel or semaphore lock, a
+ * select's done CAS, a one-shot epoll event, a timer that fires once, the
+ * caller's own lock for a bare grt_park). The monitor and the deadlock check
+ * only read it. The store needs no ordering of its own: grt_runqput
+ * publishes g (release store or exchange on runnext, release store of the
+ * ring tail, or sched.lock) and whoever runs g acquires that. The check
+ * still catches a ready of a G that is not waiting (running, or readied
+ * twice in sequence); two readiers racing would be a bug the CAS only
+ * turned into a throw. */
 void grt_ready(grt_g *g) {
-    uint32_t s = GRT_GWAITING;
-    if (!atomic_compare_exchange_strong(&g->status, &s, GRT_GRUNNABLE))
+    uint32_t s = atomic_load_explicit(&g->status, memory_order_relaxed);
+    if (s != GRT_GWAITING)
         grt_throw("grt_ready: goroutine %llu has status %u, not waiting",
                   (unsigned long long)g->goid, s);
+    atomic_store_explicit(&g->status, GRT_GRUNNABLE, memory_order_relaxed);
     struct grt_p *p = grt_curg()->m->p;
     if (p != NULL) {
         if (grt_runqput(p, g, true))

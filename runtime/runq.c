@@ -74,7 +74,27 @@ static bool runqputslow(struct grt_p *p, grt_g *g, uint32_t h, uint32_t t) {
  * grt_ready uses to decide whether another P is worth waking. */
 bool grt_runqput(struct grt_p *p, grt_g *g, bool next) {
     if (next) {
-        g = atomic_exchange_explicit(&p->runnext, g, memory_order_acq_rel);
+        /* Who writes runnext: the owner stores any G there (only the owner
+         * calls this), and a thief (runqgrab) or the owner (grt_runqget)
+         * clears it, each with a CAS from the non-NULL G it saw. So once
+         * the owner reads NULL, nobody else can change the slot until the
+         * owner itself writes it: no CAS compares against NULL, and all
+         * earlier non-NULL stores are the owner's own (or its
+         * predecessor's, ordered by the P handoff), so read coherence
+         * makes that NULL the latest value. A release store then
+         * publishes g (its fields and saved context) to whichever owner or
+         * thief takes it with its acquiring CAS; no locked instruction.
+         * This is the ping-pong case: the slot was emptied when this G was
+         * switched in. Go's runqput CASes here; with an occupant we must
+         * too (exchange), or a thief's CAS could take the old G while we
+         * also kick it into the ring, and it would run twice. */
+        grt_g *old = atomic_load_explicit(&p->runnext, memory_order_relaxed);
+        if (old == NULL)
+            atomic_store_explicit(&p->runnext, g, memory_order_release);
+        else
+            old =
+                atomic_exchange_explicit(&p->runnext, g, memory_order_acq_rel);
+        g = old;
         if (g == NULL)
             return atomic_load_explicit(&p->runqtail, memory_order_relaxed) !=
                    atomic_load_explicit(&p->runqhead, memory_order_relaxed);

@@ -6,7 +6,19 @@
  * It runs without a P on its own g0 stack (so grt_curg() works in the
  * timer callbacks it may run: they ready Gs into the global queue). It
  * sleeps 20 us while it keeps finding work, doubling after 50 quiet rounds
- * up to 10 ms, as Go's does. Each round:
+ * up to 10 ms, as Go's does. "Work" is what Go counts plus what our lazy
+ * waking adds: a P retaken from a syscall, an idle P woken for a loaded
+ * queue, timers run, descriptors readied. A preemption request is not
+ * work (Go's retake does not count preemptone either): it used to reset
+ * the backoff, so a single goroutine computing for a long time, flagged
+ * every 10 ms, kept the monitor at 20 us for 50 rounds out of every
+ * ~60, thousands of wake-ups a second for nothing. No duty is lost, some
+ * are only less prompt while nothing happens, as in Go: a flag is set
+ * once per 10 ms without scheduling and stays set until the G yields;
+ * preemption and syscall retake compare ticks between two rounds, so at
+ * the longest delay they act 10-20 ms after the P's last schedule or
+ * syscall entry; the loaded-queue wake and overdue timers are noticed
+ * within one delay and reset it to 20 us when they act. Each round:
  *
  *   - retake: a P in a syscall for a whole round is taken back (status
  *     CAS syscall -> idle, so the thread's exit_syscall slow path notices)
@@ -99,10 +111,11 @@ static bool retake(uint64_t now) {
             p->sm_schedwhen = now;
             if (g == NULL || g->is_g0)
                 continue;
+            /* Not counted as work for the backoff (see the file
+             * comment): the flag stays set until the G yields. */
             if (atomic_exchange(&g->preempt, 1) == 0) {
                 atomic_fetch_add(&grt_preempt_pending, 1);
                 GRT_STAT_ADD_SHARED(preempt_requests);
-                did = true;
             }
         }
     }

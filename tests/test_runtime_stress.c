@@ -11,6 +11,18 @@
  *   spawn_storm        a million short goroutines spawned in waves on all
  *                      Ps, with the stack pools cycling.
  *   mutex_storm        many goroutines hammering one mutex on all Ps.
+ *   runnext_steal      an unbuffered-channel ping-pong on all Ps whose
+ *                      ping also readies a third goroutine each round
+ *                      (kicking pong out of runnext into the ring, which
+ *                      wakes a thief) and idles a varying while, and a
+ *                      goroutine sleeping over and over, whose M steals
+ *                      (runnext too) each time it parks: thieves race the
+ *                      owner filling an empty runnext with a plain store
+ *                      and replacing an occupant with an exchange. Every
+ *                      message carries its sequence number, so a G run
+ *                      twice or lost shows as a wrong value, a "not
+ *                      waiting" throw or a hang (a plain store over an
+ *                      occupant fails it at once).
  *   wake_resize        lost wake-ups in the spinning/idle-P protocol: rounds
  *                      of grt_run() with GOMAXPROCS alternating 1 and 2, each
  *                      leaving a syscall whose P the monitor retook while
@@ -40,6 +52,7 @@
 #include <unistd.h>
 
 #include "grt.h"
+#include "grt_chan.h"
 #include "grt_internal.h"
 
 static _Atomic int t_fail;
@@ -223,6 +236,123 @@ static void t_mutex_storm(void *arg) {
     CHECK(s.counter == g * 5000);
 }
 
+/* ---- runnext_steal ------------------------------------------------------ */
+
+enum { RS_PAIRS = 1 };
+
+static _Atomic int rs_done;
+
+typedef struct rs_pair {
+    grt_chan *ping, *pong, *side;
+    long rounds;
+    _Atomic long bad;
+    grt_waitgroup *wg;
+} rs_pair;
+
+/* A few hundred cycles, varying with the round, and every 256th round
+ * 30 us: long enough for the monitor to see a P that has not scheduled
+ * with its runnext loaded and wake an idle P, whose thief takes it. */
+static void rs_idle(long i) {
+    if (i % 256 == 255) {
+        uint64_t until = grt_nanotime() + 30000;
+        while (grt_nanotime() < until)
+            ;
+        return;
+    }
+    for (volatile long k = 0; k < (i * 7) % 97; k++)
+        ;
+}
+
+static void rs_ping(void *arg) {
+    rs_pair *pr = arg;
+    for (long i = 0; i < pr->rounds; i++) {
+        long v = i, back = -1;
+        grt_chan_send(pr->ping, &v);
+        grt_chan_send(pr->side, &v); /* kicks pong out of runnext */
+        rs_idle(i);
+        grt_chan_recv(pr->pong, &back);
+        if (back != i + 1)
+            atomic_fetch_add(&pr->bad, 1);
+    }
+    grt_waitgroup_done(pr->wg);
+}
+
+static void rs_side(void *arg) {
+    rs_pair *pr = arg;
+    for (long i = 0; i < pr->rounds; i++) {
+        long v = -1;
+        grt_chan_recv(pr->side, &v);
+        if (v != i)
+            atomic_fetch_add(&pr->bad, 1);
+    }
+    grt_waitgroup_done(pr->wg);
+}
+
+static void rs_pong(void *arg) {
+    rs_pair *pr = arg;
+    for (long i = 0; i < pr->rounds; i++) {
+        long v = -1;
+        grt_chan_recv(pr->ping, &v);
+        if (v != i)
+            atomic_fetch_add(&pr->bad, 1);
+        v++;
+        grt_chan_send(pr->pong, &v);
+        rs_idle(i + 3);
+    }
+    grt_waitgroup_done(pr->wg);
+}
+
+/* Sleeps over and over: each time it parks, its P finds nothing of its
+ * own and its M goes stealing (runnext included in the last round) before
+ * it idles, which is the thief this test needs. */
+static void rs_thief(void *arg) {
+    grt_waitgroup *wg = arg;
+    while (!atomic_load(&rs_done))
+        grt_sleep(1000);
+    grt_waitgroup_done(wg);
+}
+
+static void t_runnext_steal(void *arg) {
+    (void)arg;
+    static rs_pair pairs[RS_PAIRS];
+    static grt_waitgroup wg;
+    memset(&wg, 0, sizeof wg);
+    grt_stats b, e;
+    grt_stats_read(&b);
+    static grt_waitgroup thiefwg;
+    memset(&thiefwg, 0, sizeof thiefwg);
+    atomic_store(&rs_done, 0);
+    grt_waitgroup_add(&thiefwg, 1);
+    grt_go(rs_thief, &thiefwg);
+    grt_waitgroup_add(&wg, 3 * RS_PAIRS);
+    for (int i = 0; i < RS_PAIRS; i++) {
+        pairs[i].ping = grt_chan_make(sizeof(long), 0);
+        pairs[i].pong = grt_chan_make(sizeof(long), 0);
+        pairs[i].side = grt_chan_make(sizeof(long), 0);
+        pairs[i].rounds = 1000000 / scale;
+        atomic_store(&pairs[i].bad, 0);
+        pairs[i].wg = &wg;
+        grt_go(rs_side, &pairs[i]);
+        grt_go(rs_pong, &pairs[i]);
+        grt_go(rs_ping, &pairs[i]);
+    }
+    grt_waitgroup_wait(&wg);
+    atomic_store(&rs_done, 1);
+    grt_waitgroup_wait(&thiefwg);
+    grt_stats_read(&e);
+    for (int i = 0; i < RS_PAIRS; i++) {
+        CHECK(atomic_load(&pairs[i].bad) == 0);
+        grt_chan_free(pairs[i].ping);
+        grt_chan_free(pairs[i].pong);
+        grt_chan_free(pairs[i].side);
+    }
+    if (grt_gomaxprocs() > 1)
+        printf("  runnext_steal: %llu of %llu steals moved %llu goroutines\n",
+               (unsigned long long)(e.steal_successes - b.steal_successes),
+               (unsigned long long)(e.steal_attempts - b.steal_attempts),
+               (unsigned long long)(e.steals_goroutines - b.steals_goroutines));
+}
+
 /* ---- wake_resize ------------------------------------------------------- */
 
 typedef struct exit_race {
@@ -368,6 +498,7 @@ static const struct test {
     {"park_pingpong", t_park_pingpong, 0},
     {"spawn_storm", t_spawn_storm, 0},
     {"mutex_storm", t_mutex_storm, 0},
+    {"runnext_steal", t_runnext_steal, 0},
 };
 
 int main(int argc, char **argv) {
