@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,25 +21,27 @@
 #include "run.h"
 
 typedef struct cmp_src {
-    char machine[256];
+    char machine[280]; /* directory name plus " (reference)" */
     char path[1400];
 } cmp_src;
 
 static int find_sources(const char *root, const char *exp, cmp_src *out,
-                        int max, int n) {
+                        int max, int n, bool reference) {
     DIR *d = opendir(root);
     if (!d)
         return n;
     struct dirent *de;
     while ((de = readdir(d)) != NULL && n < max) {
-        if (de->d_name[0] == '.' || strcmp(de->d_name, "compare") == 0)
+        if (de->d_name[0] == '.' || strcmp(de->d_name, "compare") == 0 ||
+            strcmp(de->d_name, "reference") == 0)
             continue;
         char p[1400];
         struct stat st;
         snprintf(p, sizeof p, "%s/%s/%s/latest/plot.dat", root, de->d_name,
                  exp);
         if (stat(p, &st) == 0) {
-            snprintf(out[n].machine, sizeof out[n].machine, "%s", de->d_name);
+            snprintf(out[n].machine, sizeof out[n].machine, "%s%s", de->d_name,
+                     reference ? " (reference)" : "");
             snprintf(out[n].path, sizeof out[n].path, "%s", p);
             n++;
         }
@@ -70,12 +73,13 @@ static void print_table(const cmp_src *src, int n) {
     }
 }
 
-int hx_compare(const char *exp, const char *out_root) {
+int hx_compare(const hx_experiment *e, const char *out_root) {
+    const char *exp = e->name;
     cmp_src src[64];
-    int n = find_sources(out_root, exp, src, 64, 0);
+    int n = find_sources(out_root, exp, src, 64, 0, false);
     char ref[1100];
     snprintf(ref, sizeof ref, "%s/reference", out_root);
-    n = find_sources(ref, exp, src, 64, n);
+    n = find_sources(ref, exp, src, 64, n, true);
     if (n == 0) {
         fprintf(stderr,
                 "mechlab: compare: no runs of %s under %s (run "
@@ -95,13 +99,28 @@ int hx_compare(const char *exp, const char *out_root) {
     FILE *g = fopen(gp, "w");
     if (!g)
         return HX_EXIT_FAIL;
+    /* The experiment's own axes: its x parameter, log scales, byte ticks.
+     * One colour per series, one dash type per machine. */
+    const hx_param *xp = &e->params[0];
+    for (int i = 0; i < e->nparams; i++)
+        if (e->xparam && strcmp(e->params[i].name, e->xparam) == 0)
+            xp = &e->params[i];
     fprintf(g,
             "set grid\nset key outside right top noenhanced\n"
-            "set title '%s: every machine\\'s latest run' noenhanced\n"
-            "set ylabel 'ns per op per thread (median)'\n"
+            "set title \"%s: the latest run of every machine\" noenhanced\n"
+            "set xlabel \"%s (%s)\" noenhanced\n"
+            "set ylabel \"ns per %s per thread (median)\" noenhanced\n",
+            exp, xp->name, xp->unit ? xp->unit : "", e->op ? e->op : "op");
+    if (xp->flags & HX_PARAM_LOG)
+        fprintf(g, "set logscale x 2\n");
+    if (xp->flags & HX_PARAM_BYTES)
+        fprintf(g, "set format x \"%%.0b %%BB\"\n");
+    if (e->plot_flags & HX_PLOT_LOGY)
+        fprintf(g, "set logscale y 10\n");
+    fprintf(g,
             "set terminal pngcairo size 1300,720 font 'Sans,10'\n"
             "set output '%s.png'\nplot \\\n",
-            exp, exp);
+            exp);
     int lines = 0;
     for (int i = 0; i < n; i++) {
         FILE *f = fopen(src[i].path, "r");
@@ -118,8 +137,8 @@ int hx_compare(const char *exp, const char *out_root) {
                 snprintf(abs, sizeof abs, "%s", src[i].path);
             fprintf(g,
                     "%s  '%s' index %d using 1:2 with linespoints lw 2 "
-                    "dt %d title '%s: %s'",
-                    lines ? ", \\\n" : "", abs, block, 1 + i % 5,
+                    "lc %d dt %d title \"%s: %s\"",
+                    lines ? ", \\\n" : "", abs, block, 1 + block, 1 + i % 5,
                     src[i].machine, line + 10);
             block++;
             lines++;

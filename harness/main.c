@@ -79,7 +79,7 @@ int main(int argc, char **argv) {
     if (strcmp(o.command, "describe") == 0)
         return hx_describe(e, &o, stdout);
     if (strcmp(o.command, "compare") == 0)
-        return hx_compare(e->name, o.out);
+        return hx_compare(e, o.out);
     signal(SIGINT, on_interrupt);
     signal(SIGTERM, on_interrupt);
     return run_one(e, &o);

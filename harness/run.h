@@ -191,7 +191,7 @@ struct json_t;
 struct json_t *hx_json_load_lenient(const char *path);
 
 /* compare.c: `mechlab compare EXP` */
-int hx_compare(const char *exp, const char *out_root);
+int hx_compare(const hx_experiment *e, const char *out_root);
 
 /* plot.c */
 /* Writes plot.dat and plot.gp; with draw, runs gnuplot on them. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test: run one experiment in quick mode into a scratch results root
-# and check that every output exists and parses (smoke_check).
+# and check that every output exists and parses (smoke_check), then that
+# `compare` draws its overlay from it.
 # usage: smoke.sh path/to/mechlab path/to/smoke_check EXP
 set -u
 mechlab=$1 check=$2 exp=$3
@@ -16,4 +17,11 @@ if [ "$rc" -ne 0 ]; then
   cat "$root/log"; echo "0 passed, 1 failed"; exit 1
 fi
 tail -n 25 "$root/log"
-"$check" "$root/results/smoke/$exp" "$exp"
+"$check" "$root/results/smoke/$exp" "$exp" || exit 1
+# compare overlays every machine's latest run: here the one just made
+if "$mechlab" compare "$exp" --out "$root/results" > "$root/cmp.log" 2>&1 &&
+   head -c 8 "$root/results/compare/$exp.png" | grep -q PNG; then
+  echo "compare: 1 passed, 0 failed"
+else
+  cat "$root/cmp.log"; echo "compare: 0 passed, 1 failed"; exit 1
+fi

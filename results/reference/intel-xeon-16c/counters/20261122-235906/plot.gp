@@ -1,0 +1,41 @@
+# counters plot; run: gnuplot plot.gp (in this directory)
+set encoding utf8
+set grid
+set key outside right top noenhanced
+set border lw 1.2
+set title "counters: ns per increment (plus the work before it) vs threads\n{/*0.75 Intel Xeon (16 cores/16 PUs, L1d 48 KiB, L2 2 MiB, L3 300 MiB, Linux 6.18.44-fc-v657-gpu) [intel-xeon-16c], run 20261122-235906}" enhanced
+set xlabel "threads" noenhanced
+set ylabel "ns per increment (plus the work before it) per thread (median; bars p10-p90)" noenhanced
+set logscale y 10
+set xrange [0.5:32.5]
+set xtics 1
+set object 1 rect from 16.5, graph 0 to graph 1, graph 1 behind fc rgb '#eeeeee' fs solid noborder
+set label "over-subscribed\n(> 16 PUs)" at 16.5, graph 0.06 left font ',9' tc rgb '#777777'
+set terminal pngcairo size 1200,700 font 'Sans,11'
+set output 'counters.png'
+plot \
+  'plot.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 lc 1 pt 5 ps 0.8 dt 1 title "faa work=0", \
+  'plot.dat' index 1 using 1:2:3:4 with yerrorlines lw 2 lc 1 pt 6 ps 0.8 dt 2 title "faa work=10", \
+  'plot.dat' index 2 using 1:2:3:4 with yerrorlines lw 2 lc 1 pt 7 ps 0.8 dt 3 title "faa work=100", \
+  'plot.dat' index 3 using 1:2:3:4 with yerrorlines lw 2 lc 1 pt 8 ps 0.8 dt 4 title "faa work=1000", \
+  'plot.dat' index 4 using 1:2:3:4 with yerrorlines lw 2 lc 2 pt 5 ps 0.8 dt 1 title "cas work=0", \
+  'plot.dat' index 5 using 1:2:3:4 with yerrorlines lw 2 lc 2 pt 6 ps 0.8 dt 2 title "cas work=10", \
+  'plot.dat' index 6 using 1:2:3:4 with yerrorlines lw 2 lc 2 pt 7 ps 0.8 dt 3 title "cas work=100", \
+  'plot.dat' index 7 using 1:2:3:4 with yerrorlines lw 2 lc 2 pt 8 ps 0.8 dt 4 title "cas work=1000", \
+  'plot.dat' index 8 using 1:2:3:4 with yerrorlines lw 2 lc 3 pt 5 ps 0.8 dt 1 title "mutex work=0", \
+  'plot.dat' index 9 using 1:2:3:4 with yerrorlines lw 2 lc 3 pt 6 ps 0.8 dt 2 title "mutex work=10", \
+  'plot.dat' index 10 using 1:2:3:4 with yerrorlines lw 2 lc 3 pt 7 ps 0.8 dt 3 title "mutex work=100", \
+  'plot.dat' index 11 using 1:2:3:4 with yerrorlines lw 2 lc 3 pt 8 ps 0.8 dt 4 title "mutex work=1000", \
+  'plot.dat' index 12 using 1:2:3:4 with yerrorlines lw 2 lc 4 pt 5 ps 0.8 dt 1 title "padded work=0", \
+  'plot.dat' index 13 using 1:2:3:4 with yerrorlines lw 2 lc 4 pt 6 ps 0.8 dt 2 title "padded work=10", \
+  'plot.dat' index 14 using 1:2:3:4 with yerrorlines lw 2 lc 4 pt 7 ps 0.8 dt 3 title "padded work=100", \
+  'plot.dat' index 15 using 1:2:3:4 with yerrorlines lw 2 lc 4 pt 8 ps 0.8 dt 4 title "padded work=1000", \
+  'plot.dat' index 16 using 1:2:3:4 with yerrorlines lw 2 lc 5 pt 5 ps 0.8 dt 1 title "local work=0", \
+  'plot.dat' index 17 using 1:2:3:4 with yerrorlines lw 2 lc 5 pt 6 ps 0.8 dt 2 title "local work=10", \
+  'plot.dat' index 18 using 1:2:3:4 with yerrorlines lw 2 lc 5 pt 7 ps 0.8 dt 3 title "local work=100", \
+  'plot.dat' index 19 using 1:2:3:4 with yerrorlines lw 2 lc 5 pt 8 ps 0.8 dt 4 title "local work=1000"
+
+set terminal svg size 1200,700 dynamic font 'Sans,11'
+set output 'counters.svg'
+replot
+set output
