@@ -44,7 +44,7 @@ typedef struct hx_counters hx_counters;
 typedef struct hx_counter_thread hx_counter_thread;
 
 #define HX_EVENT_NAME_MAX 48
-#define HX_REASON_MAX 200
+#define HX_REASON_MAX     200
 
 /* Builds a plan. events: NULL-terminated list; NULL means the default set
  * (cycles, instructions, cache-misses, task-clock, page-faults,
@@ -61,7 +61,8 @@ hx_backend hx_counters_backend(const hx_counters *c, size_t i);
 /* Why unavailable, or why the earlier backends were not used ("" if the
  * first backend took it). */
 const char *hx_counters_reason(const hx_counters *c, size_t i);
-const char *hx_backend_name(hx_backend b); /* "papi", "perf", "rusage", "none" */
+const char *
+hx_backend_name(hx_backend b); /* "papi", "perf", "rusage", "none" */
 
 /* Per-thread sampling. open/close on the worker thread itself. read fills
  * vals[i] for available events (cumulative since open); unavailable entries

@@ -644,7 +644,7 @@ static __attribute__((noinline)) int overflow_rec(int d) {
     volatile char frame[512];
     frame[0] = (char)d;
     grt_gosched(); /* every switch checks the stack */
-    if (d == -1) /* never: keeps the recursion finite to the compiler */
+    if (d == -1)   /* never: keeps the recursion finite to the compiler */
         return 0;
     return overflow_rec(d + 1) + frame[0];
 }
