@@ -19,6 +19,7 @@
 
 #include "hx.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,4 +198,22 @@ int chase_sizes(const struct hx_topo *t, uint64_t lo, uint64_t cap,
     int skip = m > max ? m - max : 0;
     memcpy(out, v + skip, (size_t)(m - skip) * sizeof *v);
     return m - skip;
+}
+
+void chase_walk(hx_state *st) {
+    struct chase_chain *c = hx_shared(st);
+    void **p = c->cursor;
+    for (uint64_t n; (n = hx_batch(st)) != 0;)
+        for (uint64_t i = 0; i < n; i++)
+            p = (void **)*p;
+    c->cursor = p;
+    hx_keep((uint64_t)(uintptr_t)p);
+    if (!isnan(c->huge_frac))
+        hx_metric(st, "huge_frac", c->huge_frac);
+}
+
+void chase_chain_free(void *shared) {
+    struct chase_chain *c = shared;
+    chase_unmap(c->mem, c->bytes);
+    free(c);
 }

@@ -75,4 +75,23 @@ int chase_sizes(const struct hx_topo *t, uint64_t lo, uint64_t cap,
 /* splitmix64: the next value of the generator whose state is *s. */
 uint64_t chase_rand(uint64_t *s);
 
+/* A pointer chain in one mapping, the shared state of a point whose op is
+ * one dependent load (staircase, tlb). mem/bytes as from chase_map. */
+struct chase_chain {
+    void **cursor; /* where the last repetition stopped; thread 0 only */
+    char *mem;
+    size_t bytes; /* mapped, as passed to chase_map */
+    double
+        huge_frac; /* share of mem on huge pages (smaps), 0..1; NAN unknown */
+};
+
+/* Variant function: one op is one dependent load along the chain. The
+ * cursor survives between repetitions, so a short repetition continues
+ * round the cycle instead of re-walking the same first nodes (which would
+ * then be cached). Reports the metric "huge_frac" when known. */
+struct hx_state;
+void chase_walk(struct hx_state *st);
+/* Teardown for a struct chase_chain made with calloc + chase_map. */
+void chase_chain_free(void *shared);
+
 #endif

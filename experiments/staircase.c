@@ -81,19 +81,12 @@
 
 /* ---- the chain ----------------------------------------------------------- */
 
-struct chain {
-    void **cursor; /* where the last repetition stopped; thread 0 only */
-    char *mem;
-    size_t bytes;     /* mapped, as passed to chase_map */
-    double huge_frac; /* share of mem on huge pages (smaps), 0..1 */
-};
-
 static void *chain_setup(hx_point *pt, size_t *bytes) {
     const hx_topo *t = hx_point_topo(pt);
     size_t line = t->line_size ? t->line_size : 64;
     size_t ws = (size_t)hx_point_param(pt, "bytes");
     size_t n = ws / line < 2 ? 2 : ws / line;
-    struct chain *c = calloc(1, sizeof *c);
+    struct chase_chain *c = calloc(1, sizeof *c);
     uint32_t *next = chase_cycle(n, SC_SEED);
     if (c)
         c->bytes = n * line;
@@ -119,27 +112,6 @@ static void *chain_setup(hx_point *pt, size_t *bytes) {
     c->cursor = (void **)c->mem;
     *bytes = c->bytes;
     return c;
-}
-
-static void chain_teardown(void *shared) {
-    struct chain *c = shared;
-    chase_unmap(c->mem, c->bytes);
-    free(c);
-}
-
-/* One op: one dependent load. The cursor survives between repetitions, so
- * a short repetition continues round the cycle instead of re-walking the
- * same first nodes (which would then be cached). */
-static void chase(hx_state *st) {
-    struct chain *c = hx_shared(st);
-    void **p = c->cursor;
-    for (uint64_t n; (n = hx_batch(st)) != 0;)
-        for (uint64_t i = 0; i < n; i++)
-            p = (void **)*p;
-    c->cursor = p;
-    hx_keep((uint64_t)(uintptr_t)p);
-    if (!isnan(c->huge_frac))
-        hx_metric(st, "huge_frac", c->huge_frac);
 }
 
 /* One op: one integer add that depends on the previous one (1 cycle).
@@ -350,15 +322,15 @@ static bool sc_verdict(const hx_results *r, char *buf, size_t len) {
 static const hx_variant variants[] = {
     {.name = "chase",
      .help = "random cycle over line-sized nodes, on 2 MiB pages if granted",
-     .fn = chase,
+     .fn = chase_walk,
      .setup = chain_setup,
-     .teardown = chain_teardown,
+     .teardown = chase_chain_free,
      .arg = CHASE_PAGES_HUGE},
     {.name = "chase-4k",
      .help = "the same cycle on 4 KiB pages (adds a page walk per TLB miss)",
-     .fn = chase,
+     .fn = chase_walk,
      .setup = chain_setup,
-     .teardown = chain_teardown,
+     .teardown = chase_chain_free,
      .arg = CHASE_PAGES_SMALL},
     {.name = "clock",
      .help = "reference: one dependent integer add, i.e. one cycle",

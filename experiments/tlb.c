@@ -136,13 +136,6 @@ static struct tlb_info tlb_cpuid(void) {
 
 /* ---- the chain ------------------------------------------------------------ */
 
-struct pages {
-    char *mem;
-    size_t bytes;
-    void **cursor;
-    double huge_frac;
-};
-
 static size_t round_up(size_t x, size_t to) {
     return (x + to - 1) / to * to;
 }
@@ -163,7 +156,7 @@ static void *pages_setup(hx_point *pt, size_t *bytes) {
                           "turns them on)");
         return NULL;
     }
-    struct pages *p = calloc(1, sizeof *p);
+    struct chase_chain *p = calloc(1, sizeof *p);
     uint32_t *next = (arg & TLB_RANDOM) ? chase_cycle(n, TLB_SEED) : NULL;
     if (p) {
         p->bytes = n * ps;
@@ -204,25 +197,6 @@ static void *pages_setup(hx_point *pt, size_t *bytes) {
     free(next);
     *bytes = round_up(p->bytes, CHASE_HUGE_SIZE);
     return p;
-}
-
-static void pages_teardown(void *shared) {
-    struct pages *p = shared;
-    chase_unmap(p->mem, p->bytes);
-    free(p);
-}
-
-/* One op: one dependent load in the next page of the chain. */
-static void walk(hx_state *st) {
-    struct pages *pg = hx_shared(st);
-    void **p = pg->cursor;
-    for (uint64_t n; (n = hx_batch(st)) != 0;)
-        for (uint64_t i = 0; i < n; i++)
-            p = (void **)*p;
-    pg->cursor = p;
-    hx_keep((uint64_t)(uintptr_t)p);
-    if (!isnan(pg->huge_frac))
-        hx_metric(st, "huge_frac", pg->huge_frac);
 }
 
 /* ---- points ----------------------------------------------------------------- */
@@ -448,27 +422,27 @@ static bool tlb_verdict(const hx_results *r, char *buf, size_t len) {
 static const hx_variant variants[] = {
     {.name = "4k-seq",
      .help = "4 KiB pages (MADV_NOHUGEPAGE), pages in address order",
-     .fn = walk,
+     .fn = chase_walk,
      .setup = pages_setup,
-     .teardown = pages_teardown,
+     .teardown = chase_chain_free,
      .arg = CHASE_PAGES_SMALL},
     {.name = "4k-random",
      .help = "4 KiB pages, pages in a random single cycle",
-     .fn = walk,
+     .fn = chase_walk,
      .setup = pages_setup,
-     .teardown = pages_teardown,
+     .teardown = chase_chain_free,
      .arg = CHASE_PAGES_SMALL | TLB_RANDOM},
     {.name = "2m-seq",
      .help = "2 MiB transparent huge pages (verified in smaps), in order",
-     .fn = walk,
+     .fn = chase_walk,
      .setup = pages_setup,
-     .teardown = pages_teardown,
+     .teardown = chase_chain_free,
      .arg = CHASE_PAGES_HUGE},
     {.name = "2m-random",
      .help = "2 MiB transparent huge pages, random order",
-     .fn = walk,
+     .fn = chase_walk,
      .setup = pages_setup,
-     .teardown = pages_teardown,
+     .teardown = chase_chain_free,
      .arg = CHASE_PAGES_HUGE | TLB_RANDOM},
 };
 
