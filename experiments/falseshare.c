@@ -178,7 +178,7 @@ static const hx_param fs_params[] = {
  * hides the transfers differs between CPUs, and that difference is the
  * lesson, not a failure. */
 static const hx_claim fs_claims[] = {
-    {.slow = "xadd-packed", .fast = "xadd-padded", .min_ratio = 3.0},
+    {.slow = "xadd-packed", .fast = "xadd-padded", .min_ratio = 2.0},
     {.slow = "strided stride=8", .fast = "local", .min_ratio = 2.0},
 };
 
