@@ -184,7 +184,13 @@ void grt_once_do(grt_once *o, void (*fn)(void *), void *arg);
     X(stack_allocs)         /* stacks handed to goroutines */                  \
     X(stack_cache_hits)     /* ...of which from the P's own cache */           \
     X(stack_slots_new)      /* fresh slots carved from slabs */                \
-    X(stack_returned_bytes) /* cold stack bytes given back with madvise */
+    X(stack_returned_bytes) /* cold stack bytes given back with madvise */   \
+    X(pool_puts)            /* grt_pool_put calls */                           \
+    X(pool_get_private)     /* Get served by the P's private slot */           \
+    X(pool_get_shared)      /* ...by the P's own shared chain */               \
+    X(pool_get_stolen)      /* ...by another P's shared chain */               \
+    X(pool_get_victim)      /* ...by the victim cache (last cycle's pool) */   \
+    X(pool_get_new)         /* ...by new_fn (the pool was empty) */
 
 #define GRT_NWAITREASONS 24
 
@@ -221,6 +227,9 @@ uint64_t grt_stack_scavenge(void);
 #if defined(__has_include)
 #if __has_include("grt_chan.h")
 #include "grt_chan.h"
+#endif
+#if __has_include("grt_heap.h")
+#include "grt_heap.h"
 #endif
 #endif
 
