@@ -130,9 +130,6 @@ extern "C" uint64_t hx_batch(hx_state *st) {
 extern "C" int hx_thread_index(const hx_state *st) {
     return st->ti;
 }
-extern "C" int hx_threads(const hx_state *st) {
-    return st->nt;
-}
 extern "C" void *hx_shared(const hx_state *st) {
     return st->pt->shared;
 }

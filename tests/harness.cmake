@@ -12,3 +12,11 @@ set_tests_properties(harness_unit PROPERTIES LABELS unit)
 add_test(NAME harness_cli_errors
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli_errors.sh $<TARGET_FILE:mechlab>)
 set_tests_properties(harness_cli_errors PROPERTIES LABELS unit)
+
+# The verdict rules driven by synthetic samples (intervals per repetition
+# count, straddling, the two-sided busy rule, named checks, over-subscribed
+# runs, headline figures).
+add_executable(test_verdict ${CMAKE_CURRENT_SOURCE_DIR}/test_verdict.c)
+target_link_libraries(test_verdict PRIVATE hx)
+add_test(NAME test_verdict COMMAND test_verdict)
+set_tests_properties(test_verdict PROPERTIES LABELS unit TIMEOUT 60)
