@@ -558,6 +558,10 @@ static void print_header(const hx_run *r, FILE *out) {
             fprintf(out, "  (> %d PUs: over-subscribed)", r->topo.pus);
         fprintf(out, "\n");
     }
+    char where[512];
+    hx_claims_where(r, where, sizeof where);
+    if (where[0] && e->nclaims)
+        fprintf(out, "  note       %s\n", where);
     size_t unavailable = 0;
     for (size_t i = 0; i < r->nevents; i++)
         unavailable += !hx_counters_available(r->counters, i);
