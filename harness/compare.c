@@ -57,9 +57,8 @@ static void print_table(const cmp_src *src, const hx_rundata *rd, int n) {
     printf("%-22s %-28s %10s %12s\n", "machine", "series", "x", "median ns");
     for (int i = 0; i < n; i++)
         for (int k = 0; k < rd[i].npts; k++)
-            printf("%-22s %-28s %10lld %12.4g\n", src[i].machine,
-                   rd[i].pts[k].series, (long long)rd[i].pts[k].x,
-                   rd[i].pts[k].median);
+            printf("%-22s %-28s %10g %12.4g\n", src[i].machine,
+                   rd[i].pts[k].series, rd[i].pts[k].x, rd[i].pts[k].median);
 }
 
 static int write_plot(const hx_experiment *e, const cmp_src *src,
@@ -166,8 +165,7 @@ static int write_plot(const hx_experiment *e, const cmp_src *src,
                 if (rows == 0)
                     fprintf(d, "%s# %s: %s\n", lines ? "\n\n" : "",
                             src[i].machine, rd[i].pts[k].series);
-                fprintf(d, "%lld %.6g\n", (long long)rd[i].pts[j].x,
-                        rd[i].pts[j].median);
+                fprintf(d, "%.6g %.6g\n", rd[i].pts[j].x, rd[i].pts[j].median);
                 rows++;
             }
             if (rows == 0) /* no empty blocks: gnuplot would merge them */

@@ -27,6 +27,11 @@ static json_t *num(double v) {
     return isnan(v) || isinf(v) ? json_null() : json_real(v);
 }
 
+/* A parameter's value in its user units: fixed-point ones as reals. */
+static json_t *pval(const hx_param *p, int64_t v) {
+    return p->scale > 1 ? json_real(hx_param_real(p, v)) : json_integer(v);
+}
+
 static json_t *str(const char *s) {
     return s ? json_string(s) : json_null();
 }
@@ -41,9 +46,9 @@ static json_t *point_json(const struct hx_results *res, const hx_rseries *se,
     json_t *params = json_object();
     for (int i = 0; i < e->nparams; i++)
         json_object_set_new(params, e->params[i].name,
-                            json_integer(p->pt->val[i]));
+                            pval(&e->params[i], p->pt->val[i]));
     json_object_set_new(o, "params", params);
-    json_object_set_new(o, "x", json_integer(p->x));
+    json_object_set_new(o, "x", pval(&e->params[r->xparam], p->x));
     json_object_set_new(o, "threads", json_integer(p->pt->threads));
     json_object_set_new(o, "oversubscribed", json_boolean(p->pt->oversub));
     json_object_set_new(o, "n", json_integer(p->nv));
@@ -88,7 +93,7 @@ static json_t *claim_json(const struct hx_results *res, int c) {
     json_t *at = json_object();
     if (cr->evaluated)
         json_object_set_new(at, e->params[cr->pidx].name,
-                            json_integer(cr->at));
+                            pval(&e->params[cr->pidx], cr->at));
     json_object_set_new(o, "at", at);
     json_object_set_new(o, "ratio", num(cr->evaluated ? cr->j.ratio : NAN));
     json_object_set_new(o, "ci_lo", num(cr->evaluated ? cr->j.lo : NAN));

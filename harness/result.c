@@ -171,8 +171,22 @@ static double median_of(const hx_point *pt, int which, int idx) {
             v[n++] = x;
     }
     double m = n ? hx_median(v, (size_t)n) : NAN;
+    /* a HX_METRIC_MAX metric (a peak, a worst pause): the largest */
+    if (n && which == 1 && (pt->run->exp->metrics[idx].kind & HX_METRIC_MAX))
+        for (int i = 0; i < n; i++)
+            m = v[i] > m ? v[i] : m;
     free(v);
     return m;
+}
+
+void hx_rpoint_metric(const hx_rpoint *p, int m, hx_summary *s) {
+    double *v = malloc(sizeof(double) * ((size_t)p->pt->nsamples + 1));
+    int n = 0;
+    for (int j = 0; v && j < p->pt->nsamples; j++)
+        if (!p->pt->samples[j].failed && !isnan(p->pt->samples[j].metrics[m]))
+            v[n++] = p->pt->samples[j].metrics[m];
+    hx_summarize(v, (size_t)n, s);
+    free(v);
 }
 
 static const hx_rpoint *find_point(const struct hx_results *res,
@@ -234,8 +248,9 @@ static void claim_text(struct hx_results *res, int ci) {
     char *t = res->claims[ci].text;
     size_t len = HX_TEXT;
     if (!cr->evaluated) {
-        snprintf(t, len, "'%s' vs '%s': not evaluated (%s)", cl->slow,
-                 cl->fast, cr->why);
+        snprintf(t, len, "'%s' vs '%s': %s%s%s", cl->slow, cl->fast,
+                 cr->left_out ? "" : "not evaluated (", cr->why,
+                 cr->left_out ? "" : ")");
         return;
     }
     char at[32], iv[160];
@@ -316,6 +331,14 @@ static void eval_claim(struct hx_results *res, int ci) {
         return;
     }
     cr->at = at;
+    if (r->go_missing &&
+        (hx_gotwin_series(c->slow) || hx_gotwin_series(c->fast))) {
+        cr->left_out = true;
+        cr->status = HX_ST_NONE; /* counts neither way */
+        snprintf(cr->why, sizeof cr->why,
+                 "left out: Go is not installed here, no go: series");
+        return;
+    }
     const hx_rpoint *a = find_point(res, c->slow, pidx, at);
     const hx_rpoint *b = find_point(res, c->fast, pidx, at);
     if (!a || !b) {
@@ -399,10 +422,11 @@ static void decide(struct hx_results *res) {
     const hx_run *r = res->r;
     const hx_experiment *e = r->exp;
     hx_status st[HX_MAX_CLAIMS + HX_MAX_CHECKS];
-    int n = 0, held = 0, nchecks = res->rep.nchecks, cheld = 0;
+    int n = 0, held = 0, nchecks = res->rep.nchecks, cheld = 0, judged = 0;
     for (int c = 0; c < res->nclaims; c++) {
         st[n++] = res->claims[c].status;
         held += res->claims[c].status == HX_ST_HOLDS;
+        judged += !res->claims[c].left_out;
     }
     for (int c = 0; c < nchecks; c++) {
         /* the checks read wall-time medians: a busy run settles none */
@@ -423,16 +447,13 @@ static void decide(struct hx_results *res) {
     }
     char counts[200] = "";
     size_t o = 0;
-    if (res->nclaims)
+    if (judged)
         o += (size_t)snprintf(counts + o, sizeof counts - o,
-                              "%d of %d claim%s hold%s", held, res->nclaims,
-                              res->nclaims == 1 ? "" : "s",
-                              held == 1 && res->nclaims == 1 ? "s" : "");
+                              "%d of %d claims hold", held, judged);
     if (nchecks && o < sizeof counts)
         o += (size_t)snprintf(counts + o, sizeof counts - o,
-                              "%s%d of %d check%s hold%s", o ? ", " : "",
-                              cheld, nchecks, nchecks == 1 ? "" : "s",
-                              cheld == 1 && nchecks == 1 ? "s" : "");
+                              "%s%d of %d checks hold", o ? ", " : "", cheld,
+                              nchecks);
     snprintf(res->verdict_text, sizeof res->verdict_text,
              "the hypothesis %s on this machine (%s)%s",
              hx_status_words(res->verdict), counts,
@@ -442,7 +463,8 @@ static void decide(struct hx_results *res) {
     /* Every claim and check, the ones that decided first. */
     for (int pass = 0; pass < 2; pass++) {
         for (int c = 0; c < res->nclaims; c++)
-            if ((res->claims[c].status != HX_ST_HOLDS) == (pass == 0))
+            if ((res->claims[c].status != HX_ST_HOLDS) == (pass == 0) &&
+                !res->claims[c].left_out)
                 reason(res, res->claims[c].status, "claim: %s",
                        res->claims[c].text);
         for (int c = 0; c < nchecks; c++)
@@ -496,6 +518,12 @@ static void collect_warnings(struct hx_results *res) {
              "min/max envelope of the repetitions, not a 95%% bootstrap "
              "interval (that needs %d or more)",
              r->reps, HX_CI_BOOT_REPS);
+    int left_out = 0;
+    for (int c = 0; c < res->nclaims; c++)
+        left_out += res->claims[c].left_out;
+    if (r->go_missing)
+        warn(res, "Go is not installed here: no go: series were measured%s",
+             left_out ? ", and the claims against Go are left out" : "");
     if (res->skipped || res->failed)
         warn(res, "%d point%s skipped, %d failed (reasons in the table)",
              res->skipped, res->skipped == 1 ? "" : "s", res->failed);
@@ -629,6 +657,17 @@ static const hx_rpoint *point_at(const hx_results *res, const char *series,
 double hx_results_median(const hx_results *res, const char *series, int64_t x) {
     const hx_rpoint *p = point_at(res, series, x);
     return p ? p->s.median : NAN;
+}
+
+double hx_results_metric(const hx_results *res, const char *series, int64_t x,
+                         const char *metric) {
+    const hx_experiment *e = res->r->exp;
+    int m = -1;
+    for (int k = 0; k < e->nmetrics && k < HX_MAX_METRICS; k++)
+        if (strcmp(e->metrics[k].name, metric) == 0)
+            m = k;
+    const hx_rpoint *p = m >= 0 ? point_at(res, series, x) : NULL;
+    return p ? p->met[m] : NAN;
 }
 
 double hx_results_cpu_median(const hx_results *res, const char *series,

@@ -61,6 +61,7 @@ typedef struct hx_rseries {
 
 typedef struct hx_claim_result {
     bool evaluated; /* false: why says what was missing */
+    bool left_out;  /* names a go: series and Go is not installed here */
     int pidx;       /* the parameter it is judged at */
     int64_t at;     /* and its value */
     hx_judgement j;
@@ -126,6 +127,9 @@ void hx_results_free(struct hx_results *res);
  * for the header and the warnings ("" when every point is within the
  * PUs). */
 void hx_claims_where(const hx_run *r, char *buf, size_t len);
+
+/* The statistics of metric m over a point's repetitions (plot_metric). */
+void hx_rpoint_metric(const hx_rpoint *p, int m, hx_summary *s);
 
 /* report_text.c: the summary (console and summary.txt) */
 void hx_report_text(const struct hx_results *res, FILE *f);

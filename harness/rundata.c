@@ -60,7 +60,7 @@ static double jnum(json_t *o, const char *k) {
 }
 
 static int add_point(hx_rundata *rd, const char *series, const char *variant,
-                     int64_t x) {
+                     double x) {
     hx_rd_point *p =
         realloc(rd->pts, sizeof(hx_rd_point) * (size_t)(rd->npts + 1));
     if (!p)
@@ -99,7 +99,7 @@ static int from_summary(hx_rundata *rd, char *err, size_t len) {
             continue;
         if (add_point(rd, series,
                       json_string_value(json_object_get(pt, "variant")),
-                      (int64_t)json_integer_value(json_object_get(pt, "x"))))
+                      jnum(pt, "x")))
             return -ENOMEM;
         hx_rd_point *p = &rd->pts[rd->npts - 1];
         p->threads = (int64_t)json_integer_value(json_object_get(pt, "threads"));
@@ -166,7 +166,7 @@ static int from_csv(hx_rundata *rd, const hx_experiment *e, char *err,
             rc = -EINVAL;
             break;
         }
-        int64_t x = strtoll(fld[c_x], NULL, 10);
+        double x = strtod(fld[c_x], NULL);
         int k;
         for (k = 0; k < rd->npts; k++)
             if (rd->pts[k].x == x && strcmp(rd->pts[k].series, fld[c_series]) == 0)
@@ -181,8 +181,8 @@ static int from_csv(hx_rundata *rd, const hx_experiment *e, char *err,
             for (int i = 0; e && i < e->nparams; i++)
                 for (int c = 0; c < nh; c++)
                     if (strcmp(hdr[c], e->params[i].name) == 0)
-                        json_object_set_new(
-                            pm, hdr[c], json_integer(strtoll(fld[c], NULL, 10)));
+                        json_object_set_new(pm, hdr[c],
+                                            json_real(strtod(fld[c], NULL)));
             rd->pts[k].params = pm;
             vals = realloc(vals, sizeof(double *) * (size_t)rd->npts);
             nv = realloc(nv, sizeof(int) * (size_t)rd->npts);

@@ -21,7 +21,7 @@
 typedef struct hx_rd_point {
     char series[200];
     char variant[64];
-    int64_t x; /* the experiment's plot x parameter */
+    double x; /* the experiment's plot x parameter, in its user units */
     int64_t threads;
     double median, p10, p90; /* ns per op; NAN when not measured */
     json_t *params;          /* {name: value}, owned */

@@ -272,8 +272,8 @@ static void test_quiet_holds(void) {
     CHECK(res && res->head[2].value == 42);
     char *t = res ? text_of(res) : NULL;
     CHECK(t && strstr(t, "95% CI") &&
-          strstr(t, "the hypothesis holds on this machine (1 of 1 claim "
-                    "holds, 1 of 1 check holds)"));
+          strstr(t, "the hypothesis holds on this machine (1 of 1 claims "
+                    "hold, 1 of 1 checks hold)"));
     CHECK(t && strstr(t, "a note without a newline\n"));
     free(t);
     /* summary.json: parses, and says the same */
@@ -309,7 +309,7 @@ static void test_quiet_holds(void) {
     CHECK(res && res->nreasons >= 2 &&
           strncmp(res->reasons[0], "check: the fake check", 21) == 0 &&
           res->reason_status[0] == HX_ST_FAILS);
-    CHECK(res && strstr(res->verdict_text, "0 of 1 check hold"));
+    CHECK(res && strstr(res->verdict_text, "0 of 1 checks hold"));
     t = res ? text_of(res) : NULL;
     CHECK(t && strstr(t, "because check: the fake check (mode 2): does not "
                          "hold"));
