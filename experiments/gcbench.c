@@ -512,12 +512,15 @@ static const hx_param gb_params[] = {
 };
 
 static const hx_metric_decl gb_metrics[] = {
-    {"max_pause_us", "us", "longest stop-the-world pause in the repetition"},
-    {"gc_cpu_pct", "%", "GC CPU time over wall time x CPUs"},
-    {"cycles_per_100", "cycles", "collections per 100 ops"},
-    {"peak_heap_mib", "MiB", "most bytes in allocated objects after an op"},
-    {"peak_rss_mib", "MiB", "peak resident set growth over the workload's "
-                            "start (VmHWM)"},
+    {"max_pause_us", "us", "longest stop-the-world pause in the repetition",
+     NULL, HX_METRIC_MAX},
+    {"gc_cpu_pct", "%", "GC CPU time over wall time x CPUs", NULL, 0},
+    {"cycles_per_100", "cycles", "collections per 100 ops", NULL, 0},
+    {"peak_heap_mib", "MiB", "most bytes in allocated objects after an op",
+     NULL, HX_METRIC_MAX},
+    {"peak_rss_mib", "MiB",
+     "peak resident set growth over the workload's start (VmHWM)", NULL,
+     HX_METRIC_MAX},
 };
 
 static const char *const gb_events[] = {"task-clock", "page-faults",

@@ -8,11 +8,12 @@
 #   scripts/gcbench.sh --quick    the smoke sizes (seconds)
 #   REPS=9 scripts/gcbench.sh     repetitions for both sides (default 5)
 #
-# Extra arguments go to mechlab (e.g. --set tree_bytes=33554432; the Go
-# side reads the same sizes from GCBENCH_* variables, set here from the
-# defaults unless you export them). Columns: median ms per op, the worst
-# stop-the-world pause over all repetitions, median GC CPU share, cycles per
-# 100 ops, and the largest peak heap and peak RSS growth seen. Results of
+# Extra arguments go to mechlab. Sizes: export MECHLAB_TREE_BYTES and
+# MECHLAB_HEAP_BYTES (the names under which the harness hands parameters
+# to Go twins); both sides use them, defaults below. Columns: median ms per
+# op, the worst stop-the-world pause over all repetitions, median GC CPU
+# share, cycles per 100 ops, and the largest peak heap and peak RSS growth
+# seen. Results of
 # the mechlab run stay in $OUT (default results/).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,21 +31,21 @@ if [ ! -x "$mechlab" ]; then
     exit 1
 fi
 if [ -n "$quick" ]; then
-    : "${GCBENCH_TREE_BYTES:=8388608}" "${GCBENCH_HEAP_BYTES:=16777216}"
+    : "${MECHLAB_TREE_BYTES:=8388608}" "${MECHLAB_HEAP_BYTES:=16777216}"
     gotime=0.2s
 else
-    : "${GCBENCH_TREE_BYTES:=67108864}" "${GCBENCH_HEAP_BYTES:=268435456}"
+    : "${MECHLAB_TREE_BYTES:=67108864}" "${MECHLAB_HEAP_BYTES:=268435456}"
     gotime=1s
 fi
-export GCBENCH_TREE_BYTES GCBENCH_HEAP_BYTES
+export MECHLAB_TREE_BYTES MECHLAB_HEAP_BYTES
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 echo "gcbench: ours + Boehm: $mechlab run gcbench $quick --reps $reps $*"
 "$mechlab" run gcbench $quick --reps "$reps" --no-plot --out "$out" \
-    --set "tree_bytes=$GCBENCH_TREE_BYTES" \
-    --set "heap_bytes=$GCBENCH_HEAP_BYTES" "$@" >"$tmp/mechlab.txt" 2>&1 || {
+    --set "tree_bytes=$MECHLAB_TREE_BYTES" \
+    --set "heap_bytes=$MECHLAB_HEAP_BYTES" "$@" >"$tmp/mechlab.txt" 2>&1 || {
     cat "$tmp/mechlab.txt" >&2
     echo "gcbench: mechlab run failed" >&2
     exit 1
@@ -69,7 +70,7 @@ if command -v go >/dev/null 2>&1; then
 else
     echo "gcbench: Go is not installed (no 'go' in PATH): Go's rows are missing"
 fi
-echo "gcbench: sizes: tree $GCBENCH_TREE_BYTES B, heap $GCBENCH_HEAP_BYTES B in 64 KiB objects"
+echo "gcbench: sizes: tree $MECHLAB_TREE_BYTES B, heap $MECHLAB_HEAP_BYTES B in 64 KiB objects"
 echo
 
 # One row per (workload, collector): medians, worst pause, largest peaks.

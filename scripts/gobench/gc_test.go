@@ -7,12 +7,12 @@
 // One op is the same as in gcbench.c:
 //
 //	BenchmarkGCChurn         binary-trees: a long-lived tree of
-//	                         GCBENCH_TREE_BYTES (default 64 MiB, 16-byte
+//	                         MECHLAB_TREE_BYTES (default 64 MiB, 16-byte
 //	                         nodes) stays live while short-lived 2 MiB trees
 //	                         (depth 16) are built, walked and dropped; one
 //	                         op is one short-lived tree
 //	BenchmarkGCForcedNoscan  one runtime.GC() of a live heap of
-//	                         GCBENCH_HEAP_BYTES (default 256 MiB) in 64 KiB
+//	                         MECHLAB_HEAP_BYTES (default 256 MiB) in 64 KiB
 //	                         objects of pointer-free bytes
 //	BenchmarkGCForcedPtr     the same bytes as objects whose every word
 //	                         points to a random object of the heap
@@ -183,7 +183,7 @@ var sink int
 
 func BenchmarkGCChurn(b *testing.B) {
 	rss0, hwm := startRSS()
-	long := bottomUp(depthFor(envBytes("GCBENCH_TREE_BYTES", 64<<20)))
+	long := bottomUp(depthFor(envBytes("MECHLAB_TREE_BYTES", 64<<20)))
 	want := (2 << shortDepth) - 1
 	var w window
 	w.begin(rss0, hwm)
@@ -204,7 +204,7 @@ func BenchmarkGCChurn(b *testing.B) {
 // forcedHeap builds heap bytes of 64 KiB objects: pointer-free, or each
 // word pointing to a random object.
 func forcedHeap(ptrs bool) (noscan [][]byte, rich [][]unsafe.Pointer) {
-	heap := envBytes("GCBENCH_HEAP_BYTES", 256<<20)
+	heap := envBytes("MECHLAB_HEAP_BYTES", 256<<20)
 	const objb = 64 << 10
 	n := int(heap / objb)
 	if !ptrs {
