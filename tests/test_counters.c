@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -82,10 +83,19 @@ static int touch_fresh_pages(void) {
     return 0;
 }
 
+/* At least 20 ms of this thread's CPU time (by its own CPU clock), so a
+ * task-clock with tick or microsecond granularity must advance whatever
+ * the machine's speed or load. */
 static void burn_cpu(void) {
+    struct timespec t0, t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
     volatile unsigned long x = 0;
-    for (unsigned long i = 0; i < 5000000; i++)
-        x += i;
+    do {
+        for (unsigned long i = 0; i < 100000; i++)
+            x += i;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    } while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) <
+             20000000L);
     (void)x;
 }
 
