@@ -12,3 +12,10 @@ set_tests_properties(harness_unit PROPERTIES LABELS unit)
 add_test(NAME harness_cli_errors
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli_errors.sh $<TARGET_FILE:mechlab>)
 set_tests_properties(harness_cli_errors PROPERTIES LABELS unit)
+
+# Make variables reach the shell quoted (make run 'EXP=x;echo hi' runs
+# nothing else); checked with stand-ins for cmake and mechlab.
+add_test(NAME harness_make_vars
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/make_vars.sh
+                 ${PROJECT_SOURCE_DIR}/Makefile)
+set_tests_properties(harness_make_vars PROPERTIES LABELS unit)
