@@ -43,6 +43,29 @@
  * memory) calls hx_point_skip() with a reason and returns NULL: that point is
  * reported as skipped, not failed.
  *
+ * Warm-up
+ * -------
+ * Repetitions of all points are interleaved, so a repetition starts with
+ * the caches full of another point's data. A variant whose op depends on
+ * what is resident (a pointer chase near a cache's capacity) declares
+ * .warm: it runs on every worker thread before each repetition's clock
+ * starts (untimed; after setup, before the start barrier) and walks the
+ * data in passes through hx_warm():
+ *
+ *     static void walk_warm(hx_state *st) {
+ *         struct chain *c = hx_shared(st);
+ *         void **p = c->cursor;
+ *         for (uint64_t n; (n = hx_warm(st, c->nodes)) != 0;)
+ *             for (uint64_t i = 0; i < n; i++)
+ *                 p = (void **)*p;
+ *         c->cursor = p;
+ *     }
+ *
+ * The harness times the passes and stops when one is no longer faster
+ * than the last (resident), or at its pass and time limits. Declaring the
+ * pass also makes each timed repetition cover several passes where time
+ * allows, and data.csv and the summary say how many each made.
+ *
  * Nothing the compiler can delete: pass results to hx_keep() or
  * hx_keep_ptr() (an empty asm with a memory clobber).
  *
@@ -117,6 +140,10 @@ int hx_threads(const hx_state *st);
 void *hx_shared(const hx_state *st); /* what .setup returned */
 const hx_point *hx_state_point(const hx_state *st);
 
+/* Untimed warm-up, from a variant's .warm function only: the ops to walk
+ * next (a chunk of a pass of pass_ops ops), 0 when warm. See above. */
+uint64_t hx_warm(hx_state *st, uint64_t pass_ops);
+
 /* Report an extra metric declared in hx_experiment.metrics, for this thread
  * and this repetition (averaged over threads). Call after the loop. */
 void hx_metric(hx_state *st, const char *name, double value);
@@ -181,6 +208,8 @@ typedef struct hx_variant {
                                  "all params" (most variants). A variant that
                                  ignores a param runs at its first point only. */
     bool manual_time;        /* times itself: see hx_manual_time() */
+    hx_fn warm;              /* optional untimed warm-up before each
+                                repetition, on every worker: hx_warm() */
 } hx_variant;
 
 /* How a parameter's default points are made. */
