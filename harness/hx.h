@@ -26,9 +26,12 @@
  * The first hx_batch() call waits at a start barrier with the other
  * threads, samples counters and starts this thread's clock; the call that
  * returns 0 stops the clock and samples counters again. So the loop pays no
- * C++ call per iteration: one call per batch (in practice one batch). Each
- * thread is timed individually; the primary metric, ns_per_op, is a thread's
- * wall time divided by its iterations, averaged over the threads.
+ * C++ call per iteration: one call per batch (one batch for a single
+ * thread; with several, about 64, and every thread stops when the first
+ * has done its quota, so none runs its tail alone). Each thread is timed
+ * individually; the primary metric, ns_per_op, is a thread's wall time
+ * divided by the ops it did, averaged over the threads. A variant must
+ * therefore do exactly the n ops each hx_batch() returns.
  * One iteration is one "op" of the experiment (one increment, one load, one
  * channel handoff); say which in the experiment's metric text.
  *
