@@ -101,6 +101,8 @@ struct hx_state {
     double metrics[HX_MAX_METRICS];
     bool mset[HX_MAX_METRICS];
     bool failed;
+    bool src; /* samples the process-wide sources (sources.c) */
+    double s0[HX_MAX_SRCVALS], s1[HX_MAX_SRCVALS];
 };
 
 extern "C" double hx_now(void) {
@@ -128,9 +130,15 @@ extern "C" uint64_t hx_batch(hx_state *st) {
                 }
             return 0;
         }
+        if (st->src)
+            hx_sources_read(st->pt->run, st->s0);
         hx_run *r = st->pt->run;
+        /* Stop-together (repeat.h) where the threads are ours and equal:
+         * not for manual-time or runtime variants, and not where process-
+         * wide sources are sampled (thread 0 reads them around its own
+         * loop and divides by the threads' ops as equal counts). */
         bool together = st->nt > 1 && !st->pt->var->manual_time &&
-                        !r->exp->runtime;
+                        !r->exp->runtime && !hx_sources_used(r);
         hx_quota_init(&st->quota, n, &st->pt->stop, together, st->pass_ops,
                       r->min_time);
         if (st->ct)
@@ -154,6 +162,8 @@ extern "C" uint64_t hx_batch(hx_state *st) {
         st->iters = st->quota.done;
         if (st->ct && st->c_ok)
             st->c_ok = hx_counters_thread_read(st->ct, st->c1) == 0;
+        if (st->src)
+            hx_sources_read(st->pt->run, st->s1);
         st->phase = 2;
         /* Google Benchmark's batch was all of max_iterations: this call
          * finishes it (its clock stops at its end barrier) */
@@ -276,6 +286,10 @@ static void body(benchmark::State &s, hx_family *fam) {
     if (ti == 0) {
         hx_point_prepare(pt); /* setup, cached; may mark the point skipped */
         __atomic_store_n(&pt->stop, 0, __ATOMIC_RELAXED); /* a new rep */
+        for (int i = 0; i < HX_MAX_METRICS; i++) {
+            pt->mmax[i] = -INFINITY;
+            pt->mmax_set[i] = false;
+        }
     }
     barrier_wait(pt, nt);
 
@@ -294,7 +308,14 @@ static void body(benchmark::State &s, hx_family *fam) {
         st.ti = ti;
         st.nt = nt;
         st.manual_s = -1;
-        st.ct = r->nevents ? hx_counters_thread_open(r->counters) : nullptr;
+        /* A Go twin works in a child process: this thread's counters
+         * would describe the waiting, so its events stay unavailable. */
+        st.ct = r->nevents && !hx_gotwin_series(fam->var->name)
+                    ? hx_counters_thread_open(r->counters)
+                    : nullptr;
+        /* Sources describe our process: not sampled for a Go twin, whose
+         * work runs in a child process. */
+        st.src = ti == 0 && hx_sources_used(r) && !hx_gotwin_series(fam->var->name);
         /* The warm-up: untimed, before Google Benchmark's start barrier
          * (inside the first hx_batch), after our setup barrier. Its
          * budget is a few repetitions' min time. */
@@ -352,9 +373,30 @@ static void body(benchmark::State &s, hx_family *fam) {
                 }
             }
             const hx_experiment *e = r->exp;
+            if (st.src) /* sourced metrics: thread 0 alone, exact */
+                for (int i = 0; i < e->nmetrics && i < HX_MAX_METRICS; i++)
+                    if (r->msrc[i] >= 0) {
+                        st.metrics[i] = hx_sources_value(
+                            r, i, st.s0, st.s1, st.iters * (uint64_t)nt);
+                        st.mset[i] = !std::isnan(st.metrics[i]);
+                    }
             for (int i = 0; i < e->nmetrics && i < HX_MAX_METRICS; i++) {
                 if (!st.mset[i])
                     continue;
+                if (e->metrics[i].kind & HX_METRIC_MAX) {
+                    /* the largest over threads, published by thread 0
+                     * after the end barrier */
+                    double cur;
+                    __atomic_load(&pt->mmax[i], &cur, __ATOMIC_RELAXED);
+                    while (st.metrics[i] > cur &&
+                           !__atomic_compare_exchange(
+                               &pt->mmax[i], &cur, &st.metrics[i], true,
+                               __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+                    }
+                    __atomic_store_n(&pt->mmax_set[i], true,
+                                     __ATOMIC_RELAXED);
+                    continue;
+                }
                 std::string key = std::string("m:") + e->metrics[i].name;
                 s.counters[key] = benchmark::Counter(
                     st.metrics[i], benchmark::Counter::kAvgThreads);
@@ -377,6 +419,18 @@ static void body(benchmark::State &s, hx_family *fam) {
                 its += (double)pt->tit[i];
             }
             s.counters["ns_per_op_max"] = mx;
+            const hx_experiment *e = r->exp;
+            for (int i = 0; i < e->nmetrics && i < HX_MAX_METRICS; i++)
+                if ((e->metrics[i].kind & HX_METRIC_MAX) && pt->mmax_set[i]) {
+                    /* set by thread 0 alone: value/threads over a share
+                     * of 1/threads gives the value back (see the
+                     * reporter) */
+                    s.counters[std::string("m:") + e->metrics[i].name] =
+                        benchmark::Counter(pt->mmax[i],
+                                           benchmark::Counter::kAvgThreads);
+                    s.counters[std::string("mn:") + e->metrics[i].name] =
+                        benchmark::Counter(1, benchmark::Counter::kAvgThreads);
+                }
             s.counters["thread_spread"] = hx_spread(pt->tns, k);
             s.counters["iters_per_thread"] = its / k;
             if (st.pass_ops) {

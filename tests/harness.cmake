@@ -31,3 +31,10 @@ if(TARGET grt)
 endif()
 add_test(NAME harness_repeat COMMAND test_repeat)
 set_tests_properties(harness_repeat PROPERTIES LABELS unit)
+
+# Harness support for the runtime experiments: counter sources, max
+# metrics, fixed-point parameters, Go twins planned or left out.
+add_executable(test_sources ${CMAKE_CURRENT_SOURCE_DIR}/test_sources.c)
+target_link_libraries(test_sources PRIVATE hx)
+add_test(NAME harness_sources COMMAND test_sources)
+set_tests_properties(harness_sources PROPERTIES LABELS unit)
