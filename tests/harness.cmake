@@ -30,6 +30,7 @@ target_link_libraries(test_repeat PRIVATE hx)
 if(TARGET grt)
   target_link_libraries(test_repeat PRIVATE grt)
 endif()
+target_link_libraries(test_repeat PRIVATE PkgConfig::BDWGC) # gcbench
 add_test(NAME harness_repeat COMMAND test_repeat)
 set_tests_properties(harness_repeat PROPERTIES LABELS unit)
 
