@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calibrate.h"
 #include "context.h"
 #include "run.h"
 
@@ -213,6 +214,7 @@ int hx_output_context(const hx_run *r, const char *path,
     json_object_set_new(run, "params", params);
     json_object_set_new(run, "duration_s", json_real(hx_now() - r->t_start));
     json_object_set_new(root, "run", run);
+    json_object_set_new(root, "calibration", hx_calib_json(r));
 
     json_t *gb = hx_json_load_lenient(gbench_json);
     json_t *gctx = gb ? json_object_get(gb, "context") : NULL;

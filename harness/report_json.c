@@ -62,6 +62,14 @@ static json_t *point_json(const struct hx_results *res, const hx_rseries *se,
     json_object_set_new(o, "cv", num(p->s.cv));
     json_object_set_new(o, "outliers", json_integer((json_int_t)p->s.outliers));
     json_object_set_new(o, "cpu_share", num(p->cpu_share));
+    json_object_set_new(o, "thread_spread", num(p->pt->thread_spread));
+    json_object_set_new(o, "pu_spread", num(p->pt->pu_spread));
+    json_object_set_new(o, "settled", json_boolean(!p->pt->unsettled));
+    if (p->pt->unsettled)
+        json_object_set_new(o, "unsettled_why",
+                            json_string(p->pt->unsettled_why));
+    json_object_set_new(o, "cycles_per_op", num(p->pt->cycles_per_op));
+    json_object_set_new(o, "at_floor", json_boolean(p->pt->at_floor));
     json_t *m = json_object();
     for (int i = 0; i < e->nmetrics && i < HX_MAX_METRICS; i++)
         json_object_set_new(m, e->metrics[i].name, num(p->met[i]));

@@ -5,7 +5,9 @@
  * Layout: the experiment and machine; one table row per series and x
  * point (median, MAD, p10..p90, cv flagged '!' above HX_CV_WARN, extra
  * metrics, available counters; skipped runs of points folded into one
- * line); the warnings; the counters unavailable here and why; the claims;
+ * line); the warnings; the clock reference, loop floor, points not
+ * settled and passes (calibrate.c); the counters unavailable here and
+ * why; the claims;
  * the experiment's notes and checks; the headline figures; the verdict
  * and, when it is not "holds", every reason that decided it.
  *
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calibrate.h"
 #include "context.h"
 #include "result.h"
 
@@ -135,6 +138,9 @@ void hx_report_text(const struct hx_results *res, FILE *f) {
                                   ? "*"
                                   : "!",
                 res->warnings[i]);
+
+    /* the clock reference, the loop floor, points not settled, passes */
+    hx_calib_summary(r, f);
 
     size_t unav = 0;
     for (size_t i = 0; i < r->nevents; i++)

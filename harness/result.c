@@ -289,8 +289,13 @@ static void claim_text(struct hx_results *res, int ci) {
         st = stb;
         break;
     default:
-        st = "not settled (the machine was busy: wall time includes "
-             "waiting for other programs)";
+        if (cr->unsettled[0]) {
+            snprintf(stb, sizeof stb, "not settled (%s)", cr->unsettled);
+            st = stb;
+        } else {
+            st = "not settled (the machine was busy: wall time includes "
+                 "waiting for other programs)";
+        }
         break;
     }
     const char *on = cr->on_cpu ? "on CPU time (busy machine), " : "";
@@ -365,6 +370,14 @@ static void eval_claim(struct hx_results *res, int ci) {
     }
     cr->evaluated = true;
     cr->status = res->busy && !cr->on_cpu ? HX_ST_UNSETTLED : cr->j.status;
+    /* Threads or PUs of unequal speed at either point: the ratio is no
+     * evidence either way (calibrate.c). */
+    const hx_rpoint *u = a->pt->unsettled ? a : b->pt->unsettled ? b : NULL;
+    if (u) {
+        snprintf(cr->unsettled, sizeof cr->unsettled, "'%s' not settled: %s",
+                 u == a ? c->slow : c->fast, u->pt->unsettled_why);
+        cr->status = HX_ST_UNSETTLED;
+    }
 }
 
 static void find_busy(struct hx_results *res) {

@@ -68,6 +68,8 @@ typedef struct hx_claim_result {
     bool on_cpu; /* judged on CPU time (busy machine) */
     hx_status status;
     char why[256];
+    char unsettled[160]; /* non-empty: a point is not settled (its threads
+                            or PUs ran at unequal speeds, calibrate.c) */
     char text[HX_TEXT]; /* the sentence the summary prints */
 } hx_claim_result;
 
