@@ -6,6 +6,8 @@
 #   make run EXP=all QUICK=1
 #   make test | list | describe EXP=... | counters | compare EXP=... | clean
 #   make gobench        Go 1.19's figures for the runtime experiments
+#   make fleet STUDY=caches [OUT=results]   submit a study to Slurm
+#        (then: build/mechlab fleet status|report STUDY; studies/README.md)
 #
 # The first use installs missing system packages (scripts/setup-deps.sh),
 # configures and builds.
@@ -27,7 +29,7 @@ RUN_FLAGS := $(if $(THREADS),--threads $(THREADS)) \
              $(ARGS)
 
 .PHONY: all deps configure build run test list describe counters compare \
-        gobench lint format clean
+        gobench fleet lint format clean
 
 all: build
 
@@ -58,6 +60,13 @@ counters: build
 
 compare: build
 	$(MECHLAB) compare $(EXP) $(if $(OUT),--out $(OUT))
+
+# A study across the nodes of the Slurm cluster that SLURM_CONF (or the
+# system's configuration) names: checked, written and submitted as a job
+# array; `mechlab fleet status|report STUDY` follow it.
+STUDY ?= caches
+fleet: build
+	$(MECHLAB) fleet run $(STUDY) $(if $(OUT),--out $(OUT))
 
 # Go's own figures for the runtime experiments, on this machine (needs go).
 gobench:
