@@ -80,17 +80,19 @@ static int mkdir_p(const char *path) {
 /* An absolute, normalised path for a directory that may not exist yet. */
 static int abs_path(const char *p, char *buf, size_t len) {
     char tmp[PATH_MAX];
-    if (realpath(p, tmp)) {
-        snprintf(buf, len, "%s", tmp);
-        return 0;
-    }
-    if (p[0] == '/') {
-        snprintf(buf, len, "%s", p);
-        return 0;
-    }
-    if (!getcwd(tmp, sizeof tmp))
+    int n;
+    if (realpath(p, tmp))
+        n = snprintf(buf, len, "%s", tmp);
+    else if (p[0] == '/')
+        n = snprintf(buf, len, "%s", p);
+    else if (!getcwd(tmp, sizeof tmp))
         return -errno;
-    snprintf(buf, len, "%s/%s", tmp, p);
+    else
+        n = snprintf(buf, len, "%s/%s", tmp, p);
+    if (n < 0 || (size_t)n >= len) {
+        errno = ENAMETOOLONG;
+        return -ENAMETOOLONG;
+    }
     return 0;
 }
 
@@ -101,7 +103,7 @@ static int hostnames(const char *list, char *buf, size_t len, char *err,
     char out[16384];
     int rc = hx_fleet_exec(argv, out, sizeof out);
     if (rc != 0) {
-        snprintf(err, errlen, "scontrol show hostnames %s: %s", list,
+        snprintf(err, errlen, "scontrol show hostnames %s: %.400s", list,
                  rc < 0 ? "cannot run scontrol" : out);
         return -1;
     }
@@ -128,7 +130,7 @@ static int complement(const char *partition, const char *keep, char *buf,
     char out[65536];
     int rc = hx_fleet_exec(argv, out, sizeof out);
     if (rc != 0) {
-        snprintf(err, errlen, "sinfo: %s",
+        snprintf(err, errlen, "sinfo: %.400s",
                  rc < 0 ? "cannot run sinfo" : out);
         return -1;
     }
@@ -192,8 +194,7 @@ static int fleet_run(const char *arg, const char *out, bool dry) {
     hx_study_path(arg, path, sizeof path);
     static hx_study s;
     if (hx_study_load(path, &s, err, sizeof err) != 0) {
-        fprintf(stderr, "mechlab: fleet run: %s\nnothing was submitted\n",
-                err);
+        fprintf(stderr, "mechlab: fleet run: %s\nnothing was submitted\n", err);
         return HX_EXIT_USAGE;
     }
     hx_fleet_paths p;
@@ -204,7 +205,11 @@ static int fleet_run(const char *arg, const char *out, bool dry) {
         return HX_EXIT_FAIL;
     }
     self[n] = 0;
-    snprintf(p.mechlab, sizeof p.mechlab, "%s", self);
+    if ((size_t)snprintf(p.mechlab, sizeof p.mechlab, "%s", self) >=
+        sizeof p.mechlab) {
+        fprintf(stderr, "mechlab: fleet run: path too long: %s\n", self);
+        return HX_EXIT_FAIL;
+    }
     if (abs_path(out, p.root, sizeof p.root) != 0) {
         fprintf(stderr, "mechlab: fleet run: --out %s: %s\n", out,
                 strerror(errno));
@@ -214,7 +219,11 @@ static int fleet_run(const char *arg, const char *out, bool dry) {
     utc_stamp(id, sizeof id, "%Y%m%d-%H%M%S");
     char sdir[PATH_MAX];
     snprintf(sdir, sizeof sdir, "%s/fleet/%s", p.root, s.name);
-    snprintf(p.dir, sizeof p.dir, "%s/%s", sdir, id);
+    if ((size_t)snprintf(p.dir, sizeof p.dir, "%s/%s", sdir, id) + 8 >=
+        sizeof p.dir) {
+        fprintf(stderr, "mechlab: fleet run: --out path too long\n");
+        return HX_EXIT_USAGE;
+    }
     if (!hx_sbatch_safe(p.dir)) {
         fprintf(stderr,
                 "mechlab: fleet run: the results root %s cannot go into an "
@@ -255,10 +264,9 @@ static int fleet_run(const char *arg, const char *out, bool dry) {
         char *argv[] = {"sbatch", "--version", NULL};
         char buf[512];
         if (hx_fleet_exec(argv, buf, sizeof buf) != 0) {
-            fprintf(stderr,
-                    "mechlab: fleet run: cannot run sbatch (is Slurm "
-                    "installed, is SLURM_CONF set?)\nnothing was "
-                    "submitted\n");
+            fprintf(stderr, "mechlab: fleet run: cannot run sbatch (is Slurm "
+                            "installed, is SLURM_CONF set?)\nnothing was "
+                            "submitted\n");
             return HX_EXIT_FAIL;
         }
     }
@@ -269,7 +277,7 @@ static int fleet_run(const char *arg, const char *out, bool dry) {
             rc = -errno;
             break;
         }
-        snprintf(p.dir, sizeof p.dir, "%s/%s-%d", sdir, id, k);
+        (void)!snprintf(p.dir, sizeof p.dir, "%s/%s-%d", sdir, id, k);
     }
     char sub[PATH_MAX + 32];
     snprintf(sub, sizeof sub, "%s/tasks", p.dir);
@@ -369,8 +377,7 @@ static int fleet_wait(const char *dir, double timeout) {
     json_decref(f);
     static hx_task_state st[HX_FLEET_MAX_TASKS];
     for (;;) {
-        int n = hx_slurm_states(job, st, HX_FLEET_MAX_TASKS, ferr,
-                                sizeof ferr);
+        int n = hx_slurm_states(job, st, HX_FLEET_MAX_TASKS, ferr, sizeof ferr);
         if (n < 0) {
             fprintf(stderr, "mechlab: fleet wait: %s\n", ferr);
             return HX_EXIT_FAIL;
@@ -420,8 +427,9 @@ int hx_fleet_main(int argc, char **argv) {
             char *end;
             timeout = strtod(argv[++i], &end);
             if (*end || !(timeout > 0 && timeout <= 1e6)) {
-                fprintf(stderr, "mechlab: fleet: --timeout '%s': expected "
-                                "seconds in 1..1000000\n",
+                fprintf(stderr,
+                        "mechlab: fleet: --timeout '%s': expected "
+                        "seconds in 1..1000000\n",
                         argv[i]);
                 return HX_EXIT_USAGE;
             }

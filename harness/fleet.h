@@ -86,9 +86,9 @@ void hx_sh_quote(const char *s, char *buf, size_t len);
 bool hx_sbatch_safe(const char *s);
 
 typedef struct hx_fleet_paths {
-    char mechlab[1024]; /* absolute path of the mechlab binary */
-    char root[1024];    /* absolute results root */
-    char dir[1100];     /* absolute fleet directory */
+    char mechlab[4096]; /* absolute path of the mechlab binary */
+    char root[4096];    /* absolute results root */
+    char dir[4096];     /* absolute fleet directory: root/fleet/study/id */
 } hx_fleet_paths;
 
 /* Writes the job script; returns 0 or -errno with err filled. */
@@ -124,16 +124,16 @@ int hx_fleet_exec(char *const argv[], char *buf, size_t len);
 
 /* ---- a run's summary.json (fleet_summary.c) ------------------------------ */
 
-typedef struct hx_headline {
+typedef struct hx_fleet_figure {
     char key[64], name[160], unit[32], how[200];
     double value, ci_lo, ci_hi; /* NAN when null */
-} hx_headline;
+} hx_fleet_figure;
 
 typedef struct hx_fleet_summary {
     char experiment[64], run_id[64], machine[128], host[128];
     char verdict[32]; /* holds, does-not-hold, ... */
     char verdict_text[400];
-    hx_headline head[HX_FLEET_MAX_HEAD];
+    hx_fleet_figure head[HX_FLEET_MAX_HEAD];
     int nhead;
 } hx_fleet_summary;
 
@@ -142,7 +142,7 @@ typedef struct hx_fleet_summary {
 int hx_fleet_summary_read(const char *dir, hx_fleet_summary *s, char *err,
                           size_t len);
 /* true when two figures' intervals are both known and do not overlap. */
-bool hx_headline_differ(const hx_headline *a, const hx_headline *b);
+bool hx_figure_differ(const hx_fleet_figure *a, const hx_fleet_figure *b);
 
 /* ---- collect and report (fleet_collect.c, fleet_report.c) ---------------- */
 

@@ -124,21 +124,21 @@ static json_t *summary_json(const char *dir) {
     json_object_set_new(o, "verdict_text", json_string(s.verdict_text));
     json_t *hs = json_array();
     for (int i = 0; i < s.nhead; i++) {
-        const hx_headline *h = &s.head[i];
+        const hx_fleet_figure *h = &s.head[i];
         json_t *x = json_object();
         json_object_set_new(x, "key", json_string(h->key));
         json_object_set_new(x, "name", json_string(h->name));
         json_object_set_new(x, "unit", json_string(h->unit));
         json_object_set_new(x, "how", json_string(h->how));
-        json_object_set_new(x, "value", h->value == h->value
-                                            ? json_real(h->value)
-                                            : json_null());
-        json_object_set_new(x, "ci_lo", h->ci_lo == h->ci_lo
-                                            ? json_real(h->ci_lo)
-                                            : json_null());
-        json_object_set_new(x, "ci_hi", h->ci_hi == h->ci_hi
-                                            ? json_real(h->ci_hi)
-                                            : json_null());
+        json_object_set_new(x, "value",
+                            h->value == h->value ? json_real(h->value)
+                                                 : json_null());
+        json_object_set_new(x, "ci_lo",
+                            h->ci_lo == h->ci_lo ? json_real(h->ci_lo)
+                                                 : json_null());
+        json_object_set_new(x, "ci_hi",
+                            h->ci_hi == h->ci_hi ? json_real(h->ci_hi)
+                                                 : json_null());
         json_array_append_new(hs, x);
     }
     json_object_set_new(o, "headlines", hs);
@@ -158,13 +158,14 @@ static json_t *gather(const char *dir, bool *live, char *err, size_t len) {
     json_error_t je;
     json_t *fleet = json_load_file(path, 0, &je);
     if (!fleet) {
-        snprintf(err, len, "%s: %s (was the study submitted?)", path, je.text);
+        snprintf(err, len, "%.900s: %s (was the study submitted?)", path,
+                 je.text);
         return NULL;
     }
     const char *job = jstr(fleet, "job");
     int ntasks = (int)json_integer_value(json_object_get(fleet, "tasks"));
     if (ntasks < 1 || ntasks > HX_FLEET_MAX_TASKS) {
-        snprintf(err, len, "%s: bad task count", path);
+        snprintf(err, len, "%.900s: bad task count", path);
         json_decref(fleet);
         return NULL;
     }
@@ -226,15 +227,13 @@ static json_t *gather(const char *dir, bool *live, char *err, size_t len) {
                      strcmp(jstr(old, "source"), "slurm") == 0
                          ? "slurm, earlier collect"
                          : jstr(old, "source"));
-            snprintf(exit_code, sizeof exit_code, "%s",
-                     jstr(old, "exit_code"));
+            snprintf(exit_code, sizeof exit_code, "%s", jstr(old, "exit_code"));
             snprintf(reason, sizeof reason, "%s", jstr(old, "reason"));
             snprintf(node, sizeof node, "%s", jstr(old, "node"));
             snprintf(runtime, sizeof runtime, "%s", jstr(old, "runtime"));
         } else if (rec && json_object_get(rec, "end")) {
             bool bad = json_integer_value(json_object_get(rec, "worst")) != 0;
-            snprintf(state, sizeof state, "%s",
-                     bad ? "FAILED" : "COMPLETED");
+            snprintf(state, sizeof state, "%s", bad ? "FAILED" : "COMPLETED");
             snprintf(source, sizeof source, "task record");
         } else {
             snprintf(state, sizeof state, "UNKNOWN");
@@ -332,8 +331,8 @@ print:
             nfail += failed;
             ndone += hx_slurm_state_final(jstr(t, "state"));
             fprintf(out, "task %-3zu %-12s %-10s %zu run%s, %d ok%s%s\n", i,
-                    *jstr(t, "node") ? jstr(t, "node") : "-",
-                    jstr(t, "state"), json_array_size(runs),
+                    *jstr(t, "node") ? jstr(t, "node") : "-", jstr(t, "state"),
+                    json_array_size(runs),
                     json_array_size(runs) == 1 ? "" : "s", ok,
                     failed ? "  FAILED: log " : "",
                     failed ? jstr(t, "log") : "");

@@ -16,7 +16,7 @@
  * results directory, <machine>@<node>) and one row per headline figure of
  * each experiment: value [CI low, CI high] unit. A row is flagged "!" when
  * two machines' figures differ beyond their confidence intervals (both
- * intervals known and disjoint, hx_headline_differ); the pairs are listed
+ * intervals known and disjoint, hx_figure_differ); the pairs are listed
  * under the table. Figures without an interval are shown and never
  * flagged. A failed task's column says FAILED (or TIMEOUT, CANCELLED,
  * NODE_FAIL...) in every row, and the failures section gives its state,
@@ -41,8 +41,8 @@
 
 typedef struct rep_col {
     json_t *task;
-    char label[64];  /* node */
-    char mdir[256];  /* <machine>@<node>, from a run directory */
+    char label[64];     /* node */
+    char mdir[256];     /* <machine>@<node>, from a run directory */
     char ctx[PATH_MAX]; /* a context.json of this column */
     bool failed;
     char state[64];
@@ -83,8 +83,8 @@ static json_t *find_head(json_t *run, const char *key) {
     return NULL;
 }
 
-static hx_headline to_head(json_t *h) {
-    hx_headline x;
+static hx_fleet_figure to_head(json_t *h) {
+    hx_fleet_figure x;
     memset(&x, 0, sizeof x);
     x.value = jnum(h, "value");
     x.ci_lo = jnum(h, "ci_lo");
@@ -104,8 +104,8 @@ static void cell(const rep_col *c, json_t *run, json_t *h, char *buf,
             snprintf(buf, len, "%.4g (no CI)", v);
         else
             snprintf(buf, len, "%.4g [%.4g, %.4g]", v, lo, hi);
-    } else if (c->failed && (!run || json_integer_value(json_object_get(
-                                          run, "rc")) != 0)) {
+    } else if (c->failed &&
+               (!run || json_integer_value(json_object_get(run, "rc")) != 0)) {
         snprintf(buf, len, "%s", c->state[0] ? c->state : "FAILED");
     } else if (!run) {
         snprintf(buf, len, "no run");
@@ -128,7 +128,7 @@ static void parent_name(const char *dir, int up, char *buf, size_t len) {
         *s = 0;
     }
     const char *b = strrchr(tmp, '/');
-    snprintf(buf, len, "%s", b ? b + 1 : tmp);
+    (void)!snprintf(buf, len, "%s", b ? b + 1 : tmp);
 }
 
 /* Relative path from directory `from` to `to`, both absolute. */
@@ -152,12 +152,23 @@ static void relpath(const char *from, const char *to, char *buf, size_t len) {
 static void html_esc(FILE *f, const char *s) {
     for (; *s; s++) {
         switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*s, f);
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\'':
+            fputs("&#39;", f);
+            break;
+        default:
+            fputc(*s, f);
         }
     }
 }
@@ -193,14 +204,14 @@ static void log_tail(const char *path, FILE *f, bool html, const char *pre) {
 
 /* ---- plots ---------------------------------------------------------------- */
 
-static int plot_exp(const char *rdir, const char *exp, rep_col *cols,
-                    int ncols, char *msg, size_t len) {
+static int plot_exp(const char *rdir, const char *exp, rep_col *cols, int ncols,
+                    char *msg, size_t len) {
     const hx_experiment *e = hx_find_experiment(exp);
     char gp[PATH_MAX + 64];
     snprintf(gp, sizeof gp, "%s/%s.gp", rdir, exp);
     FILE *g = fopen(gp, "w");
     if (!g) {
-        snprintf(msg, len, "%s: %s", gp, strerror(errno));
+        snprintf(msg, len, "%.400s: %s", gp, strerror(errno));
         return -1;
     }
     const hx_param *xp = e ? &e->params[0] : NULL;
@@ -223,8 +234,9 @@ static int plot_exp(const char *rdir, const char *exp, rep_col *cols,
         if (e->plot_flags & HX_PLOT_LOGY)
             fprintf(g, "set logscale y 10\n");
     }
-    fprintf(g, "set terminal pngcairo size 1300,720 font 'Sans,10'\n"
-               "set output '%s.png'\nplot \\\n",
+    fprintf(g,
+            "set terminal pngcairo size 1300,720 font 'Sans,10'\n"
+            "set output '%s.png'\nplot \\\n",
             exp);
     int lines = 0;
     for (int c = 0; c < ncols; c++) {
@@ -250,8 +262,8 @@ static int plot_exp(const char *rdir, const char *exp, rep_col *cols,
             fprintf(g,
                     "%s  '%s' index %d using 1:2 with linespoints lw 2 "
                     "lc %d dt %d title \"%s: %s\"",
-                    lines ? ", \\\n" : "", dat, block, 1 + c,
-                    1 + block % 5, cols[c].label, line + 10);
+                    lines ? ", \\\n" : "", dat, block, 1 + c, 1 + block % 5,
+                    cols[c].label, line + 10);
             block++;
             lines++;
         }
@@ -288,7 +300,7 @@ int hx_fleet_report(const char *dir, bool plot, FILE *out) {
     int ncols = (int)json_array_size(tasks);
     rep_col *cols = calloc((size_t)ncols + 1, sizeof *cols);
     rep_row *rows = calloc(REPORT_MAX_ROWS, sizeof *rows);
-    char (*exps)[64] = calloc(HX_FLEET_MAX_RUNS * 4, 64);
+    char(*exps)[64] = calloc(HX_FLEET_MAX_RUNS * 4, 64);
     int nrows = 0, nexps = 0, nfailed = 0;
     if (!cols || !rows || !exps) {
         free(cols);
@@ -303,8 +315,7 @@ int hx_fleet_report(const char *dir, bool plot, FILE *out) {
         const char *node = jstr(col->task, "node");
         snprintf(col->label, sizeof col->label, "%s", *node ? node : "?");
         col->failed = json_is_true(json_object_get(col->task, "failed"));
-        snprintf(col->state, sizeof col->state, "%s",
-                 jstr(col->task, "state"));
+        snprintf(col->state, sizeof col->state, "%s", jstr(col->task, "state"));
         if (col->failed && strcmp(col->state, "COMPLETED") == 0)
             snprintf(col->state, sizeof col->state, "FAILED");
         nfailed += col->failed;
@@ -332,12 +343,11 @@ int hx_fleet_report(const char *dir, bool plot, FILE *out) {
             size_t m;
             json_t *h;
             json_array_foreach(
-                json_object_get(json_object_get(r, "summary"), "headlines"),
-                m, h) {
+                json_object_get(json_object_get(r, "summary"), "headlines"), m,
+                h) {
                 int q = 0;
                 while (q < nrows && !(strcmp(rows[q].exp, exp) == 0 &&
-                                      strcmp(rows[q].key, jstr(h, "key")) ==
-                                          0))
+                                      strcmp(rows[q].key, jstr(h, "key")) == 0))
                     q++;
                 if (q == nrows && nrows < REPORT_MAX_ROWS) {
                     snprintf(rows[q].exp, sizeof rows[q].exp, "%s", exp);
@@ -407,17 +417,15 @@ int hx_fleet_report(const char *dir, bool plot, FILE *out) {
                     cols[i].mdir[0] ? cols[i].mdir : "(none written)");
         fprintf(f, "\n");
     }
-    fprintf(html,
-            "<!doctype html>\n<html><head><meta charset=\"utf-8\">"
-            "<title>mechlab fleet: ");
+    fprintf(html, "<!doctype html>\n<html><head><meta charset=\"utf-8\">"
+                  "<title>mechlab fleet: ");
     html_esc(html, jstr(c, "study"));
-    fprintf(html,
-            "</title>\n<style>body{font-family:sans-serif}"
-            "table{border-collapse:collapse}td,th{border:1px solid #bbb;"
-            "padding:3px 8px}td.num{font-family:monospace}"
-            ".differ{background:#fed}.failed{background:#fcc}"
-            "pre{background:#f4f4f4;padding:6px}</style></head><body>\n"
-            "<h1>fleet study ");
+    fprintf(html, "</title>\n<style>body{font-family:sans-serif}"
+                  "table{border-collapse:collapse}td,th{border:1px solid #bbb;"
+                  "padding:3px 8px}td.num{font-family:monospace}"
+                  ".differ{background:#fed}.failed{background:#fcc}"
+                  "pre{background:#f4f4f4;padding:6px}</style></head><body>\n"
+                  "<h1>fleet study ");
     html_esc(html, jstr(c, "study"));
     fprintf(html, "</h1>\n<p>Slurm job ");
     html_esc(html, jstr(c, "job"));
@@ -425,11 +433,10 @@ int hx_fleet_report(const char *dir, bool plot, FILE *out) {
     html_esc(html, jstr(c, "collected"));
     fprintf(html, ". Study file: ");
     html_esc(html, jstr(c, "study_file"));
-    fprintf(html,
-            ". A column heading links to that machine's context (its "
-            "fingerprint); a cell to the run's summary.</p>\n"
-            "<table>\n<tr><th>experiment</th><th>headline</th>"
-            "<th>unit</th>");
+    fprintf(html, ". A column heading links to that machine's context (its "
+                  "fingerprint); a cell to the run's summary.</p>\n"
+                  "<table>\n<tr><th>experiment</th><th>headline</th>"
+                  "<th>unit</th>");
     for (int i = 0; i < ncols; i++) {
         char rel[PATH_MAX];
         fprintf(html, "<th%s>", cols[i].failed ? " class=\"failed\"" : "");
@@ -456,8 +463,7 @@ int hx_fleet_report(const char *dir, bool plot, FILE *out) {
         wkey = (int)fmax(wkey, strlen(rows[q].key) + strlen(rows[q].unit) + 3);
         for (int i = 0; i < ncols; i++) {
             json_t *run = find_run(cols[i].task, rows[q].exp);
-            cell(&cols[i], run, find_head(run, rows[q].key), cbuf,
-                 sizeof cbuf);
+            cell(&cols[i], run, find_head(run, rows[q].key), cbuf, sizeof cbuf);
             wcell = (int)fmax(wcell, strlen(cbuf));
         }
     }
@@ -478,14 +484,14 @@ int hx_fleet_report(const char *dir, bool plot, FILE *out) {
         bool differ = false;
         for (int i = 0; i < ncols; i++)
             for (int k = i + 1; k < ncols; k++) {
-                json_t *a = find_head(find_run(cols[i].task, row->exp),
-                                      row->key);
-                json_t *bb = find_head(find_run(cols[k].task, row->exp),
-                                       row->key);
+                json_t *a =
+                    find_head(find_run(cols[i].task, row->exp), row->key);
+                json_t *bb =
+                    find_head(find_run(cols[k].task, row->exp), row->key);
                 if (!a || !bb)
                     continue;
-                hx_headline ha = to_head(a), hb = to_head(bb);
-                if (hx_headline_differ(&ha, &hb)) {
+                hx_fleet_figure ha = to_head(a), hb = to_head(bb);
+                if (hx_figure_differ(&ha, &hb)) {
                     differ = true;
                     if (nn + 300 < sizeof notes)
                         nn += (size_t)snprintf(
@@ -500,8 +506,7 @@ int hx_fleet_report(const char *dir, bool plot, FILE *out) {
         nflag += differ;
         char label[256];
         snprintf(label, sizeof label, "%s%s%s%s", row->key,
-                 row->unit[0] ? " (" : "", row->unit,
-                 row->unit[0] ? ")" : "");
+                 row->unit[0] ? " (" : "", row->unit, row->unit[0] ? ")" : "");
         fprintf(html, "<tr%s><td>", differ ? " class=\"differ\"" : "");
         html_esc(html, row->exp);
         fprintf(html, "</td><td title=\"");

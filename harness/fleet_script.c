@@ -102,32 +102,33 @@ int hx_fleet_write_script(const hx_study *s, const hx_fleet_paths *p,
         snprintf(err, len, "%s: %s", path, strerror(e));
         return -e;
     }
-    char stamp[32], q1[2200], q2[2200], q3[2200];
+    char stamp[32], q1[4 * 4096 + 8], q2[4 * 4096 + 8], q3[4 * 4096 + 8];
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    char array[32], tl[16], logpat[1200];
+    char array[32], tl[16], logpat[sizeof p->dir + 32];
     snprintf(array, sizeof array, "0-%d", s->nodes - 1);
     snprintf(tl, sizeof tl, "%d", s->time_min);
     snprintf(logpat, sizeof logpat, "%s/logs/task-%%a.log", p->dir);
 
-    fprintf(f,
-            "#!/bin/bash\n"
-            "# mechlab fleet job: study '%s' (%s), generated %s by\n"
-            "# `mechlab fleet run`. To submit it by hand: sbatch %s\n"
-            "#\n"
-            "# A job array of %d task%s: each takes one node to itself and runs "
-            "every\n"
-            "# experiment of the study there with `mechlab run`, into the "
-            "shared results\n"
-            "# root, under <machine>@<node>/. Each task appends what it did to\n"
-            "# tasks/<task>.txt here (collect and report read it); its output "
-            "is\n"
-            "# logs/task-<task>.log, and each experiment's is "
-            "logs/task-<task>-<exp>.log.\n",
-            s->name, plain(s->path, q1, sizeof q1), stamp,
-            plain(path, q2, sizeof q2), s->nodes, s->nodes > 1 ? "s" : "");
+    fprintf(
+        f,
+        "#!/bin/bash\n"
+        "# mechlab fleet job: study '%s' (%s), generated %s by\n"
+        "# `mechlab fleet run`. To submit it by hand: sbatch %s\n"
+        "#\n"
+        "# A job array of %d task%s: each takes one node to itself and runs "
+        "every\n"
+        "# experiment of the study there with `mechlab run`, into the "
+        "shared results\n"
+        "# root, under <machine>@<node>/. Each task appends what it did to\n"
+        "# tasks/<task>.txt here (collect and report read it); its output "
+        "is\n"
+        "# logs/task-<task>.log, and each experiment's is "
+        "logs/task-<task>-<exp>.log.\n",
+        s->name, plain(s->path, q1, sizeof q1), stamp,
+        plain(path, q2, sizeof q2), s->nodes, s->nodes > 1 ? "s" : "");
     fprintf(f, "#SBATCH --job-name=mechlab-%s\n", s->name);
     sbatch_opt(f, "array", array);
     fprintf(f, "#SBATCH --nodes=1\n#SBATCH --ntasks=1\n#SBATCH --exclusive\n");

@@ -162,10 +162,9 @@ int hx_slurm_states(const char *job, hx_task_state *out, int max, char *err,
 }
 
 bool hx_slurm_state_final(const char *s) {
-    static const char *const live[] = {"PENDING",    "RUNNING",   "SUSPENDED",
-                                       "COMPLETING", "CONFIGURING",
-                                       "REQUEUED",   "RESIZING",  "SIGNALING",
-                                       "STAGE_OUT",  "REQUEUE_HOLD"};
+    static const char *const live[] = {
+        "PENDING",  "RUNNING",  "SUSPENDED", "COMPLETING", "CONFIGURING",
+        "REQUEUED", "RESIZING", "SIGNALING", "STAGE_OUT",  "REQUEUE_HOLD"};
     if (!*s)
         return false;
     for (size_t i = 0; i < HX_COUNT(live); i++)

@@ -129,8 +129,8 @@ static int parse_run(study_ctx *c, hx_study *s, char **tok, int ntok) {
     const char *name = tok[0];
     const hx_experiment *e = hx_find_experiment(name);
     if (!e) {
-        size_t m = (size_t)fail(c, "run '%s': not an experiment (known:",
-                                shown(name, b, sizeof b));
+        size_t m = (size_t)fail(
+            c, "run '%s': not an experiment (known:", shown(name, b, sizeof b));
         (void)m;
         size_t n = strlen(c->err);
         for (int i = 0; i < hx_experiment_count() && n + 2 < c->len; i++)
@@ -157,8 +157,7 @@ static int parse_run(study_ctx *c, hx_study *s, char **tok, int ntok) {
         size_t pn = eq ? (size_t)(eq - tok[t]) : 0;
         if (!eq || pn == 0 || pn >= sizeof pname)
             return fail(c, "run %s: '%s': expected NAME=LIST, e.g. %s=%s",
-                        e->name, shown(tok[t], b, sizeof b),
-                        e->params[0].name,
+                        e->name, shown(tok[t], b, sizeof b), e->params[0].name,
                         e->params[0].def ? e->params[0].def : "1,2");
         memcpy(pname, tok[t], pn);
         pname[pn] = 0;
@@ -173,8 +172,9 @@ static int parse_run(study_ctx *c, hx_study *s, char **tok, int ntok) {
             return -EINVAL;
         }
         if (seen & (1u << pi))
-            return fail(c, "run %s: '%s' is set twice; give one list, e.g. "
-                           "%s=A,B",
+            return fail(c,
+                        "run %s: '%s' is set twice; give one list, e.g. "
+                        "%s=A,B",
                         e->name, pname, pname);
         seen |= 1u << pi;
         const hx_param *p = &e->params[pi];
@@ -208,8 +208,7 @@ static int parse_line(study_ctx *c, hx_study *s, char *line) {
     if (hash)
         *hash = 0;
     for (char *p = line; *p; p++)
-        if ((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n' &&
-            *p != '\r')
+        if ((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
             return fail(c, "control character 0x%02x: a study is plain text",
                         (unsigned)(unsigned char)*p);
         else if ((unsigned char)*p >= 0x7f)
@@ -230,8 +229,8 @@ static int parse_line(study_ctx *c, hx_study *s, char *line) {
     if (strcmp(k, "run") == 0)
         return parse_run(c, s, tok + 1, ntok - 1);
     if (ntok != 2)
-        return fail(c, "'%s' takes one value, found %d",
-                    shown(k, b, sizeof b), ntok - 1);
+        return fail(c, "'%s' takes one value, found %d", shown(k, b, sizeof b),
+                    ntok - 1);
     const char *v = tok[1];
     if (strcmp(k, "nodes") == 0) {
         s->nodes_set = true;
@@ -243,8 +242,8 @@ static int parse_line(study_ctx *c, hx_study *s, char *line) {
     if (strcmp(k, "reps") == 0)
         return int_value(c, k, v, 1, 1000, &s->reps);
     if (strcmp(k, "partition") == 0)
-        return name_value(c, k, v, ALNUM "._-", "[A-Za-z0-9._-]",
-                          s->partition, sizeof s->partition);
+        return name_value(c, k, v, ALNUM "._-", "[A-Za-z0-9._-]", s->partition,
+                          sizeof s->partition);
     if (strcmp(k, "account") == 0)
         return name_value(c, k, v, ALNUM "._-", "[A-Za-z0-9._-]", s->account,
                           sizeof s->account);
@@ -279,8 +278,9 @@ static int parse_line(study_ctx *c, hx_study *s, char *line) {
                 snprintf(s->counters, sizeof s->counters, "%s", v);
                 return 0;
             }
-        return fail(c, "counters '%s': expected auto, papi, perf, rusage or "
-                       "none",
+        return fail(c,
+                    "counters '%s': expected auto, papi, perf, rusage or "
+                    "none",
                     shown(v, b, sizeof b));
     }
     return fail(c,

@@ -52,8 +52,9 @@ int hx_fleet_summary_read(const char *dir, hx_fleet_summary *s, char *err,
     snprintf(path, sizeof path, "%s/summary.json", dir);
     struct stat st;
     if (stat(path, &st) != 0) {
-        snprintf(err, len, "%s: no summary.json (a run by a mechlab older "
-                           "than mechlab.summary/1?)",
+        snprintf(err, len,
+                 "%s: no summary.json (a run by a mechlab older "
+                 "than mechlab.summary/1?)",
                  dir);
         return -ENOENT;
     }
@@ -67,8 +68,7 @@ int hx_fleet_summary_read(const char *dir, hx_fleet_summary *s, char *err,
     if (!json_is_string(schema) ||
         strcmp(json_string_value(schema), SUMMARY_SCHEMA) != 0) {
         snprintf(err, len, "%s: schema %s, this mechlab reads %s", path,
-                 json_is_string(schema) ? json_string_value(schema)
-                                        : "missing",
+                 json_is_string(schema) ? json_string_value(schema) : "missing",
                  SUMMARY_SCHEMA);
         json_decref(j);
         return -EINVAL;
@@ -88,7 +88,7 @@ int hx_fleet_summary_read(const char *dir, hx_fleet_summary *s, char *err,
     json_array_foreach(h, i, e) {
         if (s->nhead == HX_FLEET_MAX_HEAD || !json_is_object(e))
             break;
-        hx_headline *x = &s->head[s->nhead];
+        hx_fleet_figure *x = &s->head[s->nhead];
         str(e, "key", x->key, sizeof x->key);
         if (!x->key[0])
             continue; /* a headline without a key cannot be lined up */
@@ -104,7 +104,7 @@ int hx_fleet_summary_read(const char *dir, hx_fleet_summary *s, char *err,
     return 0;
 }
 
-bool hx_headline_differ(const hx_headline *a, const hx_headline *b) {
+bool hx_figure_differ(const hx_fleet_figure *a, const hx_fleet_figure *b) {
     if (isnan(a->ci_lo) || isnan(a->ci_hi) || isnan(b->ci_lo) ||
         isnan(b->ci_hi))
         return false;

@@ -136,7 +136,7 @@ int hx_output_commit(hx_run *r) {
                     r->tmpdir, r->dir, strerror(errno));
             return -errno;
         }
-        snprintf(r->run_id, sizeof r->run_id, "%s-%d", base, k++);
+        (void)!snprintf(r->run_id, sizeof r->run_id, "%.20s-%d", base, k++);
         snprintf(r->dir + keep, sizeof r->dir - keep, "/%s", r->run_id);
     }
     char expdir[1024], tmp[1200], latest[1200];

@@ -55,8 +55,7 @@ static void check(int ok, const char *fmt, ...) {
     va_end(ap);
 }
 
-static const char *write_study(const char *name, const char *text,
-                               size_t len) {
+static const char *write_study(const char *name, const char *text, size_t len) {
     static char path[512];
     snprintf(path, sizeof path, "%s/%s", scratch, name);
     FILE *f = fopen(path, "w");
@@ -125,8 +124,8 @@ static void test_good(void) {
 static void test_bad(void) {
     refused("inj1.study", "nodes 2\nrun x; rm -rf ~\n",
             "inj1.study:2: run 'x;': not an experiment", "falseshare");
-    refused("inj2.study", "run $(reboot)\n", "inj2.study:1:",
-            "not an experiment");
+    refused("inj2.study", "run $(reboot)\n",
+            "inj2.study:1:", "not an experiment");
     refused("inj3.study", "run `id`\n", "inj3.study:1:", "not an experiment");
     refused("inj4.study", "run noop'\n", "not an experiment", NULL);
     refused("inj5.study", "run falseshare stride=8;id\n",
@@ -139,8 +138,8 @@ static void test_bad(void) {
             "inj8.study:1: constraint", NULL);
     refused("inj9.study", "nodelist n[1-3];id\nrun noop\n",
             "inj9.study:1: nodelist", NULL);
-    refused("inj10.study", "account -x\nrun noop\n",
-            "not starting with '-'", NULL);
+    refused("inj10.study", "account -x\nrun noop\n", "not starting with '-'",
+            NULL);
     refused("range1.study", "run falseshare stride=4\n",
             "range1.study:1: run falseshare: stride=4", "8..4096");
     refused("range2.study", "run falseshare threads=0\n",
@@ -155,8 +154,7 @@ static void test_bad(void) {
     refused("duprun.study", "run noop\n\nrun noop\n",
             "duprun.study:3: run noop: already run at line 1", NULL);
     refused("nodes0.study", "nodes 0\nrun noop\n",
-            "nodes0.study:1: nodes '0': expected an integer in 1..1024",
-            NULL);
+            "nodes0.study:1: nodes '0': expected an integer in 1..1024", NULL);
     refused("nodesx.study", "nodes 2x\nrun noop\n", "nodes '2x'", NULL);
     refused("time.study", "time 99999\nrun noop\n",
             "time.study:1: time (minutes per task) '99999'", "1..10080");
@@ -196,9 +194,9 @@ static void test_bad(void) {
 /* Quoted by hx_sh_quote, printed back by /bin/sh byte for byte. */
 static void test_quote(void) {
     const char *nasty[] = {
-        "plain",     "it's",       "'",          "''",          "x; rm -rf ~",
-        "$(reboot)", "`id`",       "a\"b\\c",    "line\nbreak", "$HOME *",
-        "",          "-n",         "\\'\\''",    "!event",      "tab\there",
+        "plain",     "it's", "'",       "''",          "x; rm -rf ~",
+        "$(reboot)", "`id`", "a\"b\\c", "line\nbreak", "$HOME *",
+        "",          "-n",   "\\'\\''", "!event",      "tab\there",
     };
     for (size_t i = 0; i < HX_COUNT(nasty); i++) {
         char q[512], cmd[700], out[512];
@@ -207,8 +205,8 @@ static void test_quote(void) {
         char *argv[] = {"/bin/sh", "-c", cmd, NULL};
         int rc = hx_fleet_exec(argv, out, sizeof out);
         check(rc == 0 && strcmp(out, nasty[i]) == 0,
-              "sh_quote(%s) -> %s -> sh printed '%s' (rc %d)", nasty[i], q,
-              out, rc);
+              "sh_quote(%s) -> %s -> sh printed '%s' (rc %d)", nasty[i], q, out,
+              rc);
     }
     check(hx_sbatch_safe("/srv/results/fleet/x/20261129-101500"), "safe path");
     check(!hx_sbatch_safe("/srv/my results"), "blank is not sbatch-safe");
@@ -335,15 +333,15 @@ static void test_summary(const char *fixtures) {
           "headline 1: null CI is NAN");
     check(isnan(s.head[2].value), "headline 2: null value is NAN");
 
-    hx_headline a = {.value = 1, .ci_lo = 0.9, .ci_hi = 1.1};
-    hx_headline b = {.value = 2, .ci_lo = 1.8, .ci_hi = 2.2};
-    hx_headline c = {.value = 1.05, .ci_lo = 1.0, .ci_hi = 1.9};
-    hx_headline d = {.value = 5, .ci_lo = NAN, .ci_hi = NAN};
-    check(hx_headline_differ(&a, &b) && hx_headline_differ(&b, &a),
+    hx_fleet_figure a = {.value = 1, .ci_lo = 0.9, .ci_hi = 1.1};
+    hx_fleet_figure b = {.value = 2, .ci_lo = 1.8, .ci_hi = 2.2};
+    hx_fleet_figure c = {.value = 1.05, .ci_lo = 1.0, .ci_hi = 1.9};
+    hx_fleet_figure d = {.value = 5, .ci_lo = NAN, .ci_hi = NAN};
+    check(hx_figure_differ(&a, &b) && hx_figure_differ(&b, &a),
           "disjoint CIs differ");
-    check(!hx_headline_differ(&a, &c) && !hx_headline_differ(&c, &b),
+    check(!hx_figure_differ(&a, &c) && !hx_figure_differ(&c, &b),
           "overlapping CIs do not differ");
-    check(!hx_headline_differ(&a, &d), "no CI: never flagged");
+    check(!hx_figure_differ(&a, &d), "no CI: never flagged");
 
     snprintf(dir, sizeof dir, "%s/run2", scratch);
     mkdir(dir, 0777);
