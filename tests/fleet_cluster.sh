@@ -68,6 +68,10 @@ teardown() {
     for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$p" 2>/dev/null
   done
+  # FLEET_TEST_KEEP=DIR keeps a copy of the results root (to read the report)
+  if [ -n "${FLEET_TEST_KEEP:-}" ] && [ -d "$T/results" ]; then
+    rm -rf "$FLEET_TEST_KEEP" && cp -a "$T/results" "$FLEET_TEST_KEEP"
+  fi
   if [ "$rc" -ne 0 ] && [ -d "$T/log" ]; then
     echo "--- daemon logs (the test failed) ---"
     tail -n 15 "$T"/log/*.log 2>/dev/null
