@@ -8,6 +8,8 @@
 #   make gobench        Go 1.19's figures for the runtime experiments
 #   make fleet STUDY=caches [OUT=results]   submit a study to Slurm
 #        (then: build/mechlab fleet status|report STUDY; studies/README.md)
+#   make gcbench        ours, Boehm and Go on the GC benchmark, one table
+#                       ([QUICK=1] [REPS=5])
 #
 # The first use installs missing system packages (scripts/setup-deps.sh),
 # configures and builds.
@@ -29,7 +31,7 @@ RUN_FLAGS := $(if $(THREADS),--threads $(THREADS)) \
              $(ARGS)
 
 .PHONY: all deps configure build run test list describe counters compare \
-        gobench fleet lint format clean
+        gobench gcbench fleet lint format clean
 
 all: build
 
@@ -71,6 +73,10 @@ fleet: build
 # Go's own figures for the runtime experiments, on this machine (needs go).
 gobench:
 	scripts/gobench.sh
+
+# The GC benchmark for all three collectors back to back (needs go for Go's).
+gcbench: build
+	scripts/gcbench.sh $(if $(filter 1 yes true,$(QUICK)),--quick)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(if $(LABEL),-L $(LABEL))
