@@ -13,6 +13,7 @@ target_link_libraries(test_fleet PRIVATE hx)
 if(TARGET grt)
   target_link_libraries(test_fleet PRIVATE grt)
 endif()
+target_link_libraries(test_fleet PRIVATE PkgConfig::BDWGC) # gcbench
 add_test(NAME fleet_unit
          COMMAND test_fleet ${CMAKE_CURRENT_SOURCE_DIR}/fixtures)
 set_tests_properties(fleet_unit PROPERTIES LABELS "fleet;unit")
