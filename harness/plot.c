@@ -203,7 +203,7 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
     fprintf(g, "\\n{/*0.75 ");
     gp_escape(g, machine);
     fprintf(g, " [");
-    gp_escape(g, r->machine);
+    gp_escape(g, r->mdir);
     fprintf(g, "], run %s}\" enhanced\n", r->run_id);
     if (xp->unit && strcmp(xp->unit, xp->name) != 0)
         fprintf(g, "set xlabel \"%s (%s)\" noenhanced\n", xp->name, xp->unit);

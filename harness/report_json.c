@@ -169,9 +169,12 @@ int hx_report_json(const struct hx_results *res, const char *path) {
     json_object_set_new(root, "run_id", json_string(r->run_id));
     json_object_set_new(root, "machine", json_string(r->machine));
     char host[256] = "";
-    if (gethostname(host, sizeof host - 1) != 0)
+    if (r->host[0])
+        snprintf(host, sizeof host, "%s", r->host);
+    else if (gethostname(host, sizeof host - 1) != 0)
         snprintf(host, sizeof host, "unknown");
     json_object_set_new(root, "host", json_string(host));
+    json_object_set_new(root, "results_dir", json_string(r->mdir));
     char line[512];
     hx_context_oneline(&r->topo, line, sizeof line);
     json_object_set_new(root, "machine_line", json_string(line));
