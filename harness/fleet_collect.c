@@ -312,9 +312,16 @@ int hx_fleet_collect(const char *dir, bool write, FILE *out) {
         return HX_EXIT_FAIL;
     }
 print:
-    if (live || !write)
+    if (*jstr(c, "slurm_error"))
+        fprintf(out,
+                "job %s (Slurm not reachable: %.200s; states from the "
+                "last collect and the task records)\n",
+                jstr(c, "job"), jstr(c, "slurm_error"));
+    else
         fprintf(out, "job %s (%s)\n", jstr(c, "job"),
-                live ? "Slurm knows it" : "Slurm no longer knows it");
+                live ? "states from Slurm"
+                     : "Slurm no longer knows it: states from the last "
+                       "collect and the task records");
     {
         size_t i;
         json_t *t;
