@@ -9,7 +9,7 @@
 set -euo pipefail
 
 required=(build-essential cmake pkg-config libbenchmark-dev libpapi-dev
-          libhwloc-dev libjansson-dev gnuplot-nox)
+          libhwloc-dev libjansson-dev gnuplot-nox libgc-dev)
 # Optional: valgrind (simulated counters), golang-go (Go ground truth).
 
 missing=()

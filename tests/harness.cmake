@@ -6,6 +6,7 @@ target_link_libraries(test_harness PRIVATE hx)
 if(TARGET grt)
   target_link_libraries(test_harness PRIVATE grt)
 endif()
+target_link_libraries(test_harness PRIVATE PkgConfig::BDWGC) # gcbench
 add_test(NAME harness_unit COMMAND test_harness)
 set_tests_properties(harness_unit PROPERTIES LABELS unit)
 
