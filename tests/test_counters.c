@@ -82,9 +82,12 @@ static int touch_fresh_pages(void) {
     return 0;
 }
 
+/* Long enough to span several scheduler ticks: getrusage(RUSAGE_THREAD)
+ * reads the thread's runtime as last accounted (at a tick or a switch),
+ * so a burn shorter than a tick (4 ms at HZ=250) can read no growth. */
 static void burn_cpu(void) {
     volatile unsigned long x = 0;
-    for (unsigned long i = 0; i < 5000000; i++)
+    for (unsigned long i = 0; i < 30000000; i++)
         x += i;
     (void)x;
 }
