@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calibrate.h"
 #include "context.h"
 #include "run.h"
 
@@ -167,6 +168,7 @@ int hx_output_csv(const hx_run *r, const char *path) {
     if (r->thread_param < 0)
         fputs(",threads", f);
     fputs(",oversubscribed,pus,rep,iterations,ns_per_op,ns_per_op_max", f);
+    fputs(",thread_spread,pu_spread,settled,passes,warm_passes", f);
     for (int m = 0; m < e->nmetrics; m++)
         fprintf(f, ",%s", e->metrics[m].name);
     for (size_t i = 0; i < r->nevents; i++) {
@@ -175,7 +177,7 @@ int hx_output_csv(const hx_run *r, const char *path) {
             fputc(*c == '-' ? '_' : *c, f);
         fputs("_per_op", f);
     }
-    fputs(",status\n", f);
+    fputs(",multiplexed,status\n", f);
 
     for (int fi = 0; fi < r->nfams; fi++) {
         for (int pi = 0; pi < r->fams[fi].npoints; pi++) {
@@ -203,11 +205,12 @@ int hx_output_csv(const hx_run *r, const char *path) {
                     fprintf(f, ",%d", pt->threads);
                 fprintf(f, ",%d,%s,", pt->oversub ? 1 : 0, pus);
                 if (!s) {
-                    fputs(",,,", f);
+                    fputs(",,,,,,,,", f);
                     for (int m = 0; m < e->nmetrics; m++)
                         fputc(',', f);
                     for (size_t i = 0; i < r->nevents; i++)
                         fputc(',', f);
+                    fputc(',', f); /* multiplexed */
                     char st[300];
                     snprintf(st, sizeof st, "%s: %s",
                              pt->skip[0] ? "skipped" : "failed",
@@ -220,11 +223,12 @@ int hx_output_csv(const hx_run *r, const char *path) {
                     continue;
                 }
                 if (s->failed) { /* a repetition that failed */
-                    fprintf(f, "%d,,,", s->rep);
+                    fprintf(f, "%d,,,,,,,,", s->rep);
                     for (int m = 0; m < e->nmetrics; m++)
                         fputc(',', f);
                     for (size_t i = 0; i < r->nevents; i++)
                         fputc(',', f);
+                    fputc(',', f); /* multiplexed */
                     char st[300];
                     snprintf(st, sizeof st, "failed: %s",
                              pt->error[0] ? pt->error : "no samples");
@@ -238,6 +242,14 @@ int hx_output_csv(const hx_run *r, const char *path) {
                 csv_num(f, s->ns_per_op);
                 fputc(',', f);
                 csv_num(f, s->ns_per_op_max);
+                fputc(',', f);
+                csv_num(f, s->thread_spread);
+                fputc(',', f);
+                csv_num(f, pt->pu_spread);
+                fprintf(f, ",%d,", pt->unsettled ? 0 : 1);
+                csv_num(f, s->passes);
+                fputc(',', f);
+                csv_num(f, s->warm_passes);
                 for (int m = 0; m < e->nmetrics; m++) {
                     fputc(',', f);
                     if (s->metric_set[m])
@@ -248,6 +260,13 @@ int hx_output_csv(const hx_run *r, const char *path) {
                     if (hx_counters_available(r->counters, i))
                         csv_num(f, s->events[i]);
                 }
+                /* the events whose value in this row is a multiplexed
+                 * estimate (scaled by enabled/running), ';'-separated */
+                fputc(',', f);
+                for (size_t i = 0, nsc = 0; i < r->nevents && i < 32; i++)
+                    if (s->scaled & (1u << i))
+                        fprintf(f, "%s%s", nsc++ ? ";" : "",
+                                hx_counters_name(r->counters, i));
                 fputs(",ok\n", f);
             }
         }
@@ -338,6 +357,7 @@ int hx_output_context(const hx_run *r, const char *path,
     json_object_set_new(run, "params", params);
     json_object_set_new(run, "duration_s", json_real(hx_now() - r->t_start));
     json_object_set_new(root, "run", run);
+    json_object_set_new(root, "calibration", hx_calib_json(r));
 
     json_t *gb = hx_json_load_lenient(gbench_json);
     json_t *gctx = gb ? json_object_get(gb, "context") : NULL;

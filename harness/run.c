@@ -31,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calibrate.h"
 #include "points.h"
 #include "run.h"
 #include "topo.h"
@@ -421,6 +422,7 @@ static int add_families(hx_run *r, const hx_variant *v) {
             if (r->thread_param >= 0 && !uses_param(v, r->thread_param))
                 pt->threads = (int)r->pts[r->thread_param][0];
             pt->oversub = pt->threads > r->topo.pus;
+            pt->thread_spread = pt->pu_spread = pt->cycles_per_op = NAN;
             if (r->thread_param >= 0)
                 pt->val[r->thread_param] = pt->threads;
         }
@@ -711,10 +713,19 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
 
     hx_gotwin_prepare(&r); /* says once if Go is absent; twins then skip */
     fflush(stdout);
+    /* Each PU's speed before and after (calibrate.c): the clock
+     * reference, the loop floor, and which points can be evidence. */
+    static hx_calib cal_before, cal_after;
+    int cal_pus = hx_calib_pus(&r);
+    if (hx_calibrate(&r.topo, cal_pus, &cal_before) == 0 || cal_before.n)
+        r.calib_before = &cal_before;
     char path[1200];
     snprintf(path, sizeof path, "%s/gbench.json", r.tmpdir);
     rc = hx_gbench_run(&r, path);
     hx_point_release_all(&r);
+    if (hx_calibrate(&r.topo, cal_pus, &cal_after) == 0 || cal_after.n)
+        r.calib_after = &cal_after;
+    hx_calib_points(&r);
     if (rc) {
         fprintf(stderr, "mechlab: %s: Google Benchmark ran nothing\n", e->name);
         hx_plan_free(&r);
@@ -728,8 +739,11 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
     FILE *sf = fopen(path, "w");
     if (res) {
         hx_results_summary(res, stdout);
-        if (sf)
+        hx_calib_summary(&r, stdout);
+        if (sf) {
             hx_results_summary(res, sf);
+            hx_calib_summary(&r, sf);
+        }
     } else {
         status = HX_EXIT_FAIL;
     }

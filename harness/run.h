@@ -64,9 +64,15 @@ typedef struct hx_opts {
 typedef struct hx_sample {
     int rep;
     bool failed;          /* the repetition failed (hx_fail): no numbers */
-    uint64_t iterations;  /* per thread */
+    uint64_t iterations;  /* per thread: the mean of the threads' counts
+                             (with stop-together they differ) */
     double ns_per_op;     /* mean over threads */
     double ns_per_op_max; /* slowest thread */
+    double thread_spread; /* slowest / fastest thread's ns/op (repeat.h) */
+    double passes;        /* timed passes over the data (NAN: no pass) */
+    double warm_passes;   /* untimed warm-up passes before it (NAN: none) */
+    int warm_end;         /* hx_warm_end of thread 0's warm-up */
+    uint32_t scaled;      /* bit i: events[i] is a multiplexed estimate */
     double metrics[HX_MAX_METRICS];
     bool metric_set[HX_MAX_METRICS];
     double events[HX_MAX_EVENTS]; /* per op; NAN when unavailable */
@@ -99,8 +105,17 @@ struct hx_point {
     bool mmax_set[HX_MAX_METRICS];
     /* per-thread results of the current repetition, then the samples */
     int pu[HX_MAX_THREADS]; /* PU each worker was pinned to */
+    uint64_t tit[HX_MAX_THREADS]; /* each worker's op count, this rep */
+    int stop; /* stop-together flag of the running repetition (repeat.h) */
     hx_sample *samples;
     int nsamples, capsamples;
+    /* after the run (calibrate.c): can this point count as evidence? */
+    double thread_spread; /* median over reps; NAN: no samples */
+    double pu_spread;     /* calibrated speeds of its PUs; NAN: unknown */
+    bool unsettled;       /* threads or PUs apart by > HX_SETTLED_SPREAD */
+    char unsettled_why[96];
+    double cycles_per_op; /* median ns/op in its PUs' cycles; NAN */
+    bool at_floor;        /* within HX_FLOOR_FACTOR of the loop floor */
 };
 
 typedef struct hx_family {
@@ -143,6 +158,7 @@ typedef struct hx_run {
     int done_runs; /* repetitions finished (approx.) */
     int total_runs;
     double t_start;
+    struct hx_calib *calib_before, *calib_after; /* NULL: not measured */
     char machine[96];
     char dir[1024];    /* final run directory */
     char tmpdir[1024]; /* where it is written */
