@@ -9,7 +9,7 @@
  *                       [--machine NAME] [--host NAME]
  *                       [--no-plot] [--no-interleave] [--progress|--no-progress]
  *   mechlab counters
- *   mechlab compare EXP [--out DIR]
+ *   mechlab compare EXP|all [--out DIR] [--wide]
  *   mechlab fleet run|status|collect|report ...   (fleet.c parses these)
  *
  * Parsing only checks the shape of the input (known flags, numbers in
@@ -36,7 +36,8 @@ void hx_cli_usage(FILE *out) {
         "  run EXP|all [opts]   run an experiment (or all of them)\n"
         "  counters             which counters this machine can read, and why "
         "not\n"
-        "  compare EXP          overlay every machine's latest run of EXP\n"
+        "  compare EXP|all      every machine's latest run side by side:\n"
+        "                       headline table (and CSV), plot\n"
         "  fleet ACTION ...     a study across Slurm nodes (mechlab fleet "
         "help)\n"
         "\n"
@@ -60,7 +61,9 @@ void hx_cli_usage(FILE *out) {
         "  --no-plot            skip gnuplot\n"
         "  --no-interleave      run repetitions in order, not interleaved\n"
         "  --progress, --no-progress   the progress line (default: on a "
-        "terminal)\n",
+        "terminal)\n"
+        "  --wide               every column of the tables (default: about\n"
+        "                       100 columns)\n",
         out);
 }
 
@@ -147,6 +150,8 @@ int hx_cli_parse(int argc, char **argv, hx_opts *o, char *err, size_t len) {
             o->progress = true;
         } else if (strcmp(a, "--no-progress") == 0) {
             o->progress = false;
+        } else if (strcmp(a, "--wide") == 0) {
+            o->wide = true;
         } else if (flag_is(a, "--threads")) {
             if (want_value(argc, argv, &i, &v, err, len))
                 return -EINVAL;

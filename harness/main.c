@@ -74,6 +74,8 @@ int main(int argc, char **argv) {
                failed);
         return worst;
     }
+    if (strcmp(o.command, "compare") == 0 && strcmp(o.exp, "all") == 0)
+        return hx_compare_all(&o);
     const hx_experiment *e = hx_find_experiment(o.exp);
     if (!e) {
         fprintf(stderr, "mechlab: unknown experiment '%s'\n", o.exp);
@@ -83,7 +85,7 @@ int main(int argc, char **argv) {
     if (strcmp(o.command, "describe") == 0)
         return hx_describe(e, &o, stdout);
     if (strcmp(o.command, "compare") == 0)
-        return hx_compare(e, o.out);
+        return hx_compare(e, &o);
     signal(SIGINT, on_interrupt);
     signal(SIGTERM, on_interrupt);
     return run_one(e, &o);

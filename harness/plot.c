@@ -24,31 +24,18 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "plotstyle.h"
 #include "result.h"
 
 #ifndef MECHLAB_GNUPLOT
 #define MECHLAB_GNUPLOT ""
 #endif
 
-/* A string inside double quotes in a gnuplot script. Enhanced text (the
- * title) also needs its markup characters escaped; plain text (keys,
- * labels set noenhanced) must not have them escaped. */
-static void gp_put(FILE *f, const char *s, bool enhanced) {
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        if (enhanced && (*s == '_' || *s == '^' || *s == '{' || *s == '}' ||
-                         *s == '@' || *s == '&' || *s == '~'))
-            fputs("\\\\", f);
-        fputc(*s, f);
-    }
-}
-
 static void gp_escape(FILE *f, const char *s) {
-    gp_put(f, s, true);
+    hx_gp_put(f, s, true);
 }
 static void gp_plain(FILE *f, const char *s) {
-    gp_put(f, s, false);
+    hx_gp_put(f, s, false);
 }
 
 static const char *gnuplot_path(void) {
@@ -187,8 +174,8 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
     hx_context_oneline(&r->topo, machine, sizeof machine);
     fprintf(g, "# %s plot; run: gnuplot plot.gp (in this directory)\n",
             e->name);
-    fprintf(g, "set encoding utf8\nset grid\nset key outside right top "
-               "noenhanced\nset border lw 1.2\n");
+    fprintf(g, "set encoding utf8\nset grid lc rgb '#d0d0d0'\nset key "
+               "outside right top noenhanced\nset border lw 1.2\n");
     fprintf(g, "set title \"");
     gp_escape(g, e->name);
     if (pm >= 0) {
@@ -204,19 +191,15 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
     gp_escape(g, machine);
     fprintf(g, " [");
     gp_escape(g, r->mdir);
-    fprintf(g, "], run %s}\" enhanced\n", r->run_id);
-    if (xp->unit && strcmp(xp->unit, xp->name) != 0)
-        fprintf(g, "set xlabel \"%s (%s)\" noenhanced\n", xp->name, xp->unit);
-    else
-        fprintf(g, "set xlabel \"%s\" noenhanced\n", xp->name);
-    if (pm >= 0)
-        fprintf(g, "set ylabel \"%s (median; bars p10-p90)\" noenhanced\n",
-                ylabel);
-    else
-        fprintf(g,
-                "set ylabel \"ns per %s per thread (median; bars p10-p90)\" "
-                "noenhanced\n",
-                e->op ? e->op : "op");
+    fprintf(g, "], run %s; median per thread, bars p10-p90}\" enhanced\n",
+            r->run_id);
+    char xl[160];
+    hx_plot_xlabel(xp, xl, sizeof xl);
+    fprintf(g, "set xlabel \"");
+    gp_plain(g, xl);
+    fprintf(g, "\" noenhanced\nset ylabel \"");
+    gp_plain(g, ylabel);
+    fprintf(g, "\" noenhanced\n");
     if (logx)
         fprintf(g, "set logscale x 2\n");
     if (e->plot_flags & HX_PLOT_LOGY)
@@ -283,10 +266,7 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
                 "0.06 left font ',9' tc rgb '#777777'\n",
                 r->topo.pus, from);
     }
-    fprintf(g,
-            "set terminal pngcairo size 1200,700 font 'Sans,11'\n"
-            "set output '%s.png'\n",
-            e->name);
+    hx_plot_terminal(g, "png", e->name);
     /* One colour per variant; the series of one variant (its other
      * parameters' values) differ by dash and point type. */
     fprintf(g, "plot \\\n");
@@ -297,18 +277,25 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
         int k = v >= 0 && v < HX_MAX_VARIANTS ? nth[v]++ : i;
         fprintf(g,
                 "  'plot.dat' index %d using 1:2:3:4 with yerrorlines lw "
-                "2 lc %d pt %d ps 0.8 dt %d title \"",
-                i, 1 + v, 5 + k % 10, 1 + k % 5);
+                "2 lc rgb '%s' pt %d ps 0.9 dt %d title \"",
+                i, hx_plot_colour(v), hx_plot_point(k), 1 + k % 5);
         gp_plain(g, res->series[si].name);
         fprintf(g, "\"%s\n", i + 1 < blocks ? ", \\" : "");
     }
     free(block_series);
-    fprintf(g,
-            "\nset terminal svg size 1200,700 dynamic font 'Sans,11'\n"
-            "set output '%s.svg'\nreplot\nset output\n",
-            e->name);
+    fprintf(g, "\n");
+    hx_plot_terminal(g, "svg", e->name);
+    fprintf(g, "replot\nset output\n");
     fclose(g);
     if (!draw)
         return 0;
-    return hx_run_gnuplot(dir, "plot.gp", msg, len);
+    int rc = hx_run_gnuplot(dir, "plot.gp", msg, len);
+    if (rc == 0) {
+        char svg[1300], title[700];
+        snprintf(svg, sizeof svg, "%s/%s.svg", dir, e->name);
+        snprintf(title, sizeof title, "%s: %s vs %s (%s, run %s)", e->name,
+                 ylabel, xp->name, r->mdir, r->run_id);
+        hx_svg_set_title(svg, title);
+    }
+    return rc;
 }

@@ -60,6 +60,7 @@ typedef struct hx_opts {
     bool plot;            /* draw PNG/SVG (default on) */
     bool interleave;      /* random interleaving (default on) */
     bool progress;        /* progress line (default: stderr is a tty) */
+    bool wide;            /* --wide: every column, no width limit */
 } hx_opts;
 
 typedef struct hx_sample {
@@ -219,8 +220,9 @@ void hx_output_cleanup_stale(const char *expdir);
 struct json_t;
 struct json_t *hx_json_load_lenient(const char *path);
 
-/* compare.c: `mechlab compare EXP` */
-int hx_compare(const hx_experiment *e, const char *out_root);
+/* compare.c: `mechlab compare EXP` and `mechlab compare all` */
+int hx_compare(const hx_experiment *e, const hx_opts *o);
+int hx_compare_all(const hx_opts *o);
 
 /* plot.c: runs gnuplot on script in dir; 0, or -errno with msg */
 int hx_run_gnuplot(const char *dir, const char *script, char *msg, size_t len);
