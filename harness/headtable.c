@@ -334,6 +334,9 @@ int hx_hrun_load(const hx_experiment *e, const char *dir, hx_hrun *h,
         h->busy_known = true;
         h->cpu_share = jnum(sum, "worst_cpu_share");
         h->oversub = json_is_true(json_object_get(sum, "oversubscribed"));
+        const char *sid = json_string_value(json_object_get(sum, "run_id"));
+        if (sid)
+            snprintf(h->run_id, sizeof h->run_id, "%s", sid);
         if (json_is_integer(json_object_get(sum, "reps")))
             h->reps = (int)json_integer_value(json_object_get(sum, "reps"));
     } else {

@@ -48,3 +48,17 @@ add_executable(test_verdict ${CMAKE_CURRENT_SOURCE_DIR}/test_verdict.c)
 target_link_libraries(test_verdict PRIVATE hx)
 add_test(NAME test_verdict COMMAND test_verdict)
 set_tests_properties(test_verdict PROPERTIES LABELS unit TIMEOUT 60)
+
+# compare: the headline table's figures and ratios on synthetic machines,
+# the run and its flags named, colours keyed by series (issue 12).
+add_test(NAME harness_compare
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/compare.sh $<TARGET_FILE:mechlab>)
+set_tests_properties(harness_compare PROPERTIES LABELS unit TIMEOUT 120)
+
+# Google Benchmark names stay the same in quick and full runs, read by
+# Google Benchmark's own compare.py (libbenchmark-tools, python3-scipy).
+add_test(NAME harness_gbench_names
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/gbench_names.sh
+                 $<TARGET_FILE:mechlab>)
+set_tests_properties(harness_gbench_names PROPERTIES LABELS unit
+                     RUN_SERIAL TRUE TIMEOUT 180)
