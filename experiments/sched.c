@@ -537,47 +537,63 @@ static double sc_tput(const hx_results *r, const char *s, int64_t wpc) {
     return hx_results_metric(r, s, wpc, "tasks_per_ms");
 }
 
-static bool sc_verdict(const hx_results *r, char *buf, size_t len) {
+static void sc_verdict(const hx_results *r, hx_report *rep) {
     static const char *const series[] = {
         "cpu", "thread_cpu", "go:cpu", "sleep", "thread_sleep", "go:sleep",
         "pipe", "thread_pipe", "go:pipe"};
-    size_t n = (size_t)snprintf(
-        buf, len,
-        "throughput (tasks/ms) at 1, 2 and 8 workers per core, and the gain "
-        "from 1 to 8:\n");
-    bool ok = true, judged = false;
-    for (size_t i = 0; i < sizeof series / sizeof *series && n < len; i++) {
+    hx_report_printf(rep, "throughput (tasks/ms) at 1, 2 and 8 workers per "
+                          "core, and the gain from 1 to 8:\n");
+    double gain[3] = {NAN, NAN, NAN}; /* cpu, sleep, pipe */
+    for (size_t i = 0; i < sizeof series / sizeof *series; i++) {
         double a = sc_tput(r, series[i], 100), b = sc_tput(r, series[i], 200),
                c = sc_tput(r, series[i], 800);
         if (a != a)
             continue;
-        n += (size_t)snprintf(buf + n, len - n,
-                              "  %-13s %9.2f %9.2f %9.2f   x%.2f\n", series[i],
-                              a, b, c, c / a);
-        /* our runtime's own lines are judged: cpu flat past one worker
-         * per core (within 25%), blocking work gaining at least 3x */
-        if (strcmp(series[i], "cpu") == 0 && c == c) {
-            judged = true;
-            ok = ok && c / a < 1.25 && c / a > 0.75;
-        }
-        if ((strcmp(series[i], "sleep") == 0 ||
-             strcmp(series[i], "pipe") == 0) &&
-            c == c) {
-            judged = true;
-            ok = ok && c / a >= 3;
-        }
+        hx_report_printf(rep, "  %-13s %9.2f %9.2f %9.2f   x%.2f\n",
+                         series[i], a, b, c, c / a);
+        if (i % 3 == 0)
+            gain[i / 3] = c / a;
     }
-    if (n < len)
-        snprintf(buf + n, len - n,
-                 judged ? (ok ? "cpu work stops gaining at one worker per "
-                                "core; blocking work keeps gaining: holds\n"
-                              : "the scaling expected (cpu flat past one "
-                                "worker per core, blocking x3 or more from 1 "
-                                "to 8) does not hold here\n")
-                        : "scaling not judged: 1 and 8 workers per core "
-                          "not both measured\n");
-    return ok;
+    hx_report_headline(rep, "cpu_gain", gain[0]);
+    hx_report_headline(rep, "sleep_gain", gain[1]);
+    hx_report_headline(rep, "pipe_gain", gain[2]);
+    /* our runtime's own lines are judged: cpu flat past one worker per
+     * core (within 25%), blocking work gaining at least 3x */
+    if (gain[0] != gain[0] || gain[1] != gain[1]) {
+        hx_report_unsettled(rep, "scaling not judged: 1 and 8 workers per "
+                                 "core not both measured");
+        return;
+    }
+    hx_report_check(rep, gain[0] > 0.75 && gain[0] < 1.25,
+                    "cpu throughput from 1 to 8 workers per core: x%.2f "
+                    "(expected flat, 0.75..1.25)",
+                    gain[0]);
+    hx_report_check(rep, gain[1] >= 3,
+                    "sleep throughput from 1 to 8 workers per core: x%.2f "
+                    "(expected >= 3)",
+                    gain[1]);
+    if (gain[2] == gain[2])
+        hx_report_check(rep, gain[2] >= 3,
+                        "pipe throughput from 1 to 8 workers per core: x%.2f "
+                        "(expected >= 3)",
+                        gain[2]);
 }
+
+static const hx_headline sc_headlines[] = {
+    {"cpu_gain", "cpu-bound throughput, 8 vs 1 workers per core", "x",
+     "tasks_per_ms of 'cpu' at wpc=8 over wpc=1", HX_HEAD_REPORT, 0, NULL, 0},
+    {"sleep_gain", "sleeping tasks' throughput, 8 vs 1 workers per core", "x",
+     "tasks_per_ms of 'sleep' at wpc=8 over wpc=1", HX_HEAD_REPORT, 0, NULL,
+     0},
+    {"pipe_gain", "netpoller I/O throughput, 8 vs 1 workers per core", "x",
+     "tasks_per_ms of 'pipe' at wpc=8 over wpc=1", HX_HEAD_REPORT, 0, NULL,
+     0},
+    {"thread_goroutine_switch", "OS thread switch / goroutine switch", "x",
+     "ratio of medians, 'tswitch' over 'gswitch' (first claim)",
+     HX_HEAD_CLAIM, 0, NULL, 0},
+    {"gswitch_ns", "goroutine switch, ns", "ns", "median of 'gswitch'",
+     HX_HEAD_MEDIAN, 0, "gswitch", HX_AT_MIN},
+};
 
 const hx_experiment hx_exp_sched = {
     .name = "sched",
@@ -622,6 +638,8 @@ const hx_experiment hx_exp_sched = {
     .claims = sc_claims,
     .nclaims = HX_COUNT(sc_claims),
     .verdict = sc_verdict,
+    .headlines = sc_headlines,
+    .nheadlines = HX_COUNT(sc_headlines),
     .xparam = "wpc",
     .plot_flags = HX_PLOT_LOGY,
     .plot_metric = "tasks_per_ms",
