@@ -265,6 +265,16 @@ done
 grep -q 'context.json' "$fdir/report/index.html" && ok || bad "index.html does not link the machines' context"
 [ -f "$fdir/report/falseshare.png" ] && ok || bad "report: no falseshare plot"
 
+# ---- a node list: one task per listed node, the others excluded -------------------
+printf 'nodelist n[1-2]\nquick yes\nreps 3\nplot no\ntime 5\nrun noop\n' > "$T/studies/pair.study"
+"$mechlab" fleet run "$T/studies/pair.study" --out "$root" >/dev/null 2>&1 && ok || bad "nodelist study not submitted"
+pdir=$(readlink -f "$root/fleet/pair/latest")
+grep -qx '#SBATCH --array=0-1' "$pdir/job.sh" && grep -qx '#SBATCH --exclude=n3' "$pdir/job.sh" &&
+  ok || bad "nodelist n[1-2]: want --array=0-1 and --exclude=n3 in job.sh"
+"$mechlab" fleet wait pair --out "$root" --timeout 60 >/dev/null && ok || bad "nodelist study did not end"
+pn=$(sed -n 's/^node //p' "$pdir"/tasks/*.txt | sort | tr '\n' ' ')
+[ "$pn" = "n1 n2 " ] && ok || bad "nodelist study ran on '$pn', want n1 n2"
+
 # ---- two runs started together never share a run directory -----------------------
 race="$T/race"
 pids=()
