@@ -51,7 +51,9 @@
  *
  * hx_context_oneline() is short enough for a plot title:
  * "AMD EPYC 7763 (64 cores/128 PUs, L1d 32 KiB, L2 512 KiB, L3 32 MiB,
- * Linux 6.1.0-18-amd64)".
+ * 64 B lines, Linux 6.1.0-18-amd64)": the line size is the one the
+ * homework questions rely on; a cache size no real cache has (topo.h,
+ * hx_topo_cache_unlikely) is marked as hwloc's report, likely synthetic.
  */
 #define _GNU_SOURCE
 #include "context.h"
@@ -476,17 +478,26 @@ json_t *hx_context_machine(const hx_topo *t, const hx_counters *c) {
 void hx_context_oneline(const hx_topo *t, char *buf, size_t len) {
     if (len == 0)
         return;
-    char name[128], caches[160] = "", kernel[160] = "";
+    char name[128], caches[320] = "", kernel[160] = "";
     hx_topo_cpu_name(t, name, sizeof name);
     size_t o = 0;
+    unsigned line = 0;
     for (int i = 0; i < t->ncaches && i < HX_MAX_CACHES && o < sizeof caches;
          i++) {
         const hx_cache *c = &t->caches[i];
         char size[32];
         hx_points_format_bytes(c->size, size, sizeof size);
-        o += (size_t)snprintf(caches + o, sizeof caches - o, ", L%d%s %s",
-                              c->level, c->type == 'd' ? "d" : "", size);
+        /* a size no real cache has is hwloc's report, not a fact */
+        o += (size_t)snprintf(caches + o, sizeof caches - o, ", L%d%s %s%s",
+                              c->level, c->type == 'd' ? "d" : "", size,
+                              hx_topo_cache_unlikely(c)
+                                  ? " (hwloc's; implausible, likely synthetic)"
+                                  : "");
+        if (!line && c->line)
+            line = c->line;
     }
+    if (line && o < sizeof caches) /* the homework's "line size" */
+        snprintf(caches + o, sizeof caches - o, ", %u B lines", line);
     struct utsname u;
     if (uname(&u) == 0)
         snprintf(kernel, sizeof kernel, ", %s %s", u.sysname, u.release);

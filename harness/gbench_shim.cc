@@ -270,10 +270,30 @@ static void progress(hx_run *r, hx_point *pt, double ns) {
     int done = __atomic_add_fetch(&r->done_runs, 1, __ATOMIC_RELAXED);
     if (!r->opts->progress)
         return;
-    char series[160];
+    /* "[ 40/144] traversal  rows pad=8  at 256 KiB  2 threads  1.2 ns/op
+     *  ~1m05s left": the series, the x point (the working set where x is
+     * a size), and the time left at the pace so far */
+    char series[160], xb[40] = "", left[40] = "";
     hx_series_name(r, pt, series, sizeof series);
-    fprintf(stderr, "\r\033[K[%3d/%d] %s  %s threads=%d  %.3g ns/op", done,
-            r->total_runs, r->exp->name, series, pt->threads, ns);
+    const hx_param *xp = &r->exp->params[r->xparam];
+    if (r->xparam != r->thread_param) {
+        char v[32];
+        hx_format_value(xp, pt->val[r->xparam], v, sizeof v);
+        snprintf(xb, sizeof xb, "  %s %s",
+                 (xp->flags & HX_PARAM_BYTES) ? "at" : xp->name, v);
+    }
+    double el = hx_now() - r->t_start;
+    if (done >= 3 && done < r->total_runs && el > 0) {
+        double rem = el * (double)(r->total_runs - done) / done;
+        if (rem >= 60)
+            snprintf(left, sizeof left, "  ~%dm%02ds left", (int)rem / 60,
+                     (int)rem % 60);
+        else
+            snprintf(left, sizeof left, "  ~%ds left", (int)rem + 1);
+    }
+    fprintf(stderr, "\r\033[K[%3d/%d] %s  %s%s  %d thread%s  %.3g ns/op%s",
+            done, r->total_runs, r->exp->name, series, xb, pt->threads,
+            pt->threads > 1 ? "s" : "", ns, left);
     fflush(stderr);
 }
 

@@ -78,7 +78,13 @@ int main(int argc, char **argv) {
         return hx_compare_all(&o);
     const hx_experiment *e = hx_find_experiment(o.exp);
     if (!e) {
-        fprintf(stderr, "mechlab: unknown experiment '%s'\n", o.exp);
+        const char *dym = hx_suggest(o.exp);
+        if (dym)
+            fprintf(stderr,
+                    "mechlab: unknown experiment '%s'; did you mean '%s'?\n",
+                    o.exp, dym);
+        else
+            fprintf(stderr, "mechlab: unknown experiment '%s'\n", o.exp);
         hx_list_known(stderr);
         return HX_EXIT_USAGE;
     }

@@ -26,14 +26,12 @@
 #include "context.h"
 #include "plotstyle.h"
 #include "result.h"
+#include "topo.h"
 
 #ifndef MECHLAB_GNUPLOT
 #define MECHLAB_GNUPLOT ""
 #endif
 
-static void gp_escape(FILE *f, const char *s) {
-    hx_gp_put(f, s, true);
-}
 static void gp_plain(FILE *f, const char *s) {
     hx_gp_put(f, s, false);
 }
@@ -95,7 +93,9 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
             pm = m;
     char ylabel[256];
     if (pm >= 0)
-        snprintf(ylabel, sizeof ylabel, "%s (%s)", e->metrics[pm].help,
+        snprintf(ylabel, sizeof ylabel, "%s (%s)", /* short: a slide's axis */
+                 strlen(e->metrics[pm].help) <= 32 ? e->metrics[pm].help
+                                                   : e->metrics[pm].name,
                  e->metrics[pm].unit);
     else
         snprintf(ylabel, sizeof ylabel, "ns per %s", e->op ? e->op : "op");
@@ -172,27 +172,50 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
     }
     char machine[512];
     hx_context_oneline(&r->topo, machine, sizeof machine);
+    /* the machine line on lines of at most ~110 characters, broken after
+     * a comma; then where and when */
+    char sub[1000];
+    size_t so = 0, col = 0;
+    for (const char *p = machine; *p && so + 2 < sizeof sub; p++) {
+        sub[so++] = *p;
+        col++;
+        if (*p == ',' && p[1] == ' ' && col > 80) {
+            sub[so++] = '\n';
+            p++;
+            col = 0;
+        }
+    }
+    snprintf(sub + so, sizeof sub - so,
+             "\n[%s], run %s; median per thread, bars p10-p90", r->mdir,
+             r->run_id);
+    if (pm < 0 && hx_plot_bars_wanted(res)) { /* plot_bars.c */
+        char title[300];
+        snprintf(title, sizeof title, "%s: %s", e->name, ylabel);
+        fprintf(g, "# %s plot; run: gnuplot plot.gp (in this directory)\n",
+                e->name);
+        hx_plot_bars(res, g, title, sub, ylabel);
+        fclose(g);
+        free(block_series);
+        if (!draw)
+            return 0;
+        int rc = hx_run_gnuplot(dir, "plot.gp", msg, len);
+        if (rc == 0) {
+            char svg[1300];
+            snprintf(svg, sizeof svg, "%s/%s.svg", dir, e->name);
+            hx_svg_set_title(svg, title);
+        }
+        return rc;
+    }
     fprintf(g, "# %s plot; run: gnuplot plot.gp (in this directory)\n",
             e->name);
     fprintf(g, "set encoding utf8\nset grid lc rgb '#d0d0d0'\nset key "
                "outside right top noenhanced\nset border lw 1.2\n");
-    fprintf(g, "set title \"");
-    gp_escape(g, e->name);
-    if (pm >= 0) {
-        fprintf(g, ": ");
-        gp_escape(g, e->metrics[pm].name);
-    } else {
-        fprintf(g, ": ns per ");
-        gp_escape(g, e->op ? e->op : "op");
+    {
+        char title[300];
+        snprintf(title, sizeof title, "%s: %s vs %s", e->name,
+                 pm >= 0 ? e->metrics[pm].name : ylabel, xp->name);
+        hx_plot_preamble(g, title, sub);
     }
-    fprintf(g, " vs ");
-    gp_escape(g, xp->name);
-    fprintf(g, "\\n{/*0.75 ");
-    gp_escape(g, machine);
-    fprintf(g, " [");
-    gp_escape(g, r->mdir);
-    fprintf(g, "], run %s; median per thread, bars p10-p90}\" enhanced\n",
-            r->run_id);
     char xl[160];
     hx_plot_xlabel(xp, xl, sizeof xl);
     fprintf(g, "set xlabel \"");
@@ -231,9 +254,10 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
                     "nohead dt 2 lc rgb '#888888'\n",
                     (unsigned long long)ca->size, (unsigned long long)ca->size);
             fprintf(g,
-                    "set label \"L%d%s %s\" at %llu, graph 0.97 left "
+                    "set label \"L%d%s %s%s\" at %llu, graph 0.97 left "
                     "offset 0.3,0 font ',9' tc rgb '#555555' noenhanced\n",
                     ca->level, ca->type == 'd' ? "d" : "", sz,
+                    hx_topo_cache_unlikely(ca) ? " (hwloc; synthetic?)" : "",
                     (unsigned long long)ca->size);
         }
     }

@@ -41,4 +41,11 @@ int hx_svg_set_title(const char *path, const char *title);
  * enhanced-text markup too. */
 void hx_gp_put(FILE *f, const char *s, bool enhanced);
 
+/* plot_bars.c: every series measured at one x (primitives, chanprims,
+ * noop) is drawn as grouped bars on a log axis instead of lines. */
+struct hx_results;
+bool hx_plot_bars_wanted(const struct hx_results *res);
+void hx_plot_bars(const struct hx_results *res, FILE *g, const char *title,
+                  const char *sub, const char *ylabel);
+
 #endif

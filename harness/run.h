@@ -174,6 +174,8 @@ const hx_experiment *hx_find_experiment(const char *name);
 int hx_experiment_count(void);
 const hx_experiment *hx_experiment_at(int i);
 void hx_list_known(FILE *out); /* "known experiments: a, b, c" */
+/* The known experiment a mistyped name most likely meant, or NULL. */
+const char *hx_suggest(const char *name);
 
 /* cli.c */
 int hx_cli_parse(int argc, char **argv, hx_opts *o, char *err, size_t len);
