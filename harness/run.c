@@ -31,8 +31,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calibrate.h"
 #include "points.h"
-#include "run.h"
+#include "result.h"
 #include "topo.h"
 
 #define HX_DEFAULT_REPS     9
@@ -82,9 +83,6 @@ int hx_point_threads(const hx_point *pt) {
 }
 const hx_topo *hx_point_topo(const hx_point *pt) {
     return &pt->run->topo;
-}
-bool hx_point_quick(const hx_point *pt) {
-    return pt->run->opts->quick;
 }
 
 void hx_point_skip(hx_point *pt, const char *fmt, ...) {
@@ -421,6 +419,7 @@ static int add_families(hx_run *r, const hx_variant *v) {
             if (r->thread_param >= 0 && !uses_param(v, r->thread_param))
                 pt->threads = (int)r->pts[r->thread_param][0];
             pt->oversub = pt->threads > r->topo.pus;
+            pt->thread_spread = pt->pu_spread = pt->cycles_per_op = NAN;
             if (r->thread_param >= 0)
                 pt->val[r->thread_param] = pt->threads;
         }
@@ -659,7 +658,7 @@ int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out) {
 static void print_header(const hx_run *r, FILE *out) {
     const hx_experiment *e = r->exp;
     fprintf(out, "%s on %s: %d points x %d reps, >= %.3g s each%s\n", e->name,
-            r->machine, r->total_points, r->reps, r->min_time,
+            r->mdir, r->total_points, r->reps, r->min_time,
             r->opts->quick ? " (quick)" : "");
     for (int i = 0; i < e->nparams; i++) {
         fprintf(out, "  %-10s", e->params[i].name);
@@ -672,6 +671,10 @@ static void print_header(const hx_run *r, FILE *out) {
             fprintf(out, "  (> %d PUs: over-subscribed)", r->topo.pus);
         fprintf(out, "\n");
     }
+    char where[512];
+    hx_claims_where(r, where, sizeof where);
+    if (where[0] && e->nclaims)
+        fprintf(out, "  note       %s\n", where);
     size_t unavailable = 0;
     for (size_t i = 0; i < r->nevents; i++)
         unavailable += !hx_counters_available(r->counters, i);
@@ -680,6 +683,28 @@ static void print_header(const hx_run *r, FILE *out) {
                 "  counters   %zu of %zu available here (`mechlab "
                 "counters` says why)\n",
                 r->nevents - unavailable, r->nevents);
+}
+
+/* The host part of the machine directory: --host, else this host's short
+ * name (up to the first dot, [A-Za-z0-9._-] kept, others become '-'); none
+ * when --machine names the directory outright without --host. */
+void hx_run_host(const hx_opts *o, char *buf, size_t len) {
+    char name[256] = "";
+    if (o->host)
+        snprintf(name, sizeof name, "%s", o->host);
+    else if (!o->machine && gethostname(name, sizeof name - 1) != 0)
+        name[0] = 0;
+    name[sizeof name - 1] = 0;
+    if (!o->host)
+        name[strcspn(name, ".")] = 0;
+    size_t n = 0;
+    for (const char *p = name; *p && n + 1 < len; p++)
+        buf[n++] = (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                           "0123456789._-",
+                           *p) != NULL)
+                       ? *p
+                       : '-';
+    buf[n] = 0;
 }
 
 int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
@@ -701,6 +726,9 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
         snprintf(r.machine, sizeof r.machine, "%s", o->machine);
     else
         hx_topo_machine_name(&r.topo, r.machine, sizeof r.machine);
+    hx_run_host(o, r.host, sizeof r.host);
+    snprintf(r.mdir, sizeof r.mdir, "%s%s%s", r.machine, r.host[0] ? "@" : "",
+             r.host);
     if (hx_output_begin(&r, err, sizeof err) != 0) {
         fprintf(stderr, "mechlab: %s\n", err);
         hx_plan_free(&r);
@@ -711,10 +739,19 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
 
     hx_gotwin_prepare(&r); /* says once if Go is absent; twins then skip */
     fflush(stdout);
+    /* Each PU's speed before and after (calibrate.c): the clock
+     * reference, the loop floor, and which points can be evidence. */
+    static hx_calib cal_before, cal_after;
+    int cal_pus = hx_calib_pus(&r);
+    if (hx_calibrate(&r.topo, cal_pus, &cal_before) == 0 || cal_before.n)
+        r.calib_before = &cal_before;
     char path[1200];
     snprintf(path, sizeof path, "%s/gbench.json", r.tmpdir);
     rc = hx_gbench_run(&r, path);
     hx_point_release_all(&r);
+    if (hx_calibrate(&r.topo, cal_pus, &cal_after) == 0 || cal_after.n)
+        r.calib_after = &cal_after;
+    hx_calib_points(&r);
     if (rc) {
         fprintf(stderr, "mechlab: %s: Google Benchmark ran nothing\n", e->name);
         hx_plan_free(&r);
@@ -724,15 +761,16 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
 
     int status = HX_EXIT_OK;
     struct hx_results *res = hx_results_build(&r);
+    if (!res) {
+        fprintf(stderr, "mechlab: out of memory building the result\n");
+        hx_plan_free(&r);
+        return HX_EXIT_FAIL;
+    }
+    hx_report_text(res, stdout);
     snprintf(path, sizeof path, "%s/summary.txt", r.tmpdir);
     FILE *sf = fopen(path, "w");
-    if (res) {
-        hx_results_summary(res, stdout);
-        if (sf)
-            hx_results_summary(res, sf);
-    } else {
-        status = HX_EXIT_FAIL;
-    }
+    if (sf)
+        hx_report_text(res, sf);
     bool sf_ok = sf && !ferror(sf);
     if (sf && fclose(sf) != 0)
         sf_ok = false;
@@ -740,8 +778,13 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
         fprintf(stderr, "mechlab: cannot write %s\n", path);
         status = HX_EXIT_FAIL;
     }
+    snprintf(path, sizeof path, "%s/summary.json", r.tmpdir);
+    if (hx_report_json(res, path) != 0) {
+        fprintf(stderr, "mechlab: cannot write %s\n", path);
+        status = HX_EXIT_FAIL;
+    }
     snprintf(path, sizeof path, "%s/data.csv", r.tmpdir);
-    if (hx_output_csv(&r, path) != 0)
+    if (hx_report_csv(res, path) != 0)
         status = HX_EXIT_FAIL;
     char gb[1200];
     snprintf(gb, sizeof gb, "%s/gbench.json", r.tmpdir);
@@ -749,15 +792,15 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
     if (hx_output_context(&r, path, gb) != 0)
         status = HX_EXIT_FAIL;
     char pmsg[512] = "";
-    /* plot.dat and plot.gp are always written (compare reads plot.dat);
-     * --no-plot only skips running gnuplot. */
-    int prc = res ? hx_plot(&r, res, o->plot, pmsg, sizeof pmsg) : -1;
+    /* plot.dat and plot.gp are always written; --no-plot only skips
+     * running gnuplot. */
+    int prc = hx_plot(res, r.tmpdir, o->plot, pmsg, sizeof pmsg);
     if (status == HX_EXIT_OK && hx_output_commit(&r) != 0)
         status = HX_EXIT_FAIL;
     if (status == HX_EXIT_OK) {
-        printf("\nwrote %s/ in %.1f s: summary.txt data.csv gbench.json "
-               "context.json plot.dat plot.gp%s\n",
-               r.dir, elapsed, "");
+        printf("\nwrote %s/ in %.1f s: summary.txt summary.json data.csv "
+               "gbench.json context.json plot.dat plot.gp\n",
+               r.dir, elapsed);
         if (prc == 0 && o->plot)
             printf("plot: %s/%s.png (and .svg)\n", r.dir, e->name);
         else if (prc < 0)
