@@ -4,7 +4,7 @@
 #   make run EXP=falseshare [THREADS=1,2] [QUICK=1] [REPS=9] [COUNTERS=auto]
 #            [SET="stride=8,64"] [OUT=results] [ARGS="--no-plot"]
 #   make run EXP=all QUICK=1
-#   make test | list | describe EXP=... | counters | compare EXP=... | clean
+#   make test [LABEL=runtime|torture|...] | list | describe EXP=... | counters | compare EXP=... | clean
 #   make gobench        Go 1.19's figures for the runtime experiments
 #
 # The first use installs missing system packages (scripts/setup-deps.sh),
@@ -64,7 +64,7 @@ gobench:
 	scripts/gobench.sh
 
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(if $(LABEL),-L $(LABEL))
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(if $(LABEL),-L $(LABEL),-LE torture)
 
 lint: configure
 	cppcheck --project=$(BUILD)/compile_commands.json --enable=warning,performance,portability --inline-suppr --quiet -i$(BUILD)

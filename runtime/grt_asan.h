@@ -19,7 +19,7 @@
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
-#define GRT_ASAN 1
+#define GRT_ASAN    1
 #define GRT_NO_ASAN __attribute__((no_sanitize_address))
 static inline void grt_asan_start_switch(void **fake, const void *bottom,
                                          size_t size) {

@@ -198,8 +198,7 @@ int64_t grt_parse_memlimit(const char *s, bool *ok);
 #define GRT_ASSERT(c)                                                          \
     do {                                                                       \
         if (__builtin_expect(!(c), 0))                                         \
-            grt_throw("assertion failed: %s (%s:%d)", #c, __FILE__,           \
-                      __LINE__);                                               \
+            grt_throw("assertion failed: %s (%s:%d)", #c, __FILE__, __LINE__); \
     } while (0)
 #else
 #define GRT_ASSERT(c) ((void)0)
@@ -207,7 +206,7 @@ int64_t grt_parse_memlimit(const char *s, bool *ok);
 #define GRT_VERIFY(c)                                                          \
     do {                                                                       \
         if (grt_debug.gcverify && __builtin_expect(!(c), 0))                   \
-            grt_throw("heap verification failed: %s (%s:%d)", #c, __FILE__,   \
+            grt_throw("heap verification failed: %s (%s:%d)", #c, __FILE__,    \
                       __LINE__);                                               \
     } while (0)
 

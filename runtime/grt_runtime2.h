@@ -225,6 +225,9 @@ int64_t grt_netpoll_waiters(void);
 void grt_semacquire(_Atomic uint32_t *addr, bool lifo, grt_wait_reason why);
 void grt_semrelease(_Atomic uint32_t *addr, bool handoff);
 
+/* mgc.c: the heap, once (from schedinit or the first heap call) */
+void grt_heap_init(void);
+
 /* stw.c */
 void grt_gcstopm(struct grt_m *mp); /* an M with a P saw gcwaiting */
 void grt_stopwait_dec(void);        /* sched.lock: one more P stopped */

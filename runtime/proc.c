@@ -85,8 +85,7 @@ static void switch_to(struct grt_m *mp, grt_g *from, grt_g *to, bool exiting) {
         if (mp->p != NULL)
             grt_stat_add(&mp->p->stats.switches, 1, false);
     }
-    grt_asan_start_switch(exiting ? NULL : &from->asan_fake, to->lo,
-                          to->size);
+    grt_asan_start_switch(exiting ? NULL : &from->asan_fake, to->lo, to->size);
     grt_ctx_switch(&from->sp, to->sp);
 }
 

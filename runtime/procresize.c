@@ -53,6 +53,7 @@ void grt_schedinit(void) {
         if (n <= 0)
             n = default_procs();
         grt_sched.start_ns = grt_nanotime();
+        grt_heap_init();
         atomic_store(&grt_sched.goidgen, 1);
         atomic_store(&grt_sched.gomaxprocs, n);
         for (int i = 0; i < GRT_MAXPROCS; i++) {

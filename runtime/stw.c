@@ -153,7 +153,10 @@ void grt_start_the_world(uint64_t t0) {
     grt_lock_release(&grt_sched.lock);
     for (int i = 0; i < nwork; i++)
         grt_startm(work[i], false);
-    grt_wakep();
+    /* Wake a spinning M only when something is queued globally: an idle
+     * P's M woken for nothing would have to be stopped again next time. */
+    if (atomic_load(&grt_sched.runqsize) > 0)
+        grt_wakep();
     uint64_t pause = grt_nanotime() - t0;
     grt_lock_release(&stw_lock);
     grt_stw_pause_record(pause);

@@ -43,12 +43,12 @@
  *   - GODEBUG=schedtrace=N: a line every N ms; pooled stacks scavenged
  *     every second.
  */
-#include "grt_runtime2.h"
+#include "grt_malloc.h"
 
+#include "grt_asan.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "grt_asan.h"
 
 #define GRT_SYSMON_MIN_NS    20000ull    /* 20 us */
 #define GRT_SYSMON_MAX_NS    10000000ull /* 10 ms */
@@ -154,6 +154,7 @@ static void sysmon_main(void *arg) {
         if (now - last_scavenge >= GRT_SCAVENGE_NS) {
             last_scavenge = now;
             grt_stack_scavenge();
+            grt_scavenge_background();
         }
         idle = did ? 0 : idle + 1;
     }
