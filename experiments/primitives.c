@@ -48,8 +48,8 @@
  * The same workloads in Go: scripts/gobench/sched_test.go
  * (scripts/gobench.sh runs it when Go is installed).
  *
- * Reading the plot: one bar per variant; compare each runtime variant
- * with the OS-thread one below it. switches_per_op says what the runtime
+ * Reading the plot: one point per variant (at 1 thread); compare each
+ * runtime variant with the OS-thread one below it. switches_per_op says what the runtime
  * did per op.
  */
 #include <linux/futex.h>
@@ -63,6 +63,7 @@
 
 #include "grt.h"
 #include "hx.h"
+#include "rtsource.h"
 
 #define PR_SLEEP_NS 20000u
 
@@ -170,11 +171,11 @@ static void pr_sleep_main(void *arg) {
     }
 }
 
+/* switches_per_op is sampled by the harness from the runtime's
+ * statistics (pr_metrics); late_ns is ours to report. */
 static void pr_runtime(hx_state *st, void (*main_fn)(void *), int procs) {
-    grt_stats s0, s1;
     uint64_t total = 0, late = 0;
     int old = procs > 0 ? grt_setmaxprocs(procs) : 0;
-    grt_stats_read(&s0);
     for (uint64_t n; (n = hx_batch(st)) != 0;) {
         pr_run r = {.n = n};
         if (grt_run(main_fn, &r) != 0)
@@ -183,13 +184,10 @@ static void pr_runtime(hx_state *st, void (*main_fn)(void *), int procs) {
         late += r.late;
         hx_keep(r.sink);
     }
-    grt_stats_read(&s1);
     if (procs > 0)
         grt_setmaxprocs(old);
     if (total == 0)
         return;
-    hx_metric(st, "switches_per_op",
-              (double)(s1.switches - s0.switches) / (double)total);
     if (main_fn == pr_sleep_main)
         hx_metric(st, "late_ns", (double)late / (double)total);
 }
@@ -338,32 +336,37 @@ static const hx_variant pr_variants[] = {
     {.name = "gosched_pingpong",
      .help = "two goroutines alternating with grt_gosched on one P; op = one "
              "switch",
-     .fn = pr_gosched_pingpong},
+     .fn = pr_gosched_pingpong,
+     .go = "GoschedPingPong"},
     {.name = "thread_pingpong",
      .help = "two OS threads alternating through a futex; op = one switch",
      .fn = pr_thread_pingpong},
     {.name = "spawn_exit",
      .help = "grt_go of an empty goroutine (WaitGroup countdown); op = one "
              "spawn+exit",
-     .fn = pr_spawn_exit},
+     .fn = pr_spawn_exit,
+     .go = "GoExit"},
     {.name = "thread_spawn",
      .help = "pthread_create + join of an empty thread; op = one",
      .fn = pr_thread_spawn},
     {.name = "mutex_uncontended",
      .help = "grt_mutex lock+unlock, one goroutine; op = one pair",
-     .fn = pr_mutex_uncontended},
+     .fn = pr_mutex_uncontended,
+     .go = "MutexUncontended"},
     {.name = "pthread_uncontended",
      .help = "pthread_mutex lock+unlock, one thread; op = one pair",
      .fn = pr_pthread_uncontended},
     {.name = "mutex_contended",
      .help = "GOMAXPROCS goroutines on one grt_mutex; op = one pair",
-     .fn = pr_mutex_contended},
+     .fn = pr_mutex_contended,
+     .go = "MutexContended"},
     {.name = "pthread_contended",
      .help = "GOMAXPROCS threads on one pthread_mutex; op = one pair",
      .fn = pr_pthread_contended},
     {.name = "sleep_20us",
      .help = "grt_sleep(20 us); op = one sleep (late_ns: past the deadline)",
-     .fn = pr_sleep},
+     .fn = pr_sleep,
+     .go = "Sleep20us"},
     {.name = "nanosleep_20us",
      .help = "nanosleep(20 us) on the thread; op = one sleep",
      .fn = pr_nanosleep},
@@ -382,8 +385,9 @@ static const hx_param pr_params[] = {
 };
 
 static const hx_metric_decl pr_metrics[] = {
-    {"switches_per_op", "switches", "goroutine switches per op"},
-    {"late_ns", "ns", "sleep: mean time past the deadline"},
+    {"switches_per_op", "switches", "goroutine switches per op",
+     .source = "rt:switches"},
+    {"late_ns", "ns", "sleep: mean time past the deadline", NULL, 0},
 };
 
 static const char *const pr_events[] = {"task-clock", "context-switches",
@@ -392,6 +396,27 @@ static const char *const pr_events[] = {"task-clock", "context-switches",
 static const hx_claim pr_claims[] = {
     {"thread_pingpong", "gosched_pingpong", 5.0, NULL, HX_AT_MIN},
     {"thread_spawn", "spawn_exit", 5.0, NULL, HX_AT_MIN},
+};
+
+/* Each op's cost, and the two ratios the claims judge. */
+static const hx_headline pr_headlines[] = {
+    {"switch_ratio", "OS-thread handoff / goroutine switch", "x",
+     "ratio of medians, 'thread_pingpong' over 'gosched_pingpong' (first "
+     "claim)",
+     HX_HEAD_CLAIM, 0, NULL, 0},
+    {"spawn_ratio", "pthread create+join / goroutine spawn+exit", "x",
+     "ratio of medians, 'thread_spawn' over 'spawn_exit' (second claim)",
+     HX_HEAD_CLAIM, 1, NULL, 0},
+    {"gosched_pingpong_ns", "gosched_pingpong", "ns", "median of 'gosched_pingpong' at 1 thread", HX_HEAD_MEDIAN, 0, "gosched_pingpong", HX_AT_MIN},
+    {"thread_pingpong_ns", "thread_pingpong", "ns", "median of 'thread_pingpong' at 1 thread", HX_HEAD_MEDIAN, 0, "thread_pingpong", HX_AT_MIN},
+    {"spawn_exit_ns", "spawn_exit", "ns", "median of 'spawn_exit' at 1 thread", HX_HEAD_MEDIAN, 0, "spawn_exit", HX_AT_MIN},
+    {"thread_spawn_ns", "thread_spawn", "ns", "median of 'thread_spawn' at 1 thread", HX_HEAD_MEDIAN, 0, "thread_spawn", HX_AT_MIN},
+    {"mutex_uncontended_ns", "mutex_uncontended", "ns", "median of 'mutex_uncontended' at 1 thread", HX_HEAD_MEDIAN, 0, "mutex_uncontended", HX_AT_MIN},
+    {"pthread_uncontended_ns", "pthread_uncontended", "ns", "median of 'pthread_uncontended' at 1 thread", HX_HEAD_MEDIAN, 0, "pthread_uncontended", HX_AT_MIN},
+    {"mutex_contended_ns", "mutex_contended", "ns", "median of 'mutex_contended' at 1 thread", HX_HEAD_MEDIAN, 0, "mutex_contended", HX_AT_MIN},
+    {"pthread_contended_ns", "pthread_contended", "ns", "median of 'pthread_contended' at 1 thread", HX_HEAD_MEDIAN, 0, "pthread_contended", HX_AT_MIN},
+    {"sleep_20us_ns", "sleep_20us", "ns", "median of 'sleep_20us' at 1 thread", HX_HEAD_MEDIAN, 0, "sleep_20us", HX_AT_MIN},
+    {"nanosleep_20us_ns", "nanosleep_20us", "ns", "median of 'nanosleep_20us' at 1 thread", HX_HEAD_MEDIAN, 0, "nanosleep_20us", HX_AT_MIN},
 };
 
 const hx_experiment hx_exp_primitives = {
@@ -406,8 +431,9 @@ const hx_experiment hx_exp_primitives = {
         "reuses a cached stack: under 100 ns with its exit (Go: 0.7-1.9 us),\n"
         "at least 5x cheaper than pthread_create+join. An uncontended mutex\n"
         "is one CAS and one add: <= 10 ns (Go ~13 ns).",
-    .reading = "One bar per variant, ns per op (see each variant's op); "
-               "read each runtime variant against its OS-thread partner. "
+    .reading = "One point per variant (at 1 thread), ns per op (see each "
+               "variant's op); read each runtime variant against its "
+               "OS-thread partner. "
                "late_ns says how late sleepers woke.",
     .homework =
         "1. Run gosched_pingpong with GODEBUG=schedtrace=100: which P runs\n"
@@ -428,5 +454,8 @@ const hx_experiment hx_exp_primitives = {
     .events = pr_events,
     .claims = pr_claims,
     .nclaims = HX_COUNT(pr_claims),
+    .headlines = pr_headlines,
+    .nheadlines = HX_COUNT(pr_headlines),
     .xparam = "threads",
+    .source = &hx_rt_source,
 };

@@ -89,6 +89,7 @@ struct walk {
     size_t k;                   /* cursor: elements done, in walk order */
     /* list */
     void **cursor;
+    uint64_t nodes; /* list nodes: one pass */
     double huge_frac;
 };
 
@@ -139,6 +140,7 @@ static void *walk_setup(hx_point *pt, size_t *bytes) {
             *(void **)(w->mem + i * pad) =
                 w->mem + (next ? (size_t)next[i] : (i + 1) % n) * pad;
         w->cursor = (void **)w->mem;
+        w->nodes = n;
     }
     free(next);
     int64_t huge = chase_huge_bytes(w->mem);
@@ -160,14 +162,22 @@ static void report(hx_state *st, const struct walk *w) {
 
 /* ---- the walks ------------------------------------------------------------ */
 
+/* Each walk runs twice per repetition: first untimed as the warm-up
+ * (hx_warm, passes of the whole working set, until resident: repetitions
+ * of all points are interleaved, so a repetition starts with another
+ * point's data in the caches), then timed (hx_batch). */
+static uint64_t next_ops(hx_state *st, bool warm, uint64_t pass) {
+    return warm ? hx_warm(st, pass) : hx_batch(st);
+}
+
 /* One op: one element read. The cursor (w->k, in the walk's own order)
  * survives between repetitions, so short repetitions keep sweeping the
  * whole matrix instead of re-reading a cached first part. */
-static void rows(hx_state *st) {
+static void rows_walk(hx_state *st, bool warm) {
     struct walk *w = hx_shared(st);
     size_t r = w->k / w->ncols % w->nrows, c = w->k % w->ncols;
     uint64_t sum = 0;
-    for (uint64_t n; (n = hx_batch(st)) != 0;) {
+    for (uint64_t n; (n = next_ops(st, warm, w->nrows * w->ncols)) != 0;) {
         w->k += n;
         while (n) {
             size_t take = w->ncols - c < n ? w->ncols - c : n;
@@ -182,14 +192,15 @@ static void rows(hx_state *st) {
         }
     }
     hx_keep(sum);
-    report(st, w);
+    if (!warm)
+        report(st, w);
 }
 
-static void columns(hx_state *st) {
+static void columns_walk(hx_state *st, bool warm) {
     struct walk *w = hx_shared(st);
     size_t c = w->k / w->nrows % w->ncols, r = w->k % w->nrows;
     uint64_t sum = 0;
-    for (uint64_t n; (n = hx_batch(st)) != 0;) {
+    for (uint64_t n; (n = next_ops(st, warm, w->nrows * w->ncols)) != 0;) {
         w->k += n;
         while (n) {
             size_t take = w->nrows - r < n ? w->nrows - r : n;
@@ -204,19 +215,40 @@ static void columns(hx_state *st) {
         }
     }
     hx_keep(sum);
-    report(st, w);
+    if (!warm)
+        report(st, w);
 }
 
 /* One op: one node visited (list and shuffled differ only in setup). */
-static void follow(hx_state *st) {
+static void follow_walk(hx_state *st, bool warm) {
     struct walk *w = hx_shared(st);
     void **p = w->cursor;
-    for (uint64_t n; (n = hx_batch(st)) != 0;)
+    for (uint64_t n; (n = next_ops(st, warm, w->nodes)) != 0;)
         for (uint64_t i = 0; i < n; i++)
             p = (void **)*p;
     w->cursor = p;
     hx_keep((uint64_t)(uintptr_t)p);
-    report(st, w);
+    if (!warm)
+        report(st, w);
+}
+
+static void rows(hx_state *st) {
+    rows_walk(st, false);
+}
+static void rows_warm(hx_state *st) {
+    rows_walk(st, true);
+}
+static void columns(hx_state *st) {
+    columns_walk(st, false);
+}
+static void columns_warm(hx_state *st) {
+    columns_walk(st, true);
+}
+static void follow(hx_state *st) {
+    follow_walk(st, false);
+}
+static void follow_warm(hx_state *st) {
+    follow_walk(st, true);
 }
 
 static int tr_sizes(const hx_topo *t, bool quick, int64_t *out, int max) {
@@ -225,18 +257,19 @@ static int tr_sizes(const hx_topo *t, bool quick, int64_t *out, int max) {
 
 /* ---- the verdict: the order at the largest size, per pad ------------------ */
 
-static bool tr_verdict(const hx_results *r, char *buf, size_t len) {
+static void tr_verdict(const hx_results *r, hx_report *rep) {
     static const int pads[] = {8, 16, 32, 64, 128, 256};
     static const char *const names[] = {"rows", "columns", "list", "shuffled"};
     int nx = hx_results_nx(r);
-    if (nx < 1)
-        return false;
+    if (nx < 1) {
+        hx_report_unsettled(rep, "nothing measured");
+        return;
+    }
     int64_t xm = hx_results_x(r, nx - 1);
     const hx_topo *t = hx_results_topo(r);
     unsigned line = t->line_size ? t->line_size : 64;
-    size_t o = 0;
-    bool ok = true, any = false;
-    o += (size_t)snprintf(buf, len,
+    bool any = false;
+    hx_report_printf(rep,
                           "at the largest working set, %lld MiB "
                           "(ns per element; ratios to rows):\n",
                           (long long)(xm / (int64_t)MIB));
@@ -249,7 +282,7 @@ static bool tr_verdict(const hx_results *r, char *buf, size_t len) {
             v[k] = hx_results_median(r, s, xm);
             have = have && !isnan(v[k]);
         }
-        if (!have || o >= len)
+        if (!have)
             continue;
         any = true;
         /* rows < columns needs elements smaller than a line (rows share
@@ -259,20 +292,35 @@ static bool tr_verdict(const hx_results *r, char *buf, size_t len) {
         bool shares = pads[i] < (int)line;
         bool order =
             shares ? v[0] < v[1] && v[1] < v[3] : v[0] < v[3] && v[1] < v[3];
-        ok = ok && order;
-        o += (size_t)snprintf(
-            buf + o, len - o,
+        hx_report_printf(
+            rep,
             "  pad=%-3d rows %6.2f  columns %6.2f (%5.1fx)  list %6.2f "
-            "(%5.1fx)  shuffled %6.2f (%5.1fx): %s %s\n",
+            "(%5.1fx)  shuffled %6.2f (%5.1fx)\n",
             pads[i], v[0], v[1], v[1] / v[0], v[2], v[2] / v[0], v[3],
-            v[3] / v[0],
-            shares ? "rows < columns < shuffled" : "rows, columns < shuffled",
-            order ? "holds" : "DOES NOT hold");
+            v[3] / v[0]);
+        hx_report_check(rep, order, "pad=%d at the largest size: %s",
+                        pads[i],
+                        shares ? "rows < columns < shuffled"
+                               : "rows, columns < shuffled");
     }
-    if (!any && o < len)
-        snprintf(buf + o, len - o, "  no pad has all four variants here\n");
-    return ok && any;
+    if (!any)
+        hx_report_unsettled(rep, "no pad has all four variants here");
 }
+
+static const hx_headline tr_headlines[] = {
+    {"columns_rows_8", "columns / rows, 8-byte elements, largest size", "x",
+     "ratio of medians, 'columns pad=8' over 'rows pad=8' (first claim)",
+     HX_HEAD_CLAIM, 0, NULL, 0},
+    {"shuffled_list_64", "shuffled / list, 64-byte nodes, largest size", "x",
+     "ratio of medians, 'shuffled pad=64' over 'list pad=64' (third claim)",
+     HX_HEAD_CLAIM, 2, NULL, 0},
+    {"shuffled_list_8", "shuffled / list, 8-byte nodes, largest size", "x",
+     "ratio of medians, 'shuffled pad=8' over 'list pad=8' (fourth claim)",
+     HX_HEAD_CLAIM, 3, NULL, 0},
+    {"rows_8_ns", "rows, 8-byte elements, largest size", "ns",
+     "median of 'rows pad=8' at the largest working set", HX_HEAD_MEDIAN, 0,
+     "rows pad=8", HX_AT_MAX},
+};
 
 /* ---- declaration ---------------------------------------------------------- */
 
@@ -280,24 +328,28 @@ static const hx_variant variants[] = {
     {.name = "rows",
      .help = "matrix, row by row: sequential, independent loads",
      .fn = rows,
+     .warm = rows_warm,
      .setup = walk_setup,
      .teardown = walk_teardown,
      .arg = TR_ROWS},
     {.name = "columns",
      .help = "the same matrix, column by column: one row pitch per step",
      .fn = columns,
+     .warm = columns_warm,
      .setup = walk_setup,
      .teardown = walk_teardown,
      .arg = TR_COLUMNS},
     {.name = "list",
      .help = "linked list, nodes linked in allocation (address) order",
      .fn = follow,
+     .warm = follow_warm,
      .setup = walk_setup,
      .teardown = walk_teardown,
      .arg = TR_LIST},
     {.name = "shuffled",
      .help = "the same nodes linked in a random single cycle",
      .fn = follow,
+     .warm = follow_warm,
      .setup = walk_setup,
      .teardown = walk_teardown,
      .arg = TR_SHUFFLED},
@@ -394,6 +446,8 @@ const hx_experiment hx_exp_traversal = {
     .claims = claims,
     .nclaims = HX_COUNT(claims),
     .verdict = tr_verdict,
+    .headlines = tr_headlines,
+    .nheadlines = HX_COUNT(tr_headlines),
     .xparam = "bytes",
     .plot_flags = HX_PLOT_LOGY | HX_PLOT_CACHE_MARKS,
     .min_time = 0.02,

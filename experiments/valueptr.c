@@ -239,12 +239,20 @@ oom:
  * next run (Google Benchmark's growing trial runs, then the repetitions)
  * resumes where this one stopped: restarting at element 0 would revisit
  * the elements a previous, shorter run had just brought into the cache. */
-static void walk_array(hx_state *st) {
+/* Each walk runs first untimed as the warm-up (hx_warm: passes over all
+ * the objects until resident; repetitions of all points are interleaved,
+ * so a repetition starts with another point's data in the caches), then
+ * timed (hx_batch). */
+static uint64_t next_ops(hx_state *st, bool warm, uint64_t pass) {
+    return warm ? hx_warm(st, pass) : hx_batch(st);
+}
+
+static void walk_array_run(hx_state *st, bool warm) {
     vp_walkset *w = hx_shared(st);
     const vp_obj *o = w->objs;
     size_t pos = w->pos;
     uint64_t sum = 0;
-    for (uint64_t n; (n = hx_batch(st)) != 0;)
+    for (uint64_t n; (n = next_ops(st, warm, w->count)) != 0;)
         while (n > 0) {
             size_t m = w->count - pos;
             if (m > n)
@@ -258,12 +266,12 @@ static void walk_array(hx_state *st) {
     hx_keep(sum);
 }
 
-static void walk_ptrs(hx_state *st) {
+static void walk_ptrs_run(hx_state *st, bool warm) {
     vp_walkset *w = hx_shared(st);
     vp_obj *const *p = w->ptrs;
     size_t pos = w->pos;
     uint64_t sum = 0;
-    for (uint64_t n; (n = hx_batch(st)) != 0;)
+    for (uint64_t n; (n = next_ops(st, warm, w->count)) != 0;)
         while (n > 0) {
             size_t m = w->count - pos;
             if (m > n)
@@ -275,6 +283,19 @@ static void walk_ptrs(hx_state *st) {
         }
     w->pos = pos;
     hx_keep(sum);
+}
+
+static void walk_array(hx_state *st) {
+    walk_array_run(st, false);
+}
+static void walk_array_warm(hx_state *st) {
+    walk_array_run(st, true);
+}
+static void walk_ptrs(hx_state *st) {
+    walk_ptrs_run(st, false);
+}
+static void walk_ptrs_warm(hx_state *st) {
+    walk_ptrs_run(st, true);
 }
 
 /* ---- sweep points -------------------------------------------------------- */
@@ -311,14 +332,7 @@ static int vp_points(const hx_topo *t, bool quick, int64_t *out, int max) {
 /* Adds the numbers behind the claims: where copying stops being free, the
  * copy bandwidth, the price of an escape, the walks past the LLC. Holds if
  * passing by value costs under 2x the pointer up to 128 bytes. */
-static bool vp_verdict(const hx_results *r, char *buf, size_t len) {
-    size_t o = 0;
-#define VP_PUT(...)                                                            \
-    do {                                                                       \
-        if (o < len)                                                           \
-            o += (size_t)snprintf(buf + o, len - o, __VA_ARGS__);              \
-    } while (0)
-    bool held = true;
+static void vp_verdict(const hx_results *r, hx_report *rep) {
     int64_t cross = 0;
     for (int i = 0; i < HX_COUNT(vp_table) && cross == 0; i++) {
         int64_t b = vp_table[i].bytes;
@@ -327,24 +341,26 @@ static bool vp_verdict(const hx_results *r, char *buf, size_t len) {
         if (v == v && p == p && v >= 2 * p) /* v == v: not NAN */
             cross = b;
     }
-    if (cross)
-        VP_PUT("pass_val first costs 2x pass_ptr at %lld bytes\n",
-               (long long)cross);
-    else
-        VP_PUT("pass_val stays under 2x pass_ptr at every size measured\n");
-    if (cross && cross <= 128) {
-        VP_PUT("  (expected copies to stay cheap past 128 bytes)\n");
-        held = false;
+    if (cross) {
+        hx_report_headline(rep, "crossover_bytes", (double)cross);
+        hx_report_check(rep, cross > 128,
+                        "copies stay cheap (under 2x the pointer) past 128 "
+                        "bytes: pass_val first costs 2x pass_ptr at %lld "
+                        "bytes",
+                        (long long)cross);
+    } else {
+        hx_report_printf(rep, "pass_val stays under 2x pass_ptr at every "
+                              "size measured\n");
     }
     double v4 = hx_results_median(r, "pass_val", 4096);
     double p4 = hx_results_median(r, "pass_ptr", 4096);
     if (v4 == v4 && p4 == p4 && v4 > p4)
-        VP_PUT("copying 4 KiB costs %.1f ns over the pointer (%.0f B/ns)\n",
+        hx_report_printf(rep, "copying 4 KiB costs %.1f ns over the pointer (%.0f B/ns)\n",
                v4 - p4, 4096 / (v4 - p4));
     double h = hx_results_median(r, "ret_heap", 64);
     double s = hx_results_median(r, "ret_val", 64);
     if (h == h && s == s)
-        VP_PUT("escape at 64 bytes: ret_heap %.1f ns vs ret_val %.1f ns, "
+        hx_report_printf(rep, "escape at 64 bytes: ret_heap %.1f ns vs ret_val %.1f ns, "
                "malloc+free ~%.1f ns\n",
                h, s, h - s);
     int64_t top = hx_results_nx(r) ? hx_results_x(r, hx_results_nx(r) - 1) : 0;
@@ -353,16 +369,29 @@ static bool vp_verdict(const hx_results *r, char *buf, size_t len) {
     double ws = hx_results_median(r, "walk_shuf", top);
     uint64_t llc = hx_topo_llc(hx_results_topo(r));
     if (wa == wa && wp == wp && ws == ws)
-        VP_PUT("at %lld MiB (%s the %llu MiB LLC hwloc reports): walk_array "
+        hx_report_printf(rep, "at %lld MiB (%s the %llu MiB LLC hwloc reports): walk_array "
                "%.2f, walk_ptrs %.2f, walk_shuf %.2f ns/element\n",
                (long long)(top >> 20),
                (uint64_t)top > llc    ? "past"
                : (uint64_t)top == llc ? "at"
                                       : "within",
                (unsigned long long)(llc >> 20), wa, wp, ws);
-#undef VP_PUT
-    return held;
 }
+
+static const hx_headline vp_headlines[] = {
+    {"val_ptr_4k", "pass by value / by pointer, 4 KiB struct", "x",
+     "ratio of medians, 'pass_val' over 'pass_ptr' at 4096 bytes (first "
+     "claim)",
+     HX_HEAD_CLAIM, 0, NULL, 0},
+    {"heap_val_64", "return via heap / by value, 64 bytes", "x",
+     "ratio of medians, 'ret_heap' over 'ret_val' (second claim)",
+     HX_HEAD_CLAIM, 1, NULL, 0},
+    {"crossover_bytes", "first size where a copy costs 2x the pointer",
+     "bytes",
+     "smallest struct size where the median of 'pass_val' is at least twice "
+     "that of 'pass_ptr'",
+     HX_HEAD_REPORT, 0, NULL, 0},
+};
 
 /* ---- declaration ----------------------------------------------------------- */
 
@@ -391,18 +420,21 @@ static const hx_variant vp_variants[] = {
     {.name = "walk_array",
      .help = "T[] of 64-byte objects: sum one field of each, in order",
      .fn = walk_array,
+     .warm = walk_array_warm,
      .setup = walk_setup,
      .teardown = walk_teardown,
      .arg = VP_WALK_ARRAY},
     {.name = "walk_ptrs",
      .help = "T*[] to the same objects, in allocation order",
      .fn = walk_ptrs,
+     .warm = walk_ptrs_warm,
      .setup = walk_setup,
      .teardown = walk_teardown,
      .arg = VP_WALK_PTRS},
     {.name = "walk_shuf",
      .help = "T*[] to the same objects, shuffled",
      .fn = walk_ptrs,
+     .warm = walk_ptrs_warm,
      .setup = walk_setup,
      .teardown = walk_teardown,
      .arg = VP_WALK_SHUFFLED},
@@ -487,6 +519,8 @@ const hx_experiment hx_exp_valueptr = {
     .claims = vp_claims,
     .nclaims = HX_COUNT(vp_claims),
     .verdict = vp_verdict,
+    .headlines = vp_headlines,
+    .nheadlines = HX_COUNT(vp_headlines),
     .xparam = "bytes",
     .plot_flags = HX_PLOT_LOGY | HX_PLOT_CACHE_MARKS,
 };

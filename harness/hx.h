@@ -26,9 +26,12 @@
  * The first hx_batch() call waits at a start barrier with the other
  * threads, samples counters and starts this thread's clock; the call that
  * returns 0 stops the clock and samples counters again. So the loop pays no
- * C++ call per iteration: one call per batch (in practice one batch). Each
- * thread is timed individually; the primary metric, ns_per_op, is a thread's
- * wall time divided by its iterations, averaged over the threads.
+ * C++ call per iteration: one call per batch (one batch for a single
+ * thread; with several, about 64, and every thread stops when the first
+ * has done its quota, so none runs its tail alone). Each thread is timed
+ * individually; the primary metric, ns_per_op, is a thread's wall time
+ * divided by the ops it did, averaged over the threads. A variant must
+ * therefore do exactly the n ops each hx_batch() returns.
  * One iteration is one "op" of the experiment (one increment, one load, one
  * channel handoff); say which in the experiment's metric text.
  *
@@ -43,8 +46,51 @@
  * memory) calls hx_point_skip() with a reason and returns NULL: that point is
  * reported as skipped, not failed.
  *
- * Nothing the compiler can delete: pass results to hx_keep() or
- * hx_keep_ptr() (an empty asm with a memory clobber).
+ * Warm-up
+ * -------
+ * Repetitions of all points are interleaved, so a repetition starts with
+ * the caches full of another point's data. A variant whose op depends on
+ * what is resident (a pointer chase near a cache's capacity) declares
+ * .warm: it runs on every worker thread before each repetition's clock
+ * starts (untimed; after setup, before the start barrier) and walks the
+ * data in passes through hx_warm():
+ *
+ *     static void walk_warm(hx_state *st) {
+ *         struct chain *c = hx_shared(st);
+ *         void **p = c->cursor;
+ *         for (uint64_t n; (n = hx_warm(st, c->nodes)) != 0;)
+ *             for (uint64_t i = 0; i < n; i++)
+ *                 p = (void **)*p;
+ *         c->cursor = p;
+ *     }
+ *
+ * The harness times the passes and stops when one is no longer faster
+ * than the last (resident), or at its pass and time limits. Declaring the
+ * pass also makes each timed repetition cover several passes where time
+ * allows, and data.csv and the summary say how many each made.
+ *
+ * Nothing the compiler can delete: pass results to hx_keep() (an empty asm
+ * with a memory clobber), or call hx_clobber() after storing them.
+ *
+ * The result. After the run the harness builds one in-memory result (the
+ * statistics of every point, each claim's ratio with its interval, the
+ * verdict with every reason that decided it, the headline figures the
+ * experiment declares) and writes every output from it. An experiment adds
+ * to it through its verdict function and the small report API below
+ * (hx_report_printf, hx_report_check, hx_report_headline), never by
+ * formatting into a buffer of its own.
+ *
+ * Runtime experiments
+ * -------------------
+ * Three declarations serve experiments whose work runs on the runtime's
+ * threads. A metric may name a process-wide counter (.source =
+ * "rt:parks", "proc:ctxsw"): the harness samples it around each
+ * repetition, per op, per repetition or as a level (sources.c). A metric
+ * may be a maximum (HX_METRIC_MAX: a worst pause, a peak), and the plot
+ * may show a metric instead of ns per op (.plot_metric). A parameter may
+ * be fixed point (.scale = 100: "0.25" workers per core). And a variant
+ * may name its Go twin (.go), a benchmark in scripts/gobench that the run
+ * measures beside ours as the series "go:<variant>" (gotwin.c).
  *
  * Naming: hx_ prefix for the harness, HX_ for its macros.
  */
@@ -67,6 +113,7 @@ extern "C" {
 #define HX_MAX_CACHES   8  /* data/unified cache levels recorded */
 #define HX_MAX_METRICS  8  /* extra metrics an experiment reports */
 #define HX_MAX_CLAIMS   8  /* claims checked for the verdict */
+#define HX_MAX_HEADLINES 12 /* headline figures per experiment */
 
 /* ---- topology (filled by the harness from hwloc) ----------------------- */
 
@@ -112,10 +159,13 @@ typedef struct hx_point hx_point; /* one (variant, parameter point) */
 /* Iterations to run now; 0 when the run is over. See the file comment. */
 uint64_t hx_batch(hx_state *st);
 
-int hx_thread_index(const hx_state *st); /* 0 .. hx_threads()-1 */
-int hx_threads(const hx_state *st);
+int hx_thread_index(const hx_state *st); /* 0 .. threads of the point - 1 */
 void *hx_shared(const hx_state *st); /* what .setup returned */
 const hx_point *hx_state_point(const hx_state *st);
+
+/* Untimed warm-up, from a variant's .warm function only: the ops to walk
+ * next (a chunk of a pass of pass_ops ops), 0 when warm. See above. */
+uint64_t hx_warm(hx_state *st, uint64_t pass_ops);
 
 /* Report an extra metric declared in hx_experiment.metrics, for this thread
  * and this repetition (averaged over threads). Call after the loop. */
@@ -136,10 +186,11 @@ void hx_fail(hx_state *st, const char *why);
 /* The value of the named parameter at this point (setup-time lookup; the
  * name must be declared by the experiment). */
 int64_t hx_point_param(const hx_point *pt, const char *name);
+/* The same as a real number: the value over the parameter's .scale. */
+double hx_point_paramf(const hx_point *pt, const char *name);
 int64_t hx_variant_arg(const hx_point *pt); /* hx_variant.arg */
 int hx_point_threads(const hx_point *pt);
 const hx_topo *hx_point_topo(const hx_point *pt);
-bool hx_point_quick(const hx_point *pt);
 /* Mark the point as not runnable here; the reason goes to the summary. */
 void hx_point_skip(hx_point *pt, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -147,6 +198,9 @@ void hx_point_skip(hx_point *pt, const char *fmt, ...)
 /* Convenience for variant functions. */
 static inline int64_t hx_sparam(const hx_state *st, const char *name) {
     return hx_point_param(hx_state_point(st), name);
+}
+static inline double hx_sparamf(const hx_state *st, const char *name) {
+    return hx_point_paramf(hx_state_point(st), name);
 }
 static inline int64_t hx_sarg(const hx_state *st) {
     return hx_variant_arg(hx_state_point(st));
@@ -156,9 +210,6 @@ static inline int64_t hx_sarg(const hx_state *st) {
 
 static inline void hx_keep(uint64_t v) {
     __asm__ volatile("" : : "r"(v) : "memory");
-}
-static inline void hx_keep_ptr(const void *p) {
-    __asm__ volatile("" : : "r"(p) : "memory");
 }
 static inline void hx_clobber(void) {
     __asm__ volatile("" : : : "memory");
@@ -181,6 +232,13 @@ typedef struct hx_variant {
                                  "all params" (most variants). A variant that
                                  ignores a param runs at its first point only. */
     bool manual_time;        /* times itself: see hx_manual_time() */
+    hx_fn warm;              /* optional untimed warm-up before each
+                                repetition, on every worker: hx_warm() */
+    /* Optional Go twin: the name of a benchmark in scripts/gobench with
+     * the same workload and op ("ChanMutex" for BenchmarkChanMutex). When
+     * `go` is installed the run adds a series "go:<name>" beside this one,
+     * interleaved with ours (harness/gotwin.c says how). */
+    const char *go;
 } hx_variant;
 
 /* How a parameter's default points are made. */
@@ -204,13 +262,46 @@ typedef struct hx_param {
     hx_points_fn points;
     const char *def;
     const char *quick_def;
+    /* Fixed-point parameters: 0 or 1 for integers; 100 means the value is
+     * held in hundredths, so the user writes 0.25 (and min/max/def are
+     * in hundredths: 25). Read it with hx_point_paramf(). */
+    int64_t scale;
 } hx_param;
+
+/* How a metric is made and summarised (hx_metric_decl.kind). A metric
+ * with a .source is sampled by the harness around each repetition
+ * (harness/sources.c); one without is reported by the variant with
+ * hx_metric(). */
+enum hx_metric_kind {
+    HX_METRIC_PER_OP = 0, /* source: (after - before) / ops of the repetition */
+    HX_METRIC_DELTA = 1,  /* source: after - before, per repetition */
+    HX_METRIC_LEVEL = 2,  /* source: the value after the repetition */
+    HX_METRIC_KIND_MASK = 3,
+    /* Not an average: a maximum pause, a peak. Threads and repetitions are
+     * combined by taking the largest value, not the mean and median. */
+    HX_METRIC_MAX = 1u << 4,
+};
 
 typedef struct hx_metric_decl {
     const char *name; /* CSV column, [a-z0-9_] */
     const char *unit;
     const char *help;
+    /* Optional: a process-wide counter "PREFIX:NAME" the harness samples
+     * around each repetition, e.g. "rt:parks" (the experiment's .source)
+     * or "proc:rss_bytes" (built in, sources.c). */
+    const char *source;
+    unsigned kind; /* hx_metric_kind */
 } hx_metric_decl;
+
+/* A process-wide counter source (the runtime's statistics): the harness
+ * reads every counter it offers at once, on thread 0, just before the
+ * clock starts and just after it stops, as it samples perf counters. */
+typedef struct hx_source {
+    const char *prefix;       /* "rt": metrics name "rt:NAME" */
+    const char *const *names; /* NULL-terminated */
+    /* Every counter, in names order, into vals. */
+    void (*read)(double *vals);
+} hx_source;
 
 /* A claim: "series `slow` takes at least `min_ratio` times as long per op as
  * series `fast`" at the point where the parameter `at_param` has value
@@ -230,10 +321,52 @@ typedef struct hx_claim {
 } hx_claim;
 
 typedef struct hx_results hx_results; /* statistics of a finished run */
+typedef struct hx_report hx_report;   /* the experiment's part of a result */
 
-/* Optional experiment-specific verdict: append lines to the summary.
- * Use hx_results_* to read medians; return true if the hypothesis held. */
-typedef bool (*hx_verdict_fn)(const hx_results *r, char *buf, size_t len);
+/* Optional experiment-specific verdict, run after the claims are judged.
+ * Read medians with hx_results_*; say what you found with
+ * hx_report_printf; name every check that decides the verdict with
+ * hx_report_check (a verdict function that only reports calls none); set
+ * the headline figures declared HX_HEAD_REPORT with hx_report_headline. */
+typedef void (*hx_verdict_fn)(const hx_results *r, hx_report *rep);
+
+/* Append text to the experiment's notes in the summary (lines end with
+ * '\n'; a missing final newline is added). */
+void hx_report_printf(hx_report *rep, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A check that decides the verdict: `held` is its outcome, the text says
+ * what was checked and what was measured ("the empty loop costs 1.02
+ * cycles (expected <= 2)"). Every check is named in the verdict's reasons;
+ * one that does not hold makes the hypothesis not hold. */
+void hx_report_check(hx_report *rep, bool held, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A check that could not be made from these data (too few points, a
+ * series missing): the verdict is "not settled", with this reason. */
+void hx_report_unsettled(hx_report *rep, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The value of headline `key` (declared HX_HEAD_REPORT); NAN: not
+ * measured. */
+void hx_report_headline(hx_report *rep, const char *key, double value);
+
+/* Headline figures: the few numbers that are the experiment's result on a
+ * machine, collected by the fleet study from every run's summary.json. */
+enum hx_headline_kind {
+    HX_HEAD_CLAIM,  /* the ratio of claims[claim], with its interval */
+    HX_HEAD_MEDIAN, /* median ns per op of `series` where the x parameter
+                       is `at` (HX_AT_MAX, HX_AT_MIN, 0 = HX_AT_MAX) */
+    HX_HEAD_REPORT, /* computed by the verdict function */
+};
+
+typedef struct hx_headline {
+    const char *key;  /* [a-z0-9_], stable across runs: "xadd_ratio" */
+    const char *name; /* "xadd packed/padded at max threads" */
+    const char *unit; /* "x", "ns", "pages", "cycles" */
+    const char *how;  /* how it is computed, one sentence */
+    int kind;         /* hx_headline_kind */
+    int claim;        /* HX_HEAD_CLAIM: index into claims */
+    const char *series; /* HX_HEAD_MEDIAN */
+    int64_t at;         /* HX_HEAD_MEDIAN */
+} hx_headline;
 
 enum hx_plot_flags {
     HX_PLOT_LOGY = 1u << 0,
@@ -271,6 +404,8 @@ typedef struct hx_experiment {
     const hx_claim *claims;
     int nclaims;
     hx_verdict_fn verdict; /* optional, after the claims */
+    const hx_headline *headlines; /* the figures that are the result */
+    int nheadlines;
     const char *xparam;    /* plot x axis parameter name */
     unsigned plot_flags;   /* hx_plot_flags */
     hx_marks_fn marks;     /* optional extra plot marks */
@@ -280,6 +415,10 @@ typedef struct hx_experiment {
                               says nothing about a busy machine and that
                               check is off */
     double min_time;       /* seconds per repetition (0: harness default) */
+    const hx_source *source; /* optional: counters its metrics name */
+    /* Optional: the metric the plot shows on y instead of ns_per_op
+     * (its median with p10..p90 bars), and the y label for it. */
+    const char *plot_metric;
 } hx_experiment;
 
 #define HX_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -294,6 +433,10 @@ double hx_results_median(const hx_results *r, const char *series, int64_t x);
  * inflates wall time. NAN when task-clock is unavailable or absent. */
 double hx_results_cpu_median(const hx_results *r, const char *series,
                              int64_t x);
+/* Median (for a HX_METRIC_MAX metric, the largest value) over the
+ * repetitions of a declared metric of a series at x; NAN if absent. */
+double hx_results_metric(const hx_results *r, const char *series, int64_t x,
+                         const char *metric);
 /* Number of x points, and the i-th x value, in ascending order. */
 int hx_results_nx(const hx_results *r);
 int64_t hx_results_x(const hx_results *r, int i);

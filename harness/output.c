@@ -1,9 +1,15 @@
 /*
  * output.c - the run directory and its data files.
  *
- *   results/<machine>/<exp>/<run-id>/   context.json gbench.json data.csv
- *                                       summary.txt <exp>.png <exp>.svg
- *   results/<machine>/<exp>/latest  ->  <run-id>
+ *   results/<machine>@<host>/<exp>/<run-id>/   context.json gbench.json
+ *                                   data.csv summary.txt summary.json
+ *                                   plot.dat plot.gp <exp>.png <exp>.svg
+ *   results/<machine>@<host>/<exp>/latest  ->  <run-id>
+ *
+ * <machine> is the CPU-model group (compare lines machines up by it),
+ * <host> the node, so that two nodes with one CPU model never share a
+ * directory or its `latest` (hx_run_host; `--machine NAME` alone names the
+ * directory outright, as the tests do).
  *
  * A run never overwrites an earlier one. It is written under a hidden
  * temporary name (.tmp-<run-id>-<pid>) and renamed into place only when
@@ -12,9 +18,8 @@
  * .tmp directory, which the next run in the same place removes once the
  * process that made it is gone.
  *
- * data.csv is tidy: one row per variant x point x repetition; the schema is
- * documented in results/README.md. Unavailable counters are empty cells.
- * context.json is built with jansson (machine fingerprint from context.c,
+ * The result files are written by the reporters (result.h); this file
+ * writes context.json, built with jansson (machine fingerprint from context.c,
  * run settings, and Google Benchmark's own context from gbench.json).
  */
 #define _GNU_SOURCE
@@ -31,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calibrate.h"
 #include "context.h"
 #include "run.h"
 
@@ -80,7 +86,7 @@ void hx_output_cleanup_stale(const char *expdir) {
 int hx_output_begin(hx_run *r, char *err, size_t len) {
     char expdir[sizeof r->dir - 128];
     int w = snprintf(expdir, sizeof expdir, "%s/%s/%s", r->opts->out,
-                     r->machine, r->exp->name);
+                     r->mdir, r->exp->name);
     if (w < 0 || (size_t)w >= sizeof expdir) {
         snprintf(err, len, "--out path too long");
         return -ENAMETOOLONG;
@@ -113,14 +119,29 @@ int hx_output_begin(hx_run *r, char *err, size_t len) {
     return 0;
 }
 
+/* Two runs of one experiment into one machine directory in the same second
+ * (two shells on one host, two fleet tasks given one --host) both find the
+ * same free run id; rename(2) refuses to replace a non-empty directory, so
+ * the second takes the next free suffix and tries again: two runs never
+ * share a directory. */
 int hx_output_commit(hx_run *r) {
-    if (rename(r->tmpdir, r->dir) != 0) {
-        fprintf(stderr, "mechlab: cannot rename %s to %s: %s\n", r->tmpdir,
-                r->dir, strerror(errno));
-        return -errno;
+    char base[64];
+    snprintf(base, sizeof base, "%.20s", r->run_id);
+    base[strcspn(base, "-") + 7] = 0; /* YYYYMMDD-HHMMSS without -N */
+    char *slash = strrchr(r->dir, '/');
+    size_t keep = slash ? (size_t)(slash - r->dir) : 0;
+    int k = 2;
+    while (rename(r->tmpdir, r->dir) != 0) {
+        if ((errno != EEXIST && errno != ENOTEMPTY) || k > 1000) {
+            fprintf(stderr, "mechlab: cannot rename %s to %s: %s\n",
+                    r->tmpdir, r->dir, strerror(errno));
+            return -errno;
+        }
+        (void)!snprintf(r->run_id, sizeof r->run_id, "%.20s-%d", base, k++);
+        snprintf(r->dir + keep, sizeof r->dir - keep, "/%s", r->run_id);
     }
     char expdir[1024], tmp[1200], latest[1200];
-    snprintf(expdir, sizeof expdir, "%s/%s/%s", r->opts->out, r->machine,
+    snprintf(expdir, sizeof expdir, "%s/%s/%s", r->opts->out, r->mdir,
              r->exp->name);
     snprintf(tmp, sizeof tmp, "%s/.latest-%ld", expdir, (long)getpid());
     snprintf(latest, sizeof latest, "%s/latest", expdir);
@@ -131,127 +152,6 @@ int hx_output_commit(hx_run *r) {
         return -errno;
     }
     return 0;
-}
-
-/* ---- data.csv ---------------------------------------------------------- */
-
-static void csv_str(FILE *f, const char *s) {
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void csv_num(FILE *f, double v) {
-    if (!isnan(v))
-        fprintf(f, "%.6g", v);
-}
-
-int hx_output_csv(const hx_run *r, const char *path) {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "mechlab: %s: %s\n", path, strerror(errno));
-        return -errno;
-    }
-    const hx_experiment *e = r->exp;
-    fputs("experiment,variant,series", f);
-    for (int i = 0; i < e->nparams; i++)
-        fprintf(f, ",%s", e->params[i].name);
-    if (r->thread_param < 0)
-        fputs(",threads", f);
-    fputs(",oversubscribed,pus,rep,iterations,ns_per_op,ns_per_op_max", f);
-    for (int m = 0; m < e->nmetrics; m++)
-        fprintf(f, ",%s", e->metrics[m].name);
-    for (size_t i = 0; i < r->nevents; i++) {
-        fputc(',', f);
-        for (const char *c = hx_counters_name(r->counters, i); *c; c++)
-            fputc(*c == '-' ? '_' : *c, f);
-        fputs("_per_op", f);
-    }
-    fputs(",status\n", f);
-
-    for (int fi = 0; fi < r->nfams; fi++) {
-        for (int pi = 0; pi < r->fams[fi].npoints; pi++) {
-            const hx_point *pt = &r->fams[fi].points[pi];
-            /* every worker's PU: up to 11 characters and a ';' each */
-            char series[200], pus[HX_MAX_THREADS * 12 + 1] = "";
-            hx_series_name(r, pt, series, sizeof series);
-            size_t n = 0;
-            for (int t = 0; t < pt->threads && t < HX_MAX_THREADS; t++)
-                if (pt->pu[t] != HX_PU_UNPINNED)
-                    n += (size_t)snprintf(pus + n, sizeof pus - n, "%s%d",
-                                          t ? ";" : "", pt->pu[t]);
-            int rows = pt->nsamples ? pt->nsamples : 1;
-            for (int k = 0; k < rows; k++) {
-                const hx_sample *s = pt->nsamples ? &pt->samples[k] : NULL;
-                fprintf(f, "%s,%s,", e->name, pt->var->name);
-                csv_str(f, series);
-                for (int i = 0; i < e->nparams; i++)
-                    fprintf(f, ",%lld", (long long)pt->val[i]);
-                if (r->thread_param < 0)
-                    fprintf(f, ",%d", pt->threads);
-                fprintf(f, ",%d,%s,", pt->oversub ? 1 : 0, pus);
-                if (!s) {
-                    fputs(",,,", f);
-                    for (int m = 0; m < e->nmetrics; m++)
-                        fputc(',', f);
-                    for (size_t i = 0; i < r->nevents; i++)
-                        fputc(',', f);
-                    char st[300];
-                    snprintf(st, sizeof st, "%s: %s",
-                             pt->skip[0] ? "skipped" : "failed",
-                             pt->skip[0]    ? pt->skip
-                             : pt->error[0] ? pt->error
-                                            : "no samples");
-                    fputc(',', f);
-                    csv_str(f, st);
-                    fputc('\n', f);
-                    continue;
-                }
-                if (s->failed) { /* a repetition that failed */
-                    fprintf(f, "%d,,,", s->rep);
-                    for (int m = 0; m < e->nmetrics; m++)
-                        fputc(',', f);
-                    for (size_t i = 0; i < r->nevents; i++)
-                        fputc(',', f);
-                    char st[300];
-                    snprintf(st, sizeof st, "failed: %s",
-                             pt->error[0] ? pt->error : "no samples");
-                    fputc(',', f);
-                    csv_str(f, st);
-                    fputc('\n', f);
-                    continue;
-                }
-                fprintf(f, "%d,%llu,", s->rep,
-                        (unsigned long long)s->iterations);
-                csv_num(f, s->ns_per_op);
-                fputc(',', f);
-                csv_num(f, s->ns_per_op_max);
-                for (int m = 0; m < e->nmetrics; m++) {
-                    fputc(',', f);
-                    if (s->metric_set[m])
-                        csv_num(f, s->metrics[m]);
-                }
-                for (size_t i = 0; i < r->nevents; i++) {
-                    fputc(',', f);
-                    if (hx_counters_available(r->counters, i))
-                        csv_num(f, s->events[i]);
-                }
-                fputs(",ok\n", f);
-            }
-        }
-    }
-    int rc = ferror(f) ? -EIO : 0;
-    if (fclose(f) != 0)
-        rc = -errno;
-    return rc;
 }
 
 /* ---- context.json ------------------------------------------------------- */
@@ -318,6 +218,8 @@ int hx_output_context(const hx_run *r, const char *path,
     json_object_set_new(run, "experiment", json_string(e->name));
     json_object_set_new(run, "run_id", json_string(r->run_id));
     json_object_set_new(run, "machine_name", json_string(r->machine));
+    json_object_set_new(run, "host", json_string(r->host));
+    json_object_set_new(run, "machine_dir", json_string(r->mdir));
     json_object_set_new(run, "reps", json_integer(r->reps));
     json_object_set_new(run, "min_time_s", json_real(r->min_time));
     json_object_set_new(run, "warmup_s", json_real(r->opts->warmup));
@@ -334,6 +236,7 @@ int hx_output_context(const hx_run *r, const char *path,
     json_object_set_new(run, "params", params);
     json_object_set_new(run, "duration_s", json_real(hx_now() - r->t_start));
     json_object_set_new(root, "run", run);
+    json_object_set_new(root, "calibration", hx_calib_json(r));
 
     json_t *gb = hx_json_load_lenient(gbench_json);
     json_t *gctx = gb ? json_object_get(gb, "context") : NULL;

@@ -31,8 +31,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calibrate.h"
 #include "points.h"
-#include "run.h"
+#include "result.h"
 #include "topo.h"
 
 #define HX_DEFAULT_REPS     9
@@ -64,6 +65,16 @@ int64_t hx_point_param(const hx_point *pt, const char *name) {
     return pt->val[i];
 }
 
+double hx_param_real(const hx_param *p, int64_t v) {
+    return p && p->scale > 1 ? (double)v / (double)p->scale : (double)v;
+}
+
+double hx_point_paramf(const hx_point *pt, const char *name) {
+    int i = hx_param_index(pt->run->exp, name);
+    int64_t v = hx_point_param(pt, name);
+    return hx_param_real(&pt->run->exp->params[i], v);
+}
+
 int64_t hx_variant_arg(const hx_point *pt) {
     return pt->var->arg;
 }
@@ -72,9 +83,6 @@ int hx_point_threads(const hx_point *pt) {
 }
 const hx_topo *hx_point_topo(const hx_point *pt) {
     return &pt->run->topo;
-}
-bool hx_point_quick(const hx_point *pt) {
-    return pt->run->opts->quick;
 }
 
 void hx_point_skip(hx_point *pt, const char *fmt, ...) {
@@ -170,6 +178,10 @@ void hx_format_value(const hx_param *p, int64_t v, char *buf, size_t len) {
             snprintf(buf, len, "%.1f %s", x, unit[u]);
         return;
     }
+    if (p && p->scale > 1) {
+        snprintf(buf, len, "%g", hx_param_real(p, v));
+        return;
+    }
     snprintf(buf, len, "%lld", (long long)v);
 }
 
@@ -185,8 +197,13 @@ void hx_series_name(const hx_run *r, const hx_point *pt, char *buf,
         if (i == r->xparam || !uses_param(pt->var, i))
             continue;
         int64_t v = i == r->thread_param ? pt->threads : pt->val[i];
-        n += (size_t)snprintf(buf + n, len - n, " %s=%lld", e->params[i].name,
-                              (long long)v);
+        if (e->params[i].scale > 1) /* "workers_per_core=0.25" */
+            n += (size_t)snprintf(buf + n, len - n, " %s=%g",
+                                  e->params[i].name,
+                                  hx_param_real(&e->params[i], v));
+        else
+            n += (size_t)snprintf(buf + n, len - n, " %s=%lld",
+                                  e->params[i].name, (long long)v);
     }
 }
 
@@ -198,6 +215,69 @@ static const char *find_set(const hx_opts *o, const char *name) {
         if (strncmp(o->sets[i], name, n) == 0 && o->sets[i][n] == '=')
             return o->sets[i] + n + 1;
     return NULL;
+}
+
+/* A fixed-point parameter's list ("0.25,0.5,1..16") rewritten in its
+ * units ("25,50,100..1600") for hx_points_parse; every number must be a
+ * whole number of units. */
+static int scale_spec(const char *spec, int64_t scale, char *out, size_t len,
+                      char *err, size_t errlen) {
+    size_t n = 0;
+    for (const char *c = spec; *c;) {
+        if (*c >= '0' && *c <= '9') {
+            /* digits, then a '.' and digits (a '.' before another '.'
+             * starts a range "A..B") */
+            const char *start = c;
+            while (*c >= '0' && *c <= '9')
+                c++;
+            if (c[0] == '.' && c[1] >= '0' && c[1] <= '9')
+                for (c++; *c >= '0' && *c <= '9'; c++) {
+                }
+            char num[64];
+            snprintf(num, sizeof num, "%.*s", (int)(c - start), start);
+            char *end;
+            double v = strtod(num, &end);
+            double u = v * (double)scale;
+            if (*end || num[0] == 0 || fabs(u - round(u)) > 1e-6) {
+                snprintf(err, errlen,
+                         "'%s' is not a multiple of %g (this parameter "
+                         "has a resolution of 1/%lld)",
+                         num, 1.0 / (double)scale, (long long)scale);
+                return -EINVAL;
+            }
+            n += (size_t)snprintf(out + n, n < len ? len - n : 0, "%lld",
+                                  (long long)llround(u));
+            continue;
+        }
+        if (n + 1 < len)
+            out[n++] = *c;
+        c++;
+    }
+    if (n >= len) {
+        snprintf(err, errlen, "list too long");
+        return -EINVAL;
+    }
+    out[n] = 0;
+    return 0;
+}
+
+static int parse_points(const hx_param *p, const char *spec, int64_t *out,
+                        char *err, size_t len) {
+    if (p->scale > 1) {
+        char buf[1024];
+        if (scale_spec(spec, p->scale, buf, sizeof buf, err, len) != 0)
+            return -EINVAL;
+        int n = hx_points_parse(buf, p->min, p->max, out, HX_MAX_POINTS, err,
+                                len);
+        if (n <= 0 && err[0]) { /* say it in the user's units */
+            char again[200];
+            snprintf(again, sizeof again, "%s", err);
+            snprintf(err, len, "%.180s (in units of 1/%lld)", again,
+                     (long long)p->scale);
+        }
+        return n;
+    }
+    return hx_points_parse(spec, p->min, p->max, out, HX_MAX_POINTS, err, len);
 }
 
 static int param_points(hx_run *r, int i, char *err, size_t len) {
@@ -213,15 +293,16 @@ static int param_points(hx_run *r, int i, char *err, size_t len) {
     int n;
     if (spec) {
         char perr[256] = "";
-        n = hx_points_parse(spec, p->min, p->max, r->pts[i], HX_MAX_POINTS,
-                            perr, sizeof perr);
+        n = parse_points(p, spec, r->pts[i], perr, sizeof perr);
         if (n <= 0) {
+            char lo[32], hi[32];
+            hx_format_value(p->scale > 1 ? p : NULL, p->min, lo, sizeof lo);
+            hx_format_value(p->scale > 1 ? p : NULL, p->max, hi, sizeof hi);
             snprintf(err, len,
                      "%s %s=%s: %s (parameter '%s' of %s, %s, accepts "
-                     "%lld..%lld)",
+                     "%s..%s)",
                      flag, p->name, spec, perr[0] ? perr : "no values", p->name,
-                     e->name, p->unit ? p->unit : "", (long long)p->min,
-                     (long long)p->max);
+                     e->name, p->unit ? p->unit : "", lo, hi);
             return -EINVAL;
         }
     } else if (p->points) {
@@ -229,9 +310,7 @@ static int param_points(hx_run *r, int i, char *err, size_t len) {
     } else {
         const char *d = (o->quick && p->quick_def) ? p->quick_def : p->def;
         char perr[256] = "";
-        n = d ? hx_points_parse(d, p->min, p->max, r->pts[i], HX_MAX_POINTS,
-                                perr, sizeof perr)
-              : 0;
+        n = d ? parse_points(p, d, r->pts[i], perr, sizeof perr) : 0;
         if (n <= 0) {
             snprintf(err, len,
                      "internal: %s: parameter '%s' has no valid "
@@ -340,6 +419,7 @@ static int add_families(hx_run *r, const hx_variant *v) {
             if (r->thread_param >= 0 && !uses_param(v, r->thread_param))
                 pt->threads = (int)r->pts[r->thread_param][0];
             pt->oversub = pt->threads > r->topo.pus;
+            pt->thread_spread = pt->pu_spread = pt->cycles_per_op = NAN;
             if (r->thread_param >= 0)
                 pt->val[r->thread_param] = pt->threads;
         }
@@ -392,11 +472,16 @@ int hx_plan(hx_run *r, const hx_experiment *e, const hx_opts *o, char *err,
     /* The points are the product of the parameters' lists: refuse a
      * sweep too large to hold (each point carries per-thread arrays) or
      * to run, before allocating it. */
+    if ((rc = hx_sources_plan(r, err, len)) != 0)
+        return rc;
+    hx_gotwin_plan(r); /* "go:<variant>" twins when Go is installed */
     double total = 0;
-    for (int v = 0; v < e->nvariants; v++) {
+    for (int v = 0; v < e->nvariants + r->ntwins; v++) {
+        const hx_variant *var =
+            v < e->nvariants ? &e->variants[v] : &r->twins[v - e->nvariants];
         double prod = 1;
         for (int i = 0; i < e->nparams; i++)
-            if (uses_param(&e->variants[v], i))
+            if (uses_param(var, i))
                 prod *= r->npts[i];
         total += prod;
     }
@@ -408,8 +493,10 @@ int hx_plan(hx_run *r, const hx_experiment *e, const hx_opts *o, char *err,
                  e->name, total, HX_MAX_RUN_POINTS);
         return -EINVAL;
     }
-    for (int v = 0; v < e->nvariants; v++)
-        if ((rc = add_families(r, &e->variants[v])) != 0) {
+    for (int v = 0; v < e->nvariants + r->ntwins; v++)
+        if ((rc = add_families(r, v < e->nvariants
+                                      ? &e->variants[v]
+                                      : &r->twins[v - e->nvariants])) != 0) {
             snprintf(err, len, "out of memory");
             return rc;
         }
@@ -496,12 +583,22 @@ int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out) {
     fprintf(out, "\nVariants\n");
     for (int i = 0; i < e->nvariants; i++)
         fprintf(out, "  %-12s %s\n", e->variants[i].name, e->variants[i].help);
+    for (int i = 0; i < e->nvariants; i++)
+        if (e->variants[i].go)
+            fprintf(out,
+                    "  go:%-9s the same in Go: Benchmark%s in "
+                    "scripts/gobench (run when Go is installed%s)\n",
+                    e->variants[i].name, e->variants[i].go,
+                    rc == 0 && r.go_missing ? "; it is not, here" : "");
     fprintf(out, "\nParameters (--set NAME=LIST; default points on this "
                  "machine)\n");
     for (int i = 0; i < e->nparams; i++) {
         const hx_param *p = &e->params[i];
-        fprintf(out, "  %-10s %s [%s, %lld..%lld]%s\n", p->name, p->help,
-                p->unit, (long long)p->min, (long long)p->max,
+        char lo[32], hi[32];
+        hx_format_value(p->scale > 1 ? p : NULL, p->min, lo, sizeof lo);
+        hx_format_value(p->scale > 1 ? p : NULL, p->max, hi, sizeof hi);
+        fprintf(out, "  %-10s %s [%s, %s..%s]%s\n", p->name, p->help,
+                p->unit, lo, hi,
                 (p->flags & HX_PARAM_THREADS) ? " (also --threads)" : "");
         if (rc == 0) {
             fprintf(out, "             points:");
@@ -517,9 +614,22 @@ int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out) {
             "\nMetrics\n  ns_per_op  ns per %s, per thread (each "
             "thread timed individually; mean over threads)\n",
             e->op ? e->op : "op");
-    for (int i = 0; i < e->nmetrics; i++)
-        fprintf(out, "  %-10s %s [%s]\n", e->metrics[i].name,
-                e->metrics[i].help, e->metrics[i].unit);
+    for (int i = 0; i < e->nmetrics; i++) {
+        const hx_metric_decl *m = &e->metrics[i];
+        fprintf(out, "  %-10s %s [%s]", m->name, m->help, m->unit);
+        if (m->source)
+            fprintf(out, " (%s, %s)", m->source,
+                    (m->kind & HX_METRIC_KIND_MASK) == HX_METRIC_LEVEL
+                        ? "after each repetition"
+                    : (m->kind & HX_METRIC_KIND_MASK) == HX_METRIC_DELTA
+                        ? "change over a repetition"
+                        : "change per op");
+        if (m->kind & HX_METRIC_MAX)
+            fprintf(out, " (the largest, not the median)");
+        fprintf(out, "\n");
+    }
+    if (e->plot_metric)
+        fprintf(out, "  (the plot shows %s)\n", e->plot_metric);
     if (rc == 0 && r.nevents) {
         fprintf(out, "\nCounters sampled (per %s)\n", e->op ? e->op : "op");
         for (size_t i = 0; i < r.nevents; i++)
@@ -548,7 +658,7 @@ int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out) {
 static void print_header(const hx_run *r, FILE *out) {
     const hx_experiment *e = r->exp;
     fprintf(out, "%s on %s: %d points x %d reps, >= %.3g s each%s\n", e->name,
-            r->machine, r->total_points, r->reps, r->min_time,
+            r->mdir, r->total_points, r->reps, r->min_time,
             r->opts->quick ? " (quick)" : "");
     for (int i = 0; i < e->nparams; i++) {
         fprintf(out, "  %-10s", e->params[i].name);
@@ -561,6 +671,10 @@ static void print_header(const hx_run *r, FILE *out) {
             fprintf(out, "  (> %d PUs: over-subscribed)", r->topo.pus);
         fprintf(out, "\n");
     }
+    char where[512];
+    hx_claims_where(r, where, sizeof where);
+    if (where[0] && e->nclaims)
+        fprintf(out, "  note       %s\n", where);
     size_t unavailable = 0;
     for (size_t i = 0; i < r->nevents; i++)
         unavailable += !hx_counters_available(r->counters, i);
@@ -569,6 +683,28 @@ static void print_header(const hx_run *r, FILE *out) {
                 "  counters   %zu of %zu available here (`mechlab "
                 "counters` says why)\n",
                 r->nevents - unavailable, r->nevents);
+}
+
+/* The host part of the machine directory: --host, else this host's short
+ * name (up to the first dot, [A-Za-z0-9._-] kept, others become '-'); none
+ * when --machine names the directory outright without --host. */
+void hx_run_host(const hx_opts *o, char *buf, size_t len) {
+    char name[256] = "";
+    if (o->host)
+        snprintf(name, sizeof name, "%s", o->host);
+    else if (!o->machine && gethostname(name, sizeof name - 1) != 0)
+        name[0] = 0;
+    name[sizeof name - 1] = 0;
+    if (!o->host)
+        name[strcspn(name, ".")] = 0;
+    size_t n = 0;
+    for (const char *p = name; *p && n + 1 < len; p++)
+        buf[n++] = (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                           "0123456789._-",
+                           *p) != NULL)
+                       ? *p
+                       : '-';
+    buf[n] = 0;
 }
 
 int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
@@ -590,6 +726,9 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
         snprintf(r.machine, sizeof r.machine, "%s", o->machine);
     else
         hx_topo_machine_name(&r.topo, r.machine, sizeof r.machine);
+    hx_run_host(o, r.host, sizeof r.host);
+    snprintf(r.mdir, sizeof r.mdir, "%s%s%s", r.machine, r.host[0] ? "@" : "",
+             r.host);
     if (hx_output_begin(&r, err, sizeof err) != 0) {
         fprintf(stderr, "mechlab: %s\n", err);
         hx_plan_free(&r);
@@ -598,10 +737,21 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
     print_header(&r, stdout);
     fflush(stdout);
 
+    hx_gotwin_prepare(&r); /* says once if Go is absent; twins then skip */
+    fflush(stdout);
+    /* Each PU's speed before and after (calibrate.c): the clock
+     * reference, the loop floor, and which points can be evidence. */
+    static hx_calib cal_before, cal_after;
+    int cal_pus = hx_calib_pus(&r);
+    if (hx_calibrate(&r.topo, cal_pus, &cal_before) == 0 || cal_before.n)
+        r.calib_before = &cal_before;
     char path[1200];
     snprintf(path, sizeof path, "%s/gbench.json", r.tmpdir);
     rc = hx_gbench_run(&r, path);
     hx_point_release_all(&r);
+    if (hx_calibrate(&r.topo, cal_pus, &cal_after) == 0 || cal_after.n)
+        r.calib_after = &cal_after;
+    hx_calib_points(&r);
     if (rc) {
         fprintf(stderr, "mechlab: %s: Google Benchmark ran nothing\n", e->name);
         hx_plan_free(&r);
@@ -611,15 +761,16 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
 
     int status = HX_EXIT_OK;
     struct hx_results *res = hx_results_build(&r);
+    if (!res) {
+        fprintf(stderr, "mechlab: out of memory building the result\n");
+        hx_plan_free(&r);
+        return HX_EXIT_FAIL;
+    }
+    hx_report_text(res, stdout);
     snprintf(path, sizeof path, "%s/summary.txt", r.tmpdir);
     FILE *sf = fopen(path, "w");
-    if (res) {
-        hx_results_summary(res, stdout);
-        if (sf)
-            hx_results_summary(res, sf);
-    } else {
-        status = HX_EXIT_FAIL;
-    }
+    if (sf)
+        hx_report_text(res, sf);
     bool sf_ok = sf && !ferror(sf);
     if (sf && fclose(sf) != 0)
         sf_ok = false;
@@ -627,8 +778,13 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
         fprintf(stderr, "mechlab: cannot write %s\n", path);
         status = HX_EXIT_FAIL;
     }
+    snprintf(path, sizeof path, "%s/summary.json", r.tmpdir);
+    if (hx_report_json(res, path) != 0) {
+        fprintf(stderr, "mechlab: cannot write %s\n", path);
+        status = HX_EXIT_FAIL;
+    }
     snprintf(path, sizeof path, "%s/data.csv", r.tmpdir);
-    if (hx_output_csv(&r, path) != 0)
+    if (hx_report_csv(res, path) != 0)
         status = HX_EXIT_FAIL;
     char gb[1200];
     snprintf(gb, sizeof gb, "%s/gbench.json", r.tmpdir);
@@ -636,15 +792,15 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
     if (hx_output_context(&r, path, gb) != 0)
         status = HX_EXIT_FAIL;
     char pmsg[512] = "";
-    /* plot.dat and plot.gp are always written (compare reads plot.dat);
-     * --no-plot only skips running gnuplot. */
-    int prc = res ? hx_plot(&r, res, o->plot, pmsg, sizeof pmsg) : -1;
+    /* plot.dat and plot.gp are always written; --no-plot only skips
+     * running gnuplot. */
+    int prc = hx_plot(res, r.tmpdir, o->plot, pmsg, sizeof pmsg);
     if (status == HX_EXIT_OK && hx_output_commit(&r) != 0)
         status = HX_EXIT_FAIL;
     if (status == HX_EXIT_OK) {
-        printf("\nwrote %s/ in %.1f s: summary.txt data.csv gbench.json "
-               "context.json plot.dat plot.gp%s\n",
-               r.dir, elapsed, "");
+        printf("\nwrote %s/ in %.1f s: summary.txt summary.json data.csv "
+               "gbench.json context.json plot.dat plot.gp\n",
+               r.dir, elapsed);
         if (prc == 0 && o->plot)
             printf("plot: %s/%s.png (and .svg)\n", r.dir, e->name);
         else if (prc < 0)

@@ -2,8 +2,8 @@
  * run.h - internal: one experiment run, from options to data.
  *
  * The data model shared by the run loop (run.c), the Google Benchmark shim
- * (gbench_shim.cc), the statistics and verdict (results.c), and the writers
- * (output.c, plot.c). Experiments never see it: they see hx.h.
+ * (gbench_shim.cc), the result (result.h) and its reporters. Experiments
+ * never see it: they see hx.h.
  *
  *   hx_opts     what the user asked for (CLI flags / make variables)
  *   hx_run      one experiment's run: topology, counter plan, the sweep
@@ -28,6 +28,7 @@
 
 #include "counters.h"
 #include "hx.h"
+#include "sources.h"
 
 #define HX_MAX_SETS    8
 #define HX_MAX_EVENTS  16
@@ -53,6 +54,7 @@ typedef struct hx_opts {
     const char *counters; /* auto|papi|perf|rusage|none */
     const char *out;      /* results root */
     const char *machine;  /* machine name override */
+    const char *host;     /* host name override (fleet tasks: the node) */
     double min_time;      /* seconds per repetition; 0: default */
     double warmup;        /* seconds of warm-up per point; 0: none */
     bool plot;            /* draw PNG/SVG (default on) */
@@ -63,9 +65,15 @@ typedef struct hx_opts {
 typedef struct hx_sample {
     int rep;
     bool failed;          /* the repetition failed (hx_fail): no numbers */
-    uint64_t iterations;  /* per thread */
+    uint64_t iterations;  /* per thread: the mean of the threads' counts
+                             (with stop-together they differ) */
     double ns_per_op;     /* mean over threads */
     double ns_per_op_max; /* slowest thread */
+    double thread_spread; /* slowest / fastest thread's ns/op (repeat.h) */
+    double passes;        /* timed passes over the data (NAN: no pass) */
+    double warm_passes;   /* untimed warm-up passes before it (NAN: none) */
+    int warm_end;         /* hx_warm_end of thread 0's warm-up */
+    uint32_t scaled;      /* bit i: events[i] is a multiplexed estimate */
     double metrics[HX_MAX_METRICS];
     bool metric_set[HX_MAX_METRICS];
     double events[HX_MAX_EVENTS]; /* per op; NAN when unavailable */
@@ -92,10 +100,23 @@ struct hx_point {
     int bar_count;
     int bar_gen;
     double tns[HX_MAX_THREADS]; /* each worker's ns/op, this repetition */
+    /* HX_METRIC_MAX metrics: the largest value any worker reported this
+     * repetition (reset by thread 0 before the start barrier) */
+    double mmax[HX_MAX_METRICS];
+    bool mmax_set[HX_MAX_METRICS];
     /* per-thread results of the current repetition, then the samples */
     int pu[HX_MAX_THREADS]; /* PU each worker was pinned to */
+    uint64_t tit[HX_MAX_THREADS]; /* each worker's op count, this rep */
+    int stop; /* stop-together flag of the running repetition (repeat.h) */
     hx_sample *samples;
     int nsamples, capsamples;
+    /* after the run (calibrate.c): can this point count as evidence? */
+    double thread_spread; /* median over reps; NAN: no samples */
+    double pu_spread;     /* calibrated speeds of its PUs; NAN: unknown */
+    bool unsettled;       /* threads or PUs apart by > HX_SETTLED_SPREAD */
+    char unsettled_why[96];
+    double cycles_per_op; /* median ns/op in its PUs' cycles; NAN */
+    bool at_floor;        /* within HX_FLOOR_FACTOR of the loop floor */
 };
 
 typedef struct hx_family {
@@ -119,6 +140,15 @@ typedef struct hx_run {
     int npts[HX_MAX_PARAMS];
     hx_family *fams;
     int nfams;
+    /* sources.c: metric m is sampled from snapshot value msrc[m] (-1: the
+     * variant reports it) */
+    int msrc[HX_MAX_METRICS];
+    int nsrcvals;
+    /* gotwin.c: the synthesised "go:<name>" variants of this run */
+    hx_variant twins[HX_MAX_VARIANTS];
+    char twin_names[HX_MAX_VARIANTS][64];
+    int ntwins;
+    bool go_missing; /* the experiment has twins but `go` is not here */
     int total_points; /* instances */
     int reps;
     double min_time;
@@ -129,7 +159,10 @@ typedef struct hx_run {
     int done_runs; /* repetitions finished (approx.) */
     int total_runs;
     double t_start;
-    char machine[96];
+    struct hx_calib *calib_before, *calib_after; /* NULL: not measured */
+    char machine[96]; /* the CPU-model group: amd-epyc-9654-96c */
+    char host[72];    /* the node within it; "" with --machine alone */
+    char mdir[176];   /* results/<mdir>/: machine@host, or machine */
     char dir[1024];    /* final run directory */
     char tmpdir[1024]; /* where it is written */
     char run_id[64];
@@ -147,6 +180,7 @@ void hx_cli_usage(FILE *out);
 
 /* run.c */
 int hx_run_experiment(const hx_experiment *e, const hx_opts *o);
+void hx_run_host(const hx_opts *o, char *buf, size_t len);
 int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out);
 int hx_plan(hx_run *r, const hx_experiment *e, const hx_opts *o, char *err,
             size_t len);
@@ -160,28 +194,23 @@ void hx_format_value(const hx_param *p, int64_t v, char *buf, size_t len);
 int hx_point_prepare(hx_point *pt);
 void hx_point_release_all(hx_run *r);
 
+/* gotwin.c: Go twins (see its file comment) */
+void hx_gotwin_plan(hx_run *r); /* adds r->twins when `go` is installed */
+int hx_gotwin_prepare(hx_run *r); /* builds the test binary, once per run */
+bool hx_gotwin_series(const char *series); /* "go:..." */
+/* Variant index of v for colours and output: its place in the
+ * experiment's table, or after it for a twin. */
+int hx_variant_index(const hx_run *r, const hx_variant *v);
+
+/* run.c: fixed-point parameters */
+double hx_param_real(const hx_param *p, int64_t v);
+
 /* gbench_shim.cc */
 int hx_gbench_run(hx_run *r, const char *json_path);
 double hx_now(void); /* monotonic seconds */
 
-/* results.c: statistics, claims, verdict; writes summary.txt and prints */
-struct hx_results;
-struct hx_results *hx_results_build(hx_run *r);
-void hx_results_free(struct hx_results *res);
-/* Writes the summary to f; returns true if every claim held. */
-bool hx_results_summary(struct hx_results *res, FILE *f);
-/* Series and their per-point statistics, for the plot. */
-struct hx_summary;
-int hx_results_nseries(const struct hx_results *res);
-const char *hx_results_series(const struct hx_results *res, int i);
-int hx_results_series_points(const struct hx_results *res, int i);
-int hx_results_series_variant(const struct hx_results *res, int i);
-void hx_results_point(const struct hx_results *res, int i, int k, int64_t *x,
-                      struct hx_summary *s, bool *oversub);
-
 /* output.c */
 int hx_output_begin(hx_run *r, char *err, size_t len);
-int hx_output_csv(const hx_run *r, const char *path);
 int hx_output_context(const hx_run *r, const char *path,
                       const char *gbench_json);
 int hx_output_commit(hx_run *r); /* rename tmp -> final, update latest */
@@ -193,10 +222,7 @@ struct json_t *hx_json_load_lenient(const char *path);
 /* compare.c: `mechlab compare EXP` */
 int hx_compare(const hx_experiment *e, const char *out_root);
 
-/* plot.c */
-/* Writes plot.dat and plot.gp; with draw, runs gnuplot on them. */
-int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
-            size_t len);
+/* plot.c: runs gnuplot on script in dir; 0, or -errno with msg */
 int hx_run_gnuplot(const char *dir, const char *script, char *msg, size_t len);
 
 #endif

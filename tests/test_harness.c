@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "run.h"
+#include "result.h"
 
 static int passed, failed;
 
@@ -179,10 +179,21 @@ static void test_plan_and_csv(void) {
     pt->pu[1] = 1;
     pt->samples = calloc(2, sizeof(hx_sample));
     pt->nsamples = pt->capsamples = 2;
-    pt->samples[0] = (hx_sample){
-        .rep = 0, .iterations = 100, .ns_per_op = 1.5, .ns_per_op_max = 2};
-    pt->samples[1] = (hx_sample){
-        .rep = 1, .iterations = 100, .ns_per_op = 2.5, .ns_per_op_max = 3};
+    pt->samples[0] = (hx_sample){.rep = 0,
+                                 .iterations = 100,
+                                 .ns_per_op = 1.5,
+                                 .ns_per_op_max = 2,
+                                 .thread_spread = 1.2,
+                                 .passes = NAN,
+                                 .warm_passes = NAN};
+    pt->samples[1] = (hx_sample){.rep = 1,
+                                 .iterations = 100,
+                                 .ns_per_op = 2.5,
+                                 .ns_per_op_max = 3,
+                                 .thread_spread = 1.4,
+                                 .passes = NAN,
+                                 .warm_passes = NAN,
+                                 .scaled = 1u << 0};
     pt->samples[0].events[0] = NAN;
     pt->samples[1].events[0] = NAN;
     pt->samples[0].events[1] = 0; /* unavailable: must not print as 0 */
@@ -191,7 +202,10 @@ static void test_plan_and_csv(void) {
     int fd = mkstemp(path);
     CHECK(fd >= 0);
     close(fd);
-    CHECK(hx_output_csv(&r, path) == 0);
+    struct hx_results *res = hx_results_build(&r);
+    CHECK(res != NULL);
+    CHECK(hx_report_csv(res, path) == 0);
+    hx_results_free(res);
     FILE *f = fopen(path, "r");
     char got[2048] = "";
     size_t n = f ? fread(got, 1, sizeof got - 1, f) : 0;
@@ -201,10 +215,11 @@ static void test_plan_and_csv(void) {
     unlink(path);
     const char *want =
         "experiment,variant,series,threads,stride,oversubscribed,pus,rep,"
-        "iterations,ns_per_op,ns_per_op_max,page_faults_per_op,"
-        "task_clock_per_op,status\n"
-        "fake,v,v stride=8,2,8,0,0;1,0,100,1.5,2,,,ok\n"
-        "fake,v,v stride=8,2,8,0,0;1,1,100,2.5,3,,,ok\n";
+        "iterations,ns_per_op,ns_per_op_max,thread_spread,pu_spread,"
+        "settled,passes,warm_passes,page_faults_per_op,"
+        "task_clock_per_op,multiplexed,status\n"
+        "fake,v,v stride=8,2,8,0,0;1,0,100,1.5,2,1.2,,1,,,,,,ok\n"
+        "fake,v,v stride=8,2,8,0,0;1,1,100,2.5,3,1.4,,1,,,,,page-faults,ok\n";
     CHECK(strcmp(got, want) == 0);
     if (strcmp(got, want) != 0)
         fprintf(stderr, "got:\n%s\nwant:\n%s\n", got, want);
@@ -338,14 +353,14 @@ static void test_summary_and_plot(void) {
     char *buf = NULL;
     size_t blen = 0;
     FILE *f = open_memstream(&buf, &blen);
-    hx_results_summary(res, f);
+    hx_report_text(res, f);
     fclose(f);
     /* 'b' is 2x slower: the CI printed beside that 2.00 is of the same
      * ratio (2-2), not of slow/fast (0.5-0.5) */
-    CHECK(strstr(buf, "'b stride=8' is 2.00x slower than 'a stride=8' (95% CI "
-                      "2.00-2.00") != NULL);
+    CHECK(strstr(buf, "'b stride=8' is 2.00x slower than 'a stride=8' "
+                      "(min/max envelope of 3 reps 2.00-2.00") != NULL);
     CHECK(strstr(buf, "does not hold") != NULL);
-    if (!strstr(buf, "CI 2.00-2.00"))
+    if (!strstr(buf, "reps 2.00-2.00"))
         fprintf(stderr, "%s\n", buf);
     free(buf);
     hx_results_free(res);
@@ -358,7 +373,7 @@ static void test_summary_and_plot(void) {
     snprintf(pb->error, sizeof pb->error, "boom, broken invariant");
     res = hx_results_build(&r);
     f = open_memstream(&buf, &blen);
-    hx_results_summary(res, f);
+    hx_report_text(res, f);
     fclose(f);
     CHECK(strstr(buf, "1 of 3 reps failed: boom") != NULL);
     CHECK(strstr(buf, "lost some repetitions") != NULL);
@@ -366,10 +381,10 @@ static void test_summary_and_plot(void) {
     char path[] = "/tmp/hx-test-csv2-XXXXXX";
     int fd = mkstemp(path);
     close(fd);
-    CHECK(hx_output_csv(&r, path) == 0);
+    CHECK(hx_report_csv(res, path) == 0);
     char *csv = slurp_file(path);
     unlink(path);
-    CHECK(csv && strstr(csv, "two,b,b stride=8,2,8,0,0;0,1,,,,,,\"failed: "
+    CHECK(csv && strstr(csv, "two,b,b stride=8,2,8,0,0;0,1,,,,,,,,,,,,\"failed: "
                              "boom, broken invariant\"\n"));
     if (csv && !strstr(csv, "failed: boom"))
         fprintf(stderr, "%s\n", csv);
@@ -388,7 +403,7 @@ static void test_summary_and_plot(void) {
     snprintf(r.tmpdir, sizeof r.tmpdir, "%s", dir);
     res = hx_results_build(&r);
     char msg[512];
-    hx_plot(&r, res, false, msg, sizeof msg); /* files only, no gnuplot */
+    hx_plot(res, dir, false, msg, sizeof msg); /* files only, no gnuplot */
     char p2[1200];
     snprintf(p2, sizeof p2, "%s/plot.dat", dir);
     char *dat = slurp_file(p2);
