@@ -269,8 +269,8 @@ static void *chain_pop_tail(struct pool_local *l) {
         /* next is read before the pop: if it was set and the pop then
          * fails, d is empty for good (the owner pushes only at the head)
          * and may be dropped. */
-        struct pool_elt *d2 = atomic_load_explicit(&d->next,
-                                                   memory_order_acquire);
+        struct pool_elt *d2 =
+            atomic_load_explicit(&d->next, memory_order_acquire);
         void *x = deq_pop_tail(d);
         if (x != NULL)
             return x;
@@ -378,8 +378,7 @@ static __attribute__((noinline)) void pool_grow(grt_pool *p) {
 /* This P's pool_local in the local generation (Go's pin), or NULL when it
  * has none yet. On return the goroutine must not park until it is done
  * with the storage. */
-static inline struct pool_local *pool_pin_fast(grt_pool *p,
-                                               struct grt_p **pp) {
+static inline struct pool_local *pool_pin_fast(grt_pool *p, struct grt_p **pp) {
     struct grt_p *P = pool_curp();
     struct pool_gen *g = atomic_load_explicit(&p->local, memory_order_acquire);
     if (__builtin_expect(g == NULL, 0))
@@ -416,8 +415,8 @@ static void *pool_get_slow(grt_pool *p, struct grt_p *P) {
     struct pool_gen *g = atomic_load_explicit(&p->local, memory_order_acquire);
     int n = atomic_load_explicit(&g->nmax, memory_order_acquire);
     for (int i = 1; i < n; i++) {
-        struct pool_local *l = atomic_load_explicit(
-            &g->per_p[(pid + i) % n], memory_order_acquire);
+        struct pool_local *l = atomic_load_explicit(&g->per_p[(pid + i) % n],
+                                                    memory_order_acquire);
         void *x = l != NULL ? chain_pop_tail(l) : NULL;
         if (x != NULL) {
             POOL_STAT(P, pool_get_stolen);
@@ -439,8 +438,8 @@ static void *pool_get_slow(grt_pool *p, struct grt_p *P) {
         }
     }
     for (int i = 0; i < n; i++) {
-        struct pool_local *l = atomic_load_explicit(
-            &v->per_p[(pid + i) % n], memory_order_acquire);
+        struct pool_local *l = atomic_load_explicit(&v->per_p[(pid + i) % n],
+                                                    memory_order_acquire);
         void *x = l != NULL ? chain_pop_tail(l) : NULL;
         if (x != NULL) {
             POOL_STAT(P, pool_get_victim);

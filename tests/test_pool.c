@@ -208,9 +208,9 @@ static void t_steal(void *arg) {
 
 /* ---- concurrency with collections ----------------------------------------------- */
 
-#define TOKENS 512
+#define TOKENS  512
 #define TRADERS 8
-#define TRADES 20000
+#define TRADES  20000
 typedef struct token {
     _Atomic int held;
     int id;
@@ -407,9 +407,12 @@ static const struct test {
     void (*fn)(void *);
     int procs; /* GOMAXPROCS for this test; 0: default */
 } tests[] = {
-    {"get_put", t_get_put, 1},     {"many", t_many, 1},
-    {"steal", t_steal, 2},         {"concurrent", t_concurrent, 0},
-    {"concurrent_4p", t_concurrent, 4}, {"victim", t_victim, 1},
+    {"get_put", t_get_put, 1},
+    {"many", t_many, 1},
+    {"steal", t_steal, 2},
+    {"concurrent", t_concurrent, 0},
+    {"concurrent_4p", t_concurrent, 4},
+    {"victim", t_victim, 1},
     {"victim_memory", t_victim_memory, 1},
 };
 
