@@ -29,8 +29,10 @@
  * on past its quota until it has made a few passes, within a time cap.
  * Before the first call, the variant's .warm runs untimed (repeat.h).
  *
- * Timing. Each thread times itself (CLOCK_MONOTONIC around its own loop);
- * ns_per_op is the mean over threads of (t1 - t0) / (its own op count),
+ * Timing. Each thread times itself (CLOCK_MONOTONIC around its own loop,
+ * started together after a spin barrier); ns_per_op is the threads' summed
+ * time over their summed ops (the mean of (t1 - t0) / ops when they are
+ * equal),
  * ns_per_op_max the slowest thread's, thread_spread slowest / fastest.
  * Google Benchmark keeps its own real-time clock to decide iteration
  * counts (UseRealTime), and its times are what gbench.json reports: per
@@ -111,6 +113,8 @@ extern "C" double hx_now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static void barrier_wait(hx_point *pt, int n);
+
 /* ---- the C API of hx.h that needs the running state -------------------- */
 
 extern "C" uint64_t hx_batch(hx_state *st) {
@@ -123,6 +127,13 @@ extern "C" uint64_t hx_batch(hx_state *st) {
          * variant: skipping these barriers here would deadlock. After
          * SkipWithError this passes both barriers and returns false. */
         bool go = s.KeepRunningBatch((benchmark::IterationCount)n);
+        /* Google Benchmark's start barrier wakes its threads through a
+         * condition variable, which can take a scheduler tick on a busy
+         * machine: the first one out would run alone. Ours spins, so the
+         * clocks start together. Every thread gets here exactly once per
+         * repetition (a variant that never called hx_batch() is brought
+         * here by body()), failed or not, so nobody waits forever. */
+        barrier_wait(st->pt, st->nt);
         if (!go || st->failed) {
             st->phase = 2;
             if (go)
@@ -347,8 +358,6 @@ static void body(benchmark::State &s, hx_family *fam) {
             double ns = secs * 1e9 / (double)st.iters;
             pt->tns[ti < HX_MAX_THREADS ? ti : 0] = ns;
             pt->tit[ti < HX_MAX_THREADS ? ti : 0] = st.iters;
-            s.counters["ns_per_op"] =
-                benchmark::Counter(ns, benchmark::Counter::kAvgThreads);
             /* Every thread sets every available event: a thread whose
              * counters could not be opened or read sets NAN, which makes
              * the sum over threads (and so the average) NAN. Leaving it
@@ -411,13 +420,21 @@ static void body(benchmark::State &s, hx_family *fam) {
             hx_counters_thread_close(st.ct);
         barrier_wait(pt, nt); /* every tns[] written */
         if (ti == 0 && !st.failed && st.iters > 0) {
-            double mx = 0, sum = 0, its = 0;
+            double mx = 0, sum = 0, its = 0, tsum = 0;
             int k = nt < HX_MAX_THREADS ? nt : HX_MAX_THREADS;
             for (int i = 0; i < k; i++) {
                 mx = pt->tns[i] > mx ? pt->tns[i] : mx;
                 sum += pt->tns[i];
                 its += (double)pt->tit[i];
+                tsum += pt->tns[i] * (double)pt->tit[i];
             }
+            /* ns per op per thread: the threads' time over their ops.
+             * With equal threads this is the mean of their ns/op; when
+             * one was starved (an unfair lock, a preempted vCPU) every op
+             * weighs the same, instead of the starved thread's few ops
+             * deciding the mean. Set by thread 0 alone: summed over the
+             * threads by Google Benchmark, it stays this value. */
+            s.counters["ns_per_op"] = tsum / its;
             s.counters["ns_per_op_max"] = mx;
             const hx_experiment *e = r->exp;
             for (int i = 0; i < e->nmetrics && i < HX_MAX_METRICS; i++)
