@@ -6,6 +6,8 @@
 #   make run EXP=all QUICK=1
 #   make test | list | describe EXP=... | counters | compare EXP=... | clean
 #   make gobench        Go 1.19's figures for the runtime experiments
+#   make fleet STUDY=caches [OUT=results]   submit a study to Slurm
+#        (then: build/mechlab fleet status|report STUDY; studies/README.md)
 #   make gcbench        ours, Boehm and Go on the GC benchmark, one table
 #                       ([QUICK=1] [REPS=5])
 #
@@ -50,7 +52,7 @@ RUN_FLAGS := $(if $(THREADS),--threads $(call q,$(THREADS))) \
              $(foreach a,$(ARGS),$(call q,$(a)))
 
 .PHONY: all deps configure build run test list describe counters compare \
-        gobench gcbench lint format clean
+        gobench gcbench fleet lint format clean
 
 all: build
 
@@ -81,6 +83,13 @@ counters: build
 
 compare: build
 	$(MECHLAB) compare $(call q,$(EXP)) $(if $(OUT),--out $(call q,$(OUT)))
+
+# A study across the nodes of the Slurm cluster that SLURM_CONF (or the
+# system's configuration) names: checked, written and submitted as a job
+# array; `mechlab fleet status|report STUDY` follow it.
+STUDY ?= caches
+fleet: build
+	$(MECHLAB) fleet run $(STUDY) $(if $(OUT),--out $(OUT))
 
 # Go's own figures for the runtime experiments, on this machine (needs go).
 gobench:

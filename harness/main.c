@@ -1,5 +1,6 @@
 /*
- * main.c - the mechlab command: list, describe, run, counters, compare.
+ * main.c - the mechlab command: list, describe, run, counters, compare,
+ * fleet (fleet.c parses its own arguments).
  *
  * Exit codes: 0 done; 1 a run failed; 2 bad input (nothing was written);
  * 3 skipped (the experiment cannot run on this machine). An interrupted run
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "fleet.h"
 #include "run.h"
 
 static void on_interrupt(int sig) {
@@ -29,6 +31,8 @@ static int run_one(const hx_experiment *e, const hx_opts *o) {
 int main(int argc, char **argv) {
     hx_opts o;
     char err[512];
+    if (argc > 1 && strcmp(argv[1], "fleet") == 0)
+        return hx_fleet_main(argc, argv);
     if (hx_cli_parse(argc, argv, &o, err, sizeof err) != 0) {
         fprintf(stderr, "mechlab: %s\n\n", err);
         hx_cli_usage(stderr);

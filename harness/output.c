@@ -1,9 +1,14 @@
 /*
  * output.c - the run directory and its data files.
  *
- *   results/<machine>/<exp>/<run-id>/   context.json gbench.json data.csv
- *                                       summary.txt <exp>.png <exp>.svg
- *   results/<machine>/<exp>/latest  ->  <run-id>
+ *   results/<machine>@<host>/<exp>/<run-id>/   context.json gbench.json
+ *                                   data.csv summary.txt <exp>.png <exp>.svg
+ *   results/<machine>@<host>/<exp>/latest  ->  <run-id>
+ *
+ * <machine> is the CPU-model group (compare lines machines up by it),
+ * <host> the node, so that two nodes with one CPU model never share a
+ * directory or its `latest` (hx_run_host; `--machine NAME` alone names the
+ * directory outright, as the tests do).
  *
  * A run never overwrites an earlier one. It is written under a hidden
  * temporary name (.tmp-<run-id>-<pid>) and renamed into place only when
@@ -81,7 +86,7 @@ void hx_output_cleanup_stale(const char *expdir) {
 int hx_output_begin(hx_run *r, char *err, size_t len) {
     char expdir[sizeof r->dir - 128];
     int w = snprintf(expdir, sizeof expdir, "%s/%s/%s", r->opts->out,
-                     r->machine, r->exp->name);
+                     r->mdir, r->exp->name);
     if (w < 0 || (size_t)w >= sizeof expdir) {
         snprintf(err, len, "--out path too long");
         return -ENAMETOOLONG;
@@ -114,14 +119,29 @@ int hx_output_begin(hx_run *r, char *err, size_t len) {
     return 0;
 }
 
+/* Two runs of one experiment into one machine directory in the same second
+ * (two shells on one host, two fleet tasks given one --host) both find the
+ * same free run id; rename(2) refuses to replace a non-empty directory, so
+ * the second takes the next free suffix and tries again: two runs never
+ * share a directory. */
 int hx_output_commit(hx_run *r) {
-    if (rename(r->tmpdir, r->dir) != 0) {
-        fprintf(stderr, "mechlab: cannot rename %s to %s: %s\n", r->tmpdir,
-                r->dir, strerror(errno));
-        return -errno;
+    char base[64];
+    snprintf(base, sizeof base, "%.20s", r->run_id);
+    base[strcspn(base, "-") + 7] = 0; /* YYYYMMDD-HHMMSS without -N */
+    char *slash = strrchr(r->dir, '/');
+    size_t keep = slash ? (size_t)(slash - r->dir) : 0;
+    int k = 2;
+    while (rename(r->tmpdir, r->dir) != 0) {
+        if ((errno != EEXIST && errno != ENOTEMPTY) || k > 1000) {
+            fprintf(stderr, "mechlab: cannot rename %s to %s: %s\n",
+                    r->tmpdir, r->dir, strerror(errno));
+            return -errno;
+        }
+        (void)!snprintf(r->run_id, sizeof r->run_id, "%.20s-%d", base, k++);
+        snprintf(r->dir + keep, sizeof r->dir - keep, "/%s", r->run_id);
     }
     char expdir[1024], tmp[1200], latest[1200];
-    snprintf(expdir, sizeof expdir, "%s/%s/%s", r->opts->out, r->machine,
+    snprintf(expdir, sizeof expdir, "%s/%s/%s", r->opts->out, r->mdir,
              r->exp->name);
     snprintf(tmp, sizeof tmp, "%s/.latest-%ld", expdir, (long)getpid());
     snprintf(latest, sizeof latest, "%s/latest", expdir);
@@ -341,6 +361,8 @@ int hx_output_context(const hx_run *r, const char *path,
     json_object_set_new(run, "experiment", json_string(e->name));
     json_object_set_new(run, "run_id", json_string(r->run_id));
     json_object_set_new(run, "machine_name", json_string(r->machine));
+    json_object_set_new(run, "host", json_string(r->host));
+    json_object_set_new(run, "machine_dir", json_string(r->mdir));
     json_object_set_new(run, "reps", json_integer(r->reps));
     json_object_set_new(run, "min_time_s", json_real(r->min_time));
     json_object_set_new(run, "warmup_s", json_real(r->opts->warmup));

@@ -373,7 +373,7 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
     char line[512];
     hx_context_oneline(&r->topo, line, sizeof line);
     fprintf(f, "\n%s: %s\n", e->name, e->summary);
-    fprintf(f, "machine: %s [%s]\n", line, r->machine);
+    fprintf(f, "machine: %s [%s]\n", line, r->mdir);
     fprintf(f,
             "ns per %s per thread: median of %d reps, MAD, p10..p90, "
             "coefficient of variation\n\n",

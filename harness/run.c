@@ -661,7 +661,7 @@ int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out) {
 static void print_header(const hx_run *r, FILE *out) {
     const hx_experiment *e = r->exp;
     fprintf(out, "%s on %s: %d points x %d reps, >= %.3g s each%s\n", e->name,
-            r->machine, r->total_points, r->reps, r->min_time,
+            r->mdir, r->total_points, r->reps, r->min_time,
             r->opts->quick ? " (quick)" : "");
     for (int i = 0; i < e->nparams; i++) {
         fprintf(out, "  %-10s", e->params[i].name);
@@ -684,6 +684,28 @@ static void print_header(const hx_run *r, FILE *out) {
                 r->nevents - unavailable, r->nevents);
 }
 
+/* The host part of the machine directory: --host, else this host's short
+ * name (up to the first dot, [A-Za-z0-9._-] kept, others become '-'); none
+ * when --machine names the directory outright without --host. */
+void hx_run_host(const hx_opts *o, char *buf, size_t len) {
+    char name[256] = "";
+    if (o->host)
+        snprintf(name, sizeof name, "%s", o->host);
+    else if (!o->machine && gethostname(name, sizeof name - 1) != 0)
+        name[0] = 0;
+    name[sizeof name - 1] = 0;
+    if (!o->host)
+        name[strcspn(name, ".")] = 0;
+    size_t n = 0;
+    for (const char *p = name; *p && n + 1 < len; p++)
+        buf[n++] = (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                           "0123456789._-",
+                           *p) != NULL)
+                       ? *p
+                       : '-';
+    buf[n] = 0;
+}
+
 int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
     hx_run r;
     char err[1024] = "";
@@ -703,6 +725,9 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
         snprintf(r.machine, sizeof r.machine, "%s", o->machine);
     else
         hx_topo_machine_name(&r.topo, r.machine, sizeof r.machine);
+    hx_run_host(o, r.host, sizeof r.host);
+    snprintf(r.mdir, sizeof r.mdir, "%s%s%s", r.machine, r.host[0] ? "@" : "",
+             r.host);
     if (hx_output_begin(&r, err, sizeof err) != 0) {
         fprintf(stderr, "mechlab: %s\n", err);
         hx_plan_free(&r);

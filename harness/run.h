@@ -54,6 +54,7 @@ typedef struct hx_opts {
     const char *counters; /* auto|papi|perf|rusage|none */
     const char *out;      /* results root */
     const char *machine;  /* machine name override */
+    const char *host;     /* host name override (fleet tasks: the node) */
     double min_time;      /* seconds per repetition; 0: default */
     double warmup;        /* seconds of warm-up per point; 0: none */
     bool plot;            /* draw PNG/SVG (default on) */
@@ -159,7 +160,9 @@ typedef struct hx_run {
     int total_runs;
     double t_start;
     struct hx_calib *calib_before, *calib_after; /* NULL: not measured */
-    char machine[96];
+    char machine[96]; /* the CPU-model group: amd-epyc-9654-96c */
+    char host[72];    /* the node within it; "" with --machine alone */
+    char mdir[176];   /* results/<mdir>/: machine@host, or machine */
     char dir[1024];    /* final run directory */
     char tmpdir[1024]; /* where it is written */
     char run_id[64];
@@ -177,6 +180,7 @@ void hx_cli_usage(FILE *out);
 
 /* run.c */
 int hx_run_experiment(const hx_experiment *e, const hx_opts *o);
+void hx_run_host(const hx_opts *o, char *buf, size_t len);
 int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out);
 int hx_plan(hx_run *r, const hx_experiment *e, const hx_opts *o, char *err,
             size_t len);
