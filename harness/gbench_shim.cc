@@ -114,6 +114,7 @@ extern "C" double hx_now(void) {
 }
 
 static void barrier_wait(hx_point *pt, int n);
+static void barrier_arrive(hx_point *pt, int n);
 
 /* ---- the C API of hx.h that needs the running state -------------------- */
 
@@ -126,14 +127,24 @@ extern "C" uint64_t hx_batch(hx_state *st) {
          * not returned, and ours waits for them at our barrier after the
          * variant: skipping these barriers here would deadlock. After
          * SkipWithError this passes both barriers and returns false. */
-        bool go = s.KeepRunningBatch((benchmark::IterationCount)n);
         /* Google Benchmark's start barrier wakes its threads through a
          * condition variable, which can take a scheduler tick on a busy
-         * machine: the first one out would run alone. Ours spins, so the
-         * clocks start together. Every thread gets here exactly once per
-         * repetition (a variant that never called hx_batch() is brought
-         * here by body()), failed or not, so nobody waits forever. */
-        barrier_wait(st->pt, st->nt);
+         * machine: the first one out would run alone. So a second barrier
+         * of ours, spinning, follows it and the clocks start together.
+         * Every thread comes here exactly once per repetition (a variant
+         * that never called hx_batch() is brought here by body()). A
+         * thread that already failed arrives at ours without waiting,
+         * before Google Benchmark's: its KeepRunningBatch() passes the
+         * start and the stop barrier in one call, and the others can only
+         * leave the start barrier once it has. */
+        bool go;
+        if (st->failed) {
+            barrier_arrive(st->pt, st->nt);
+            go = s.KeepRunningBatch((benchmark::IterationCount)n);
+        } else {
+            go = s.KeepRunningBatch((benchmark::IterationCount)n);
+            barrier_wait(st->pt, st->nt);
+        }
         if (!go || st->failed) {
             st->phase = 2;
             if (go)
@@ -254,6 +265,14 @@ static void barrier_wait(hx_point *pt, int n) {
             sched_yield(); /* over-subscribed points share PUs */
         else
             __builtin_ia32_pause();
+    }
+}
+
+/* Counts this thread in the current barrier without waiting for it. */
+static void barrier_arrive(hx_point *pt, int n) {
+    if (__atomic_add_fetch(&pt->bar_count, 1, __ATOMIC_ACQ_REL) == n) {
+        __atomic_store_n(&pt->bar_count, 0, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&pt->bar_gen, 1, __ATOMIC_RELEASE);
     }
 }
 
