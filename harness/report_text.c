@@ -371,6 +371,9 @@ static void report(const struct hx_results *res, FILE *f, bool wide) {
     hx_context_oneline(&r->topo, line, sizeof line);
     fprintf(f, "\n%s: %s\n", e->name, e->summary);
     fprintf(f, "machine: %s [%s]\n", line, r->mdir);
+    hx_context_cache_note(&r->topo, line, sizeof line);
+    if (line[0])
+        fprintf(f, "  %s\n", line);
     fprintf(f,
             "ns per %s per thread: median of %d reps, MAD, p10..p90, "
             "coefficient of variation\n\n",

@@ -675,6 +675,9 @@ int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out) {
         char line[512];
         hx_context_oneline(&r.topo, line, sizeof line);
         fprintf(out, "machine: %s\n", line);
+        hx_context_cache_note(&r.topo, line, sizeof line);
+        if (line[0])
+            fprintf(out, "  %s\n", line);
     }
     print_block(out, "Hypothesis", e->hypothesis);
     fprintf(out, "\nVariants\n");
