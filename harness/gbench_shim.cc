@@ -63,6 +63,7 @@
 #include <vector>
 
 extern "C" {
+#include "counters_sim.h"
 #include "run.h"
 #include "topo.h"
 }
@@ -113,9 +114,11 @@ extern "C" uint64_t hx_batch(hx_state *st) {
         st->phase = 1;
         st->iters = n;
         st->t0 = hx_now();
+        hx_sim_window(st->pt->run->sim, true); /* no-op unless sim child */
         return n;
     }
     if (st->phase == 1) {
+        hx_sim_window(st->pt->run->sim, false);
         st->t1 = hx_now();
         if (st->ct && st->c_ok)
             st->c_ok = hx_counters_thread_read(st->ct, st->c1) == 0;
@@ -441,7 +444,11 @@ extern "C" int hx_gbench_run(hx_run *r, const char *json_path) {
             b->UseManualTime();
         else
             b->UseRealTime();
-        b->MinTime(r->min_time)->Repetitions(r->reps);
+        if (r->fixed_iters) /* the sim child: counted, not timed */
+            b->Iterations((benchmark::IterationCount)r->fixed_iters);
+        else
+            b->MinTime(r->min_time);
+        b->Repetitions(r->reps);
         if (r->opts->warmup > 0)
             b->MinWarmUpTime(r->opts->warmup);
         for (int i = 0; i < fam->npoints; i++)

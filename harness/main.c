@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "counters_sim.h"
 #include "run.h"
 
 static void on_interrupt(int sig) {
@@ -29,6 +30,8 @@ static int run_one(const hx_experiment *e, const hx_opts *o) {
 int main(int argc, char **argv) {
     hx_opts o;
     char err[512];
+    if (argc > 1 && strcmp(argv[1], HX_SIM_CHILD_CMD) == 0)
+        return hx_sim_child_main(argc, argv); /* under valgrind: simrun.c */
     if (hx_cli_parse(argc, argv, &o, err, sizeof err) != 0) {
         fprintf(stderr, "mechlab: %s\n\n", err);
         hx_cli_usage(stderr);

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "counters_sim.h"
 #include "run.h"
 
 static int mkdir_p(const char *path) {
@@ -175,6 +176,7 @@ int hx_output_csv(const hx_run *r, const char *path) {
             fputc(*c == '-' ? '_' : *c, f);
         fputs("_per_op", f);
     }
+    hx_sim_csv_header(r, f);
     fputs(",status\n", f);
 
     for (int fi = 0; fi < r->nfams; fi++) {
@@ -204,6 +206,7 @@ int hx_output_csv(const hx_run *r, const char *path) {
                         fputc(',', f);
                     for (size_t i = 0; i < r->nevents; i++)
                         fputc(',', f);
+                    hx_sim_csv_cells(r, pt, f);
                     char st[300];
                     snprintf(st, sizeof st, "%s: %s",
                              pt->skip[0] ? "skipped" : "failed",
@@ -221,6 +224,7 @@ int hx_output_csv(const hx_run *r, const char *path) {
                         fputc(',', f);
                     for (size_t i = 0; i < r->nevents; i++)
                         fputc(',', f);
+                    hx_sim_csv_cells(r, pt, f);
                     char st[300];
                     snprintf(st, sizeof st, "failed: %s",
                              pt->error[0] ? pt->error : "no samples");
@@ -244,6 +248,7 @@ int hx_output_csv(const hx_run *r, const char *path) {
                     if (hx_counters_available(r->counters, i))
                         csv_num(f, s->events[i]);
                 }
+                hx_sim_csv_cells(r, pt, f);
                 fputs(",ok\n", f);
             }
         }
@@ -334,6 +339,9 @@ int hx_output_context(const hx_run *r, const char *path,
     json_object_set_new(run, "params", params);
     json_object_set_new(run, "duration_s", json_real(hx_now() - r->t_start));
     json_object_set_new(root, "run", run);
+    json_t *sim = hx_sim_context(r);
+    if (sim)
+        json_object_set_new(root, "simulated_counters", sim);
 
     json_t *gb = hx_json_load_lenient(gbench_json);
     json_t *gctx = gb ? json_object_get(gb, "context") : NULL;
