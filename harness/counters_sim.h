@@ -126,6 +126,10 @@ void hx_sim_window(struct hx_sim *s, bool open);
 
 /* ---- simrun.c -------------------------------------------------------------- */
 
+/* describe: what the simulated counters should show (hx_experiment.sim),
+ * or why this experiment cannot be simulated. */
+void hx_sim_describe(const hx_experiment *e, FILE *out);
+
 /* Parent: after the timed run, simulate every point (r->sim is created
  * here). Returns 0; failures are per point and reported, never fatal. */
 int hx_sim_run(struct hx_run *r);
@@ -142,6 +146,14 @@ void hx_sim_csv_cells(const struct hx_run *r, const struct hx_point *pt,
 /* The point's simulated value of column col, NAN when none. */
 double hx_sim_value(const struct hx_run *r, const struct hx_point *pt,
                     enum hx_sim_col col);
+/* The plot's second axis: writes sim.dat in dir and the y2 settings to g;
+ * returns how many plot terms hx_sim_plot_terms will write (0: none, and
+ * nothing was written). hx_sim_plot_terms writes them, each preceded by
+ * ", \\\n" so they follow the timed series' terms, each in the colour of
+ * its series' timed line. */
+int hx_sim_plot_setup(const struct hx_run *r, const char *dir, FILE *g);
+void hx_sim_plot_terms(const struct hx_run *r, FILE *g);
+
 /* context.json: the "simulated_counters" object (geometry and sources,
  * valgrind version, iteration rule), or NULL when not in sim mode. */
 struct json_t;

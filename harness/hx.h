@@ -280,6 +280,8 @@ typedef struct hx_experiment {
                               says nothing about a busy machine and that
                               check is off */
     double min_time;       /* seconds per repetition (0: harness default) */
+    const char *sim;       /* optional: what the simulated cache counters
+                              (--counters sim) should show, for describe */
 } hx_experiment;
 
 #define HX_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))

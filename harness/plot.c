@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "counters_sim.h"
 #include "run.h"
 #include "stats.h"
 
@@ -239,6 +240,8 @@ int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
                 "0.06 left font ',9' tc rgb '#777777'\n",
                 r->topo.pus, from);
     }
+    /* --counters sim: simulated misses on a second axis (sim.dat) */
+    int nsim = hx_sim_plot_setup(r, r->tmpdir, g);
     fprintf(g,
             "set terminal pngcairo size 1200,700 font 'Sans,11'\n"
             "set output '%s.png'\n",
@@ -256,8 +259,11 @@ int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
                 "2 lc %d pt %d ps 0.8 dt %d title \"",
                 i, 1 + v, 5 + k % 10, 1 + k % 5);
         gp_plain(g, hx_results_series(res, si));
-        fprintf(g, "\"%s\n", i + 1 < blocks ? ", \\" : "");
+        fprintf(g, "\"%s", i + 1 < blocks ? ", \\\n" : "");
     }
+    if (nsim)
+        hx_sim_plot_terms(r, g);
+    fprintf(g, "\n");
     free(block_series);
     fprintf(g,
             "\nset terminal svg size 1200,700 dynamic font 'Sans,11'\n"

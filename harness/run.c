@@ -534,6 +534,7 @@ int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out) {
                         ? hx_backend_name(hx_counters_backend(r.counters, i))
                         : "unavailable here");
     }
+    hx_sim_describe(e, out);
     if (e->nclaims) {
         fprintf(out, "\nClaims checked for the verdict\n");
         for (int i = 0; i < e->nclaims; i++)

@@ -4,7 +4,7 @@
  *
  * The mechanism. After the timed run (so no valgrind process competes
  * with a timing), hx_sim_run() re-executes this very binary
- * (/proc/self/exe) under
+ * (/proc/<pid>/exe) under
  *
  *     valgrind --tool=callgrind --cache-sim=yes --instr-atstart=no
  *              --collect-atstart=no --I1=.. --D1=.. --LL=..
@@ -90,12 +90,15 @@ static bool have_cache_events(const hx_run *r, bool *available) {
     return any;
 }
 
+/* By address: each family's points array stays put, while hx_point.fam
+ * may predate the last growth of r->fams. */
 static int point_index(const hx_run *r, const hx_point *pt) {
     int k = 0;
     for (int f = 0; f < r->nfams; f++) {
-        if (&r->fams[f] == pt->fam)
-            return k + (int)(pt - r->fams[f].points);
-        k += r->fams[f].npoints;
+        const hx_family *fam = &r->fams[f];
+        if (pt >= fam->points && pt < fam->points + fam->npoints)
+            return k + (int)(pt - fam->points);
+        k += fam->npoints;
     }
     return -1;
 }
@@ -314,15 +317,15 @@ int hx_sim_run(hx_run *r) {
         snprintf(s->unsupported, sizeof s->unsupported, "%s", err);
         return 0;
     }
-    char exe[1024];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) {
+    /* This very binary, through our /proc entry: it stays the same file
+     * even when a rebuild replaces build/mechlab during the run. */
+    char exe[64];
+    snprintf(exe, sizeof exe, "/proc/%ld/exe", (long)getpid());
+    if (access(exe, X_OK) != 0) {
         snprintf(s->unsupported, sizeof s->unsupported,
-                 "cannot find this program (/proc/self/exe): %s",
-                 strerror(errno));
+                 "cannot find this program (%s): %s", exe, strerror(errno));
         return 0;
     }
-    exe[n] = 0;
     const char *td = getenv("TMPDIR");
     char dir[512];
     snprintf(dir, sizeof dir, "%s/mechlab-sim-XXXXXX", td && *td ? td : "/tmp");
@@ -404,8 +407,10 @@ int hx_sim_run(hx_run *r) {
             done++;
             reaped = true;
             if (r->opts->progress) {
-                fprintf(stderr, "\r\033[K[sim %d/%d] %s", done, nj,
-                        pts[j->point]->fam->name);
+                char series[200];
+                hx_series_name(r, pts[j->point], series, sizeof series);
+                fprintf(stderr, "\r\033[K[sim %d/%d] %s %s", done, nj,
+                        r->exp->name, series);
                 fflush(stderr);
             }
         }
@@ -523,6 +528,36 @@ int hx_sim_child_main(int argc, char **argv) {
 }
 
 /* ---- reporters ----------------------------------------------------------- */
+
+void hx_sim_describe(const hx_experiment *e, FILE *out) {
+    const char *no = hx_sim_unsupported(e);
+    fprintf(out, "\nSimulated cache counters (--counters sim: valgrind's "
+                 "cache model, not the hardware)\n");
+    if (no) {
+        fprintf(out, "  unavailable: %s\n", no);
+        return;
+    }
+    fprintf(out, "  columns:");
+    for (int c = 0; c < HX_SIM_NCOLS; c++)
+        fprintf(out, " %s", hx_sim_col_names[c]);
+    fprintf(out, " (l2: machines with three levels)\n");
+    const char *s = e->sim ? e->sim : "no expectation declared";
+    while (*s) { /* wrapped at 76 columns, indented */
+        int n = (int)strlen(s), cut = n;
+        if (n > 76)
+            for (cut = 76; cut > 0 && s[cut] != ' '; cut--)
+                ;
+        if (cut == 0)
+            cut = n > 76 ? 76 : n;
+        const char *nl = memchr(s, '\n', (size_t)cut);
+        if (nl)
+            cut = (int)(nl - s);
+        fprintf(out, "  %.*s\n", cut, s);
+        s += cut;
+        while (*s == ' ' || *s == '\n')
+            s++;
+    }
+}
 
 static double timed_median(const hx_point *pt) {
     double v[1024];
@@ -701,4 +736,164 @@ json_t *hx_sim_context(const hx_run *r) {
     json_object_set_new(o, "points_not_simulated", json_integer(s->nfailed));
     json_object_set_new(o, "seconds", json_real(s->seconds));
     return o;
+}
+
+/* ---- the plot's second axis ---------------------------------------------- */
+
+/* The simulated lines drawn: per series with at least two simulated points
+ * (duplicates of an earlier series dropped: 'chase-4k' simulates exactly
+ * as 'chase', the model has no TLB), the D1, L2 and LL columns when at
+ * most SIM_PLOT_FULL series remain, else only LL, to keep the plot
+ * readable. Each line has its series' colour, dotted, on the y2 axis. */
+#define SIM_PLOT_SERIES 32
+#define SIM_PLOT_FULL   2
+
+struct sim_series {
+    char name[200];
+    int variant;
+    int n;
+    int64_t x[HX_MAX_POINTS * 4];
+    double v[HX_MAX_POINTS * 4][HX_SIM_NCOLS];
+};
+
+static int variant_index(const hx_run *r, const hx_variant *v) {
+    for (int i = 0; i < r->exp->nvariants; i++)
+        if (&r->exp->variants[i] == v)
+            return i;
+    return 0;
+}
+
+static bool same_line(const struct sim_series *a, const struct sim_series *b) {
+    if (a->n != b->n)
+        return false;
+    for (int k = 0; k < a->n; k++) {
+        if (a->x[k] != b->x[k])
+            return false;
+        for (int c = 0; c < HX_SIM_NCOLS; c++) {
+            double p = a->v[k][c], q = b->v[k][c];
+            if (isnan(p) != isnan(q) || (!isnan(p) && fabs(p - q) > 0.01))
+                return false;
+        }
+    }
+    return true;
+}
+
+/* Collects the plotted series into *out (malloc'd); returns their count
+ * and the columns drawn in cols[] (ncols). */
+static int sim_lines(const hx_run *r, struct sim_series **out, int *cols,
+                     int *ncols) {
+    *out = NULL;
+    *ncols = 0;
+    const struct hx_sim *s = r->sim;
+    if (!s || s->unsupported[0] || !s->pts)
+        return 0;
+    struct sim_series *ss = calloc(SIM_PLOT_SERIES, sizeof *ss);
+    if (!ss)
+        return 0;
+    int n = 0;
+    for (int f = 0; f < r->nfams; f++)
+        for (int i = 0; i < r->fams[f].npoints; i++) {
+            const hx_point *pt = &r->fams[f].points[i];
+            const hx_sim_point *sp = sim_of(r, pt);
+            if (!sp || isnan(sp->v[HX_SIM_D1]))
+                continue;
+            char name[200];
+            hx_series_name(r, pt, name, sizeof name);
+            int k = 0;
+            while (k < n && strcmp(ss[k].name, name) != 0)
+                k++;
+            if (k == n) {
+                if (n == SIM_PLOT_SERIES)
+                    continue;
+                snprintf(ss[n].name, sizeof ss[n].name, "%s", name);
+                ss[n].variant = variant_index(r, pt->var);
+                n++;
+            }
+            struct sim_series *e = &ss[k];
+            if (e->n == HX_MAX_POINTS * 4)
+                continue;
+            int j = e->n++; /* insert sorted by x */
+            while (j > 0 && e->x[j - 1] > pt->val[r->xparam]) {
+                e->x[j] = e->x[j - 1];
+                memcpy(e->v[j], e->v[j - 1], sizeof e->v[j]);
+                j--;
+            }
+            e->x[j] = pt->val[r->xparam];
+            memcpy(e->v[j], sp->v, sizeof e->v[j]);
+        }
+    int m = 0;
+    for (int k = 0; k < n; k++) {
+        bool dup = ss[k].n < 2;
+        for (int j = 0; j < m && !dup; j++)
+            dup = same_line(&ss[j], &ss[k]);
+        if (!dup)
+            ss[m++] = ss[k];
+    }
+    if (m <= SIM_PLOT_FULL) {
+        cols[(*ncols)++] = HX_SIM_D1;
+        if (s->geom.have_l2)
+            cols[(*ncols)++] = HX_SIM_L2;
+    }
+    cols[(*ncols)++] = HX_SIM_LL;
+    *out = ss;
+    return m;
+}
+
+int hx_sim_plot_setup(const hx_run *r, const char *dir, FILE *g) {
+    struct sim_series *ss;
+    int cols[HX_SIM_NCOLS], nc;
+    int n = sim_lines(r, &ss, cols, &nc);
+    if (n == 0) {
+        free(ss);
+        return 0;
+    }
+    char path[1200];
+    snprintf(path, sizeof path, "%s/sim.dat", dir);
+    FILE *d = fopen(path, "w");
+    if (!d) {
+        free(ss);
+        return 0;
+    }
+    fprintf(d, "# simulated misses per op (valgrind's cache model, not "
+               "hardware counters); one block per series and column\n");
+    int b = 0;
+    for (int k = 0; k < n; k++)
+        for (int c = 0; c < nc; c++, b++) {
+            fprintf(d, "%s# %s %s\n", b ? "\n\n" : "",
+                    hx_sim_col_names[cols[c]], ss[k].name);
+            for (int i = 0; i < ss[k].n; i++)
+                if (!isnan(ss[k].v[i][cols[c]]))
+                    fprintf(d, "%lld %.6g\n", (long long)ss[k].x[i],
+                            ss[k].v[i][cols[c]]);
+        }
+    fclose(d);
+    free(ss);
+    fprintf(g, "set y2label \"simulated misses per op (valgrind's cache "
+               "model; broken lines)\" noenhanced\n");
+    fprintf(g, "set y2range [0:*]\nset y2tics\nset ytics nomirror\n");
+    return n * nc;
+}
+
+void hx_sim_plot_terms(const hx_run *r, FILE *g) {
+    struct sim_series *ss;
+    int cols[HX_SIM_NCOLS], nc;
+    int n = sim_lines(r, &ss, cols, &nc);
+    static const char *const label[HX_SIM_NCOLS] = {"D1", "LL", "I1", "L2"};
+    static const int pt[HX_SIM_NCOLS] = {1, 3, 4, 2};
+    static const int dt[HX_SIM_NCOLS] = {3, 2, 5, 4};
+    int b = 0;
+    for (int k = 0; k < n; k++)
+        for (int c = 0; c < nc; c++, b++) {
+            fprintf(g,
+                    ", \\\n  'sim.dat' index %d using 1:2 axes x1y2 with "
+                    "linespoints lw 1.5 dt %d lc %d pt %d ps 0.8 title "
+                    "\"sim %s: ",
+                    b, dt[cols[c]], 1 + ss[k].variant, pt[cols[c]],
+                    label[cols[c]]);
+            for (const char *p = ss[k].name; *p; p++)
+                if (*p != '"' && *p != '\\')
+                    fputc(*p, g);
+            fprintf(g, "\"");
+        }
+    free(ss);
 }
