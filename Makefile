@@ -6,6 +6,8 @@
 #   make run EXP=all QUICK=1
 #   make test | list | describe EXP=... | counters | compare EXP=... | clean
 #   make gobench        Go 1.19's figures for the runtime experiments
+#   make gcbench        ours, Boehm and Go on the GC benchmark, one table
+#                       ([QUICK=1] [REPS=5])
 #
 # The first use installs missing system packages (scripts/setup-deps.sh),
 # configures and builds.
@@ -27,7 +29,7 @@ RUN_FLAGS := $(if $(THREADS),--threads $(THREADS)) \
              $(ARGS)
 
 .PHONY: all deps configure build run test list describe counters compare \
-        gobench lint format clean
+        gobench gcbench lint format clean
 
 all: build
 
@@ -62,6 +64,10 @@ compare: build
 # Go's own figures for the runtime experiments, on this machine (needs go).
 gobench:
 	scripts/gobench.sh
+
+# The GC benchmark for all three collectors back to back (needs go for Go's).
+gcbench: build
+	scripts/gcbench.sh $(if $(filter 1 yes true,$(QUICK)),--quick)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(if $(LABEL),-L $(LABEL))

@@ -49,6 +49,7 @@
 
 #include "grt.h"
 #include "hx.h"
+#include "rtsource.h"
 
 /* ---- runtime variants -------------------------------------------------- */
 
@@ -134,27 +135,16 @@ static void cp_select2_refill_main(void *arg) {
     grt_chan_free(c2);
 }
 
+/* The runtime's counters per op (switches, wake-ups, direct handoffs)
+ * are sampled by the harness around the repetition: see cp_metrics. */
 static void cp_runtime(hx_state *st, void (*main_fn)(void *)) {
-    grt_stats s0, s1;
-    uint64_t total = 0;
     cp_run r = {0};
-    grt_stats_read(&s0);
     for (uint64_t n; (n = hx_batch(st)) != 0;) {
         r.n = n;
         if (grt_run(main_fn, &r) != 0)
             hx_fail(st, "grt_run failed");
-        total += n;
         hx_keep(r.sink);
     }
-    grt_stats_read(&s1);
-    if (total == 0)
-        return;
-    hx_metric(st, "switches_per_op",
-              (double)(s1.switches - s0.switches) / (double)total);
-    hx_metric(st, "wakeups_per_op",
-              (double)(s1.m_wakeups - s0.m_wakeups) / (double)total);
-    hx_metric(st, "direct_per_op",
-              (double)(s1.chan_direct - s0.chan_direct) / (double)total);
 }
 
 static void cp_unbuf_pingpong(hx_state *st) {
@@ -242,17 +232,21 @@ static void cp_thread_condvar(hx_state *st) {
 static const hx_variant cp_variants[] = {
     {.name = "unbuf_pingpong",
      .help = "two goroutines, unbuffered channels both ways; op = one handoff",
-     .fn = cp_unbuf_pingpong},
+     .fn = cp_unbuf_pingpong,
+     .go = "ChanUnbufPingPong"},
     {.name = "buffered",
      .help = "one goroutine: send then receive, capacity 1; op = the pair",
-     .fn = cp_buffered},
+     .fn = cp_buffered,
+     .go = "ChanBuffered"},
     {.name = "select2",
      .help = "select { c <- i | v = <-c } on capacity 1 (one case ready)",
-     .fn = cp_select2},
+     .fn = cp_select2,
+     .go = "Select2"},
     {.name = "select2_refill",
      .help = "select over <-c1, <-c2 + send refilling the other "
              "(Go's SelectUncontended)",
-     .fn = cp_select2_refill},
+     .fn = cp_select2_refill,
+     .go = "Select2Refill"},
     {.name = "thread_condvar",
      .help = "the ping-pong between two OS threads, mutex+condvar slots",
      .fn = cp_thread_condvar},
@@ -270,10 +264,15 @@ static const hx_param cp_params[] = {
      .quick_def = "1"},
 };
 
+/* Sampled from the runtime's statistics around each repetition (the
+ * OS-thread variant reads 0: it does not use the runtime). */
 static const hx_metric_decl cp_metrics[] = {
-    {"switches_per_op", "switches", "goroutine switches per op"},
-    {"wakeups_per_op", "wakeups", "parked OS threads woken per op"},
-    {"direct_per_op", "ops", "channel ops handed straight to a waiting peer"},
+    {"switches_per_op", "switches", "goroutine switches per op",
+     .source = "rt:switches"},
+    {"wakeups_per_op", "wakeups", "parked OS threads woken per op",
+     .source = "rt:m_wakeups"},
+    {"direct_per_op", "ops", "channel ops handed straight to a waiting peer",
+     .source = "rt:chan_direct"},
 };
 
 static const char *const cp_events[] = {"task-clock", "context-switches",
@@ -324,4 +323,5 @@ const hx_experiment hx_exp_chanprims = {
     .claims = cp_claims,
     .nclaims = HX_COUNT(cp_claims),
     .xparam = "threads",
+    .source = &hx_rt_source,
 };

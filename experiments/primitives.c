@@ -63,6 +63,7 @@
 
 #include "grt.h"
 #include "hx.h"
+#include "rtsource.h"
 
 #define PR_SLEEP_NS 20000u
 
@@ -170,11 +171,11 @@ static void pr_sleep_main(void *arg) {
     }
 }
 
+/* switches_per_op is sampled by the harness from the runtime's
+ * statistics (pr_metrics); late_ns is ours to report. */
 static void pr_runtime(hx_state *st, void (*main_fn)(void *), int procs) {
-    grt_stats s0, s1;
     uint64_t total = 0, late = 0;
     int old = procs > 0 ? grt_setmaxprocs(procs) : 0;
-    grt_stats_read(&s0);
     for (uint64_t n; (n = hx_batch(st)) != 0;) {
         pr_run r = {.n = n};
         if (grt_run(main_fn, &r) != 0)
@@ -183,13 +184,10 @@ static void pr_runtime(hx_state *st, void (*main_fn)(void *), int procs) {
         late += r.late;
         hx_keep(r.sink);
     }
-    grt_stats_read(&s1);
     if (procs > 0)
         grt_setmaxprocs(old);
     if (total == 0)
         return;
-    hx_metric(st, "switches_per_op",
-              (double)(s1.switches - s0.switches) / (double)total);
     if (main_fn == pr_sleep_main)
         hx_metric(st, "late_ns", (double)late / (double)total);
 }
@@ -338,32 +336,37 @@ static const hx_variant pr_variants[] = {
     {.name = "gosched_pingpong",
      .help = "two goroutines alternating with grt_gosched on one P; op = one "
              "switch",
-     .fn = pr_gosched_pingpong},
+     .fn = pr_gosched_pingpong,
+     .go = "GoschedPingPong"},
     {.name = "thread_pingpong",
      .help = "two OS threads alternating through a futex; op = one switch",
      .fn = pr_thread_pingpong},
     {.name = "spawn_exit",
      .help = "grt_go of an empty goroutine (WaitGroup countdown); op = one "
              "spawn+exit",
-     .fn = pr_spawn_exit},
+     .fn = pr_spawn_exit,
+     .go = "GoExit"},
     {.name = "thread_spawn",
      .help = "pthread_create + join of an empty thread; op = one",
      .fn = pr_thread_spawn},
     {.name = "mutex_uncontended",
      .help = "grt_mutex lock+unlock, one goroutine; op = one pair",
-     .fn = pr_mutex_uncontended},
+     .fn = pr_mutex_uncontended,
+     .go = "MutexUncontended"},
     {.name = "pthread_uncontended",
      .help = "pthread_mutex lock+unlock, one thread; op = one pair",
      .fn = pr_pthread_uncontended},
     {.name = "mutex_contended",
      .help = "GOMAXPROCS goroutines on one grt_mutex; op = one pair",
-     .fn = pr_mutex_contended},
+     .fn = pr_mutex_contended,
+     .go = "MutexContended"},
     {.name = "pthread_contended",
      .help = "GOMAXPROCS threads on one pthread_mutex; op = one pair",
      .fn = pr_pthread_contended},
     {.name = "sleep_20us",
      .help = "grt_sleep(20 us); op = one sleep (late_ns: past the deadline)",
-     .fn = pr_sleep},
+     .fn = pr_sleep,
+     .go = "Sleep20us"},
     {.name = "nanosleep_20us",
      .help = "nanosleep(20 us) on the thread; op = one sleep",
      .fn = pr_nanosleep},
@@ -382,8 +385,9 @@ static const hx_param pr_params[] = {
 };
 
 static const hx_metric_decl pr_metrics[] = {
-    {"switches_per_op", "switches", "goroutine switches per op"},
-    {"late_ns", "ns", "sleep: mean time past the deadline"},
+    {"switches_per_op", "switches", "goroutine switches per op",
+     .source = "rt:switches"},
+    {"late_ns", "ns", "sleep: mean time past the deadline", NULL, 0},
 };
 
 static const char *const pr_events[] = {"task-clock", "context-switches",
@@ -429,4 +433,5 @@ const hx_experiment hx_exp_primitives = {
     .claims = pr_claims,
     .nclaims = HX_COUNT(pr_claims),
     .xparam = "threads",
+    .source = &hx_rt_source,
 };

@@ -115,6 +115,10 @@ const char *hx_sim_unsupported(const hx_experiment *e) {
                    "time and its cache model has no coherence, so the "
                    "line transfers between cores this experiment is about "
                    "cannot be simulated";
+    if (!e->sim)
+        return "it declares no simulated-counter expectation (.sim): the "
+               "simulation is for single-threaded memory walks (staircase, "
+               "traversal, tlb, valueptr)";
     return NULL;
 }
 

@@ -88,7 +88,8 @@ bool hx_sim_mode(const char *counters_mode);
 
 /* NULL when experiment e can be simulated point by point; otherwise why
  * not (multithreaded: valgrind serialises threads and models no coherence;
- * runtime experiments: their ops run on the runtime's threads). */
+ * runtime experiments: their ops run on the runtime's threads; any other
+ * experiment that declares no .sim expectation: not a memory walk). */
 const char *hx_sim_unsupported(const hx_experiment *e);
 
 /* The geometry for this machine: I1/D1 from the topology (sysfs for I1)
@@ -159,7 +160,8 @@ void hx_sim_plot_terms(const struct hx_run *r, FILE *g);
 struct json_t;
 struct json_t *hx_sim_context(const struct hx_run *r);
 /* main.c: `mechlab __sim-point EXP VARIANT ITERS quick|full NAME=VALUE...`
- * (the child, run under valgrind by hx_sim_run). */
-int hx_sim_child_main(int argc, char **argv);
+ * (the child, run under valgrind by hx_sim_run); e is EXP looked up by
+ * main.c (NULL: unknown), so the library does not pull in the registry. */
+int hx_sim_child_main(const hx_experiment *e, int argc, char **argv);
 
 #endif

@@ -82,6 +82,8 @@ struct hx_state {
     double metrics[HX_MAX_METRICS];
     bool mset[HX_MAX_METRICS];
     bool failed;
+    bool src; /* samples the process-wide sources (sources.c) */
+    double s0[HX_MAX_SRCVALS], s1[HX_MAX_SRCVALS];
 };
 
 extern "C" double hx_now(void) {
@@ -109,6 +111,8 @@ extern "C" uint64_t hx_batch(hx_state *st) {
                 }
             return 0;
         }
+        if (st->src)
+            hx_sources_read(st->pt->run, st->s0);
         if (st->ct)
             st->c_ok = hx_counters_thread_read(st->ct, st->c0) == 0;
         st->phase = 1;
@@ -122,6 +126,8 @@ extern "C" uint64_t hx_batch(hx_state *st) {
         st->t1 = hx_now();
         if (st->ct && st->c_ok)
             st->c_ok = hx_counters_thread_read(st->ct, st->c1) == 0;
+        if (st->src)
+            hx_sources_read(st->pt->run, st->s1);
         st->phase = 2;
         /* the batch was all of max_iterations: this call finishes */
         while (s.KeepRunningBatch(1)) {
@@ -229,8 +235,13 @@ static void body(benchmark::State &s, hx_family *fam) {
     if (ti < HX_MAX_THREADS)
         pt->pu[ti] = pin ? hx_topo_pin(&r->topo, ti) : HX_PU_UNPINNED;
 
-    if (ti == 0)
+    if (ti == 0) {
         hx_point_prepare(pt); /* setup, cached; may mark the point skipped */
+        for (int i = 0; i < HX_MAX_METRICS; i++) {
+            pt->mmax[i] = -INFINITY;
+            pt->mmax_set[i] = false;
+        }
+    }
     barrier_wait(pt, nt);
 
     if (pt->skip[0]) {
@@ -248,7 +259,14 @@ static void body(benchmark::State &s, hx_family *fam) {
         st.ti = ti;
         st.nt = nt;
         st.manual_s = -1;
-        st.ct = r->nevents ? hx_counters_thread_open(r->counters) : nullptr;
+        /* A Go twin works in a child process: this thread's counters
+         * would describe the waiting, so its events stay unavailable. */
+        st.ct = r->nevents && !hx_gotwin_series(fam->var->name)
+                    ? hx_counters_thread_open(r->counters)
+                    : nullptr;
+        /* Sources describe our process: not sampled for a Go twin, whose
+         * work runs in a child process. */
+        st.src = ti == 0 && hx_sources_used(r) && !hx_gotwin_series(fam->var->name);
         fam->var->fn(&st);
         if (st.phase == 1)
             hx_batch(&st); /* the variant returned inside its loop */
@@ -289,9 +307,30 @@ static void body(benchmark::State &s, hx_family *fam) {
                 }
             }
             const hx_experiment *e = r->exp;
+            if (st.src) /* sourced metrics: thread 0 alone, exact */
+                for (int i = 0; i < e->nmetrics && i < HX_MAX_METRICS; i++)
+                    if (r->msrc[i] >= 0) {
+                        st.metrics[i] = hx_sources_value(
+                            r, i, st.s0, st.s1, st.iters * (uint64_t)nt);
+                        st.mset[i] = !std::isnan(st.metrics[i]);
+                    }
             for (int i = 0; i < e->nmetrics && i < HX_MAX_METRICS; i++) {
                 if (!st.mset[i])
                     continue;
+                if (e->metrics[i].kind & HX_METRIC_MAX) {
+                    /* the largest over threads, published by thread 0
+                     * after the end barrier */
+                    double cur;
+                    __atomic_load(&pt->mmax[i], &cur, __ATOMIC_RELAXED);
+                    while (st.metrics[i] > cur &&
+                           !__atomic_compare_exchange(
+                               &pt->mmax[i], &cur, &st.metrics[i], true,
+                               __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+                    }
+                    __atomic_store_n(&pt->mmax_set[i], true,
+                                     __ATOMIC_RELAXED);
+                    continue;
+                }
                 std::string key = std::string("m:") + e->metrics[i].name;
                 s.counters[key] = benchmark::Counter(
                     st.metrics[i], benchmark::Counter::kAvgThreads);
@@ -312,6 +351,18 @@ static void body(benchmark::State &s, hx_family *fam) {
                 sum += pt->tns[i];
             }
             s.counters["ns_per_op_max"] = mx;
+            const hx_experiment *e = r->exp;
+            for (int i = 0; i < e->nmetrics && i < HX_MAX_METRICS; i++)
+                if ((e->metrics[i].kind & HX_METRIC_MAX) && pt->mmax_set[i]) {
+                    /* set by thread 0 alone: value/threads over a share
+                     * of 1/threads gives the value back (see the
+                     * reporter) */
+                    s.counters[std::string("m:") + e->metrics[i].name] =
+                        benchmark::Counter(pt->mmax[i],
+                                           benchmark::Counter::kAvgThreads);
+                    s.counters[std::string("mn:") + e->metrics[i].name] =
+                        benchmark::Counter(1, benchmark::Counter::kAvgThreads);
+                }
             s.counters["iters_per_thread"] = (double)st.iters;
             /* Google Benchmark accepts a run as a repetition once it lasted
              * min_time (or hit its iteration cap): count those for the

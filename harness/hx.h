@@ -46,6 +46,18 @@
  * Nothing the compiler can delete: pass results to hx_keep() or
  * hx_keep_ptr() (an empty asm with a memory clobber).
  *
+ * Runtime experiments
+ * -------------------
+ * Three declarations serve experiments whose work runs on the runtime's
+ * threads. A metric may name a process-wide counter (.source =
+ * "rt:parks", "proc:ctxsw"): the harness samples it around each
+ * repetition, per op, per repetition or as a level (sources.c). A metric
+ * may be a maximum (HX_METRIC_MAX: a worst pause, a peak), and the plot
+ * may show a metric instead of ns per op (.plot_metric). A parameter may
+ * be fixed point (.scale = 100: "0.25" workers per core). And a variant
+ * may name its Go twin (.go), a benchmark in scripts/gobench that the run
+ * measures beside ours as the series "go:<variant>" (gotwin.c).
+ *
  * Naming: hx_ prefix for the harness, HX_ for its macros.
  */
 #ifndef MECHLAB_HX_H
@@ -136,6 +148,8 @@ void hx_fail(hx_state *st, const char *why);
 /* The value of the named parameter at this point (setup-time lookup; the
  * name must be declared by the experiment). */
 int64_t hx_point_param(const hx_point *pt, const char *name);
+/* The same as a real number: the value over the parameter's .scale. */
+double hx_point_paramf(const hx_point *pt, const char *name);
 int64_t hx_variant_arg(const hx_point *pt); /* hx_variant.arg */
 int hx_point_threads(const hx_point *pt);
 const hx_topo *hx_point_topo(const hx_point *pt);
@@ -147,6 +161,9 @@ void hx_point_skip(hx_point *pt, const char *fmt, ...)
 /* Convenience for variant functions. */
 static inline int64_t hx_sparam(const hx_state *st, const char *name) {
     return hx_point_param(hx_state_point(st), name);
+}
+static inline double hx_sparamf(const hx_state *st, const char *name) {
+    return hx_point_paramf(hx_state_point(st), name);
 }
 static inline int64_t hx_sarg(const hx_state *st) {
     return hx_variant_arg(hx_state_point(st));
@@ -181,6 +198,11 @@ typedef struct hx_variant {
                                  "all params" (most variants). A variant that
                                  ignores a param runs at its first point only. */
     bool manual_time;        /* times itself: see hx_manual_time() */
+    /* Optional Go twin: the name of a benchmark in scripts/gobench with
+     * the same workload and op ("ChanMutex" for BenchmarkChanMutex). When
+     * `go` is installed the run adds a series "go:<name>" beside this one,
+     * interleaved with ours (harness/gotwin.c says how). */
+    const char *go;
 } hx_variant;
 
 /* How a parameter's default points are made. */
@@ -204,13 +226,46 @@ typedef struct hx_param {
     hx_points_fn points;
     const char *def;
     const char *quick_def;
+    /* Fixed-point parameters: 0 or 1 for integers; 100 means the value is
+     * held in hundredths, so the user writes 0.25 (and min/max/def are
+     * in hundredths: 25). Read it with hx_point_paramf(). */
+    int64_t scale;
 } hx_param;
+
+/* How a metric is made and summarised (hx_metric_decl.kind). A metric
+ * with a .source is sampled by the harness around each repetition
+ * (harness/sources.c); one without is reported by the variant with
+ * hx_metric(). */
+enum hx_metric_kind {
+    HX_METRIC_PER_OP = 0, /* source: (after - before) / ops of the repetition */
+    HX_METRIC_DELTA = 1,  /* source: after - before, per repetition */
+    HX_METRIC_LEVEL = 2,  /* source: the value after the repetition */
+    HX_METRIC_KIND_MASK = 3,
+    /* Not an average: a maximum pause, a peak. Threads and repetitions are
+     * combined by taking the largest value, not the mean and median. */
+    HX_METRIC_MAX = 1u << 4,
+};
 
 typedef struct hx_metric_decl {
     const char *name; /* CSV column, [a-z0-9_] */
     const char *unit;
     const char *help;
+    /* Optional: a process-wide counter "PREFIX:NAME" the harness samples
+     * around each repetition, e.g. "rt:parks" (the experiment's .source)
+     * or "proc:rss_bytes" (built in, sources.c). */
+    const char *source;
+    unsigned kind; /* hx_metric_kind */
 } hx_metric_decl;
+
+/* A process-wide counter source (the runtime's statistics): the harness
+ * reads every counter it offers at once, on thread 0, just before the
+ * clock starts and just after it stops, as it samples perf counters. */
+typedef struct hx_source {
+    const char *prefix;       /* "rt": metrics name "rt:NAME" */
+    const char *const *names; /* NULL-terminated */
+    /* Every counter, in names order, into vals. */
+    void (*read)(double *vals);
+} hx_source;
 
 /* A claim: "series `slow` takes at least `min_ratio` times as long per op as
  * series `fast`" at the point where the parameter `at_param` has value
@@ -280,6 +335,10 @@ typedef struct hx_experiment {
                               says nothing about a busy machine and that
                               check is off */
     double min_time;       /* seconds per repetition (0: harness default) */
+    const hx_source *source; /* optional: counters its metrics name */
+    /* Optional: the metric the plot shows on y instead of ns_per_op
+     * (its median with p10..p90 bars), and the y label for it. */
+    const char *plot_metric;
     const char *sim;       /* optional: what the simulated cache counters
                               (--counters sim) should show, for describe */
 } hx_experiment;
@@ -296,6 +355,10 @@ double hx_results_median(const hx_results *r, const char *series, int64_t x);
  * inflates wall time. NAN when task-clock is unavailable or absent. */
 double hx_results_cpu_median(const hx_results *r, const char *series,
                              int64_t x);
+/* Median (for a HX_METRIC_MAX metric, the largest value) over the
+ * repetitions of a declared metric of a series at x; NAN if absent. */
+double hx_results_metric(const hx_results *r, const char *series, int64_t x,
+                         const char *metric);
 /* Number of x points, and the i-th x value, in ascending order. */
 int hx_results_nx(const hx_results *r);
 int64_t hx_results_x(const hx_results *r, int i);

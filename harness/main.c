@@ -31,7 +31,8 @@ int main(int argc, char **argv) {
     hx_opts o;
     char err[512];
     if (argc > 1 && strcmp(argv[1], HX_SIM_CHILD_CMD) == 0)
-        return hx_sim_child_main(argc, argv); /* under valgrind: simrun.c */
+        return hx_sim_child_main(argc > 2 ? hx_find_experiment(argv[2]) : NULL,
+                                 argc, argv); /* under valgrind: simrun.c */
     if (hx_cli_parse(argc, argv, &o, err, sizeof err) != 0) {
         fprintf(stderr, "mechlab: %s\n\n", err);
         hx_cli_usage(stderr);

@@ -196,7 +196,11 @@ int hx_output_csv(const hx_run *r, const char *path) {
                 fprintf(f, "%s,%s,", e->name, pt->var->name);
                 csv_str(f, series);
                 for (int i = 0; i < e->nparams; i++)
-                    fprintf(f, ",%lld", (long long)pt->val[i]);
+                    if (e->params[i].scale > 1) /* fixed point: 0.25 */
+                        fprintf(f, ",%.6g",
+                                hx_param_real(&e->params[i], pt->val[i]));
+                    else
+                        fprintf(f, ",%lld", (long long)pt->val[i]);
                 if (r->thread_param < 0)
                     fprintf(f, ",%d", pt->threads);
                 fprintf(f, ",%d,%s,", pt->oversub ? 1 : 0, pus);

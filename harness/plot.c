@@ -101,8 +101,20 @@ int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
         return -errno;
     }
     int ns = hx_results_nseries(res);
-    fprintf(d, "# %s: x=%s (%s); columns: x median p10 p90 (ns per %s)\n",
-            e->name, xp->name, xp->unit, e->op ? e->op : "op");
+    /* y: ns per op, or the metric the experiment chose to show */
+    int pm = -1;
+    for (int m = 0; e->plot_metric && m < e->nmetrics; m++)
+        if (strcmp(e->metrics[m].name, e->plot_metric) == 0)
+            pm = m;
+    char ylabel[256];
+    if (pm >= 0)
+        snprintf(ylabel, sizeof ylabel, "%s (%s)", e->metrics[pm].help,
+                 e->metrics[pm].unit);
+    else
+        snprintf(ylabel, sizeof ylabel, "ns per %s", e->op ? e->op : "op");
+    double xs = xp->scale > 1 ? (double)xp->scale : 1.0; /* fixed point */
+    fprintf(d, "# %s: x=%s (%s); columns: x median p10 p90 (%s)\n", e->name,
+            xp->name, xp->unit, ylabel);
     /* Only series with data get a block: gnuplot merges consecutive
      * blank-line pairs, so an empty block would shift every later index
      * and put each series' data under the next series' title. */
@@ -113,6 +125,21 @@ int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
         snprintf(msg, len, "out of memory");
         return -ENOMEM;
     }
+    /* A 0 on a log x axis (channel capacity 0) is drawn half a step left
+     * of the smallest other x and labelled 0. */
+    bool logx = xp->flags & HX_PARAM_LOG;
+    int64_t minpos = INT64_MAX;
+    for (int i = 0; logx && i < ns; i++)
+        for (int k = 0; k < hx_results_series_points(res, i); k++) {
+            int64_t x;
+            hx_summary s;
+            bool ov;
+            hx_results_point(res, i, k, &x, &s, &ov);
+            if (x > 0 && x < minpos)
+                minpos = x;
+        }
+    double zero_at = minpos == INT64_MAX ? 0.5 : (double)minpos / xs / 2;
+    bool has_zero = false, anyp = false;
     int64_t xmax = 0, xmin = INT64_MAX;
     for (int i = 0; i < ns; i++) {
         bool header = false;
@@ -123,20 +150,30 @@ int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
             hx_results_point(res, i, k, &x, &s, &ov);
             if (s.n == 0)
                 continue;
+            if (pm >= 0) {
+                hx_results_point_metric(res, i, k, pm, &s);
+                if (s.n == 0)
+                    continue;
+            }
             if (!header)
                 fprintf(d, "%s# series: %s\n", blocks ? "\n\n" : "",
                         hx_results_series(res, i));
             header = true;
-            fprintf(d, "%lld %.6g %.6g %.6g\n", (long long)x, s.median, s.p10,
-                    s.p90);
+            double px = (double)x / xs;
+            if (logx && x == 0) {
+                px = zero_at;
+                has_zero = true;
+            }
+            fprintf(d, "%.6g %.6g %.6g %.6g\n", px, s.median, s.p10, s.p90);
             xmax = x > xmax ? x : xmax;
-            xmin = x < xmin ? x : xmin;
+            xmin = (x > 0 || !logx) && x < xmin ? x : xmin;
+            anyp = true;
         }
         if (header)
             block_series[blocks++] = i;
     }
     fclose(d);
-    if (xmin == INT64_MAX) {
+    if (!anyp) {
         free(block_series);
         snprintf(msg, len, "nothing to plot (no samples)");
         return -ENODATA;
@@ -152,15 +189,19 @@ int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
     }
     char machine[512];
     hx_context_oneline(&r->topo, machine, sizeof machine);
-    bool logx = xp->flags & HX_PARAM_LOG;
     fprintf(g, "# %s plot; run: gnuplot plot.gp (in this directory)\n",
             e->name);
     fprintf(g, "set encoding utf8\nset grid\nset key outside right top "
                "noenhanced\nset border lw 1.2\n");
     fprintf(g, "set title \"");
     gp_escape(g, e->name);
-    fprintf(g, ": ns per ");
-    gp_escape(g, e->op ? e->op : "op");
+    if (pm >= 0) {
+        fprintf(g, ": ");
+        gp_escape(g, e->metrics[pm].name);
+    } else {
+        fprintf(g, ": ns per ");
+        gp_escape(g, e->op ? e->op : "op");
+    }
     fprintf(g, " vs ");
     gp_escape(g, xp->name);
     fprintf(g, "\\n{/*0.75 ");
@@ -172,10 +213,14 @@ int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
         fprintf(g, "set xlabel \"%s (%s)\" noenhanced\n", xp->name, xp->unit);
     else
         fprintf(g, "set xlabel \"%s\" noenhanced\n", xp->name);
-    fprintf(g,
-            "set ylabel \"ns per %s per thread (median; bars p10-p90)\" "
-            "noenhanced\n",
-            e->op ? e->op : "op");
+    if (pm >= 0)
+        fprintf(g, "set ylabel \"%s (median; bars p10-p90)\" noenhanced\n",
+                ylabel);
+    else
+        fprintf(g,
+                "set ylabel \"ns per %s per thread (median; bars p10-p90)\" "
+                "noenhanced\n",
+                e->op ? e->op : "op");
     if (logx)
         fprintf(g, "set logscale x 2\n");
     if (e->plot_flags & HX_PLOT_LOGY)
@@ -184,13 +229,15 @@ int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
         fprintf(g, "set yrange [0:*]\n");
     if (xp->flags & HX_PARAM_BYTES)
         fprintf(g, "set format x \"%%.0b %%BB\"\n");
-    if (logx)
-        fprintf(g, "set xrange [%g:%g]\n", (double)xmin / 1.3,
-                (double)xmax * 1.3);
-    else
-        fprintf(g, "set xrange [%g:%g]\n", (double)xmin - 0.5,
-                (double)xmax + 0.5);
-    if (!logx && xmax - xmin <= 64)
+    if (logx) {
+        double lo = has_zero || xmin == INT64_MAX ? zero_at : (double)xmin / xs;
+        fprintf(g, "set xrange [%g:%g]\n", lo / 1.3, (double)xmax / xs * 1.3);
+        if (has_zero)
+            fprintf(g, "set xtics add (\"0\" %g)\n", zero_at);
+    } else
+        fprintf(g, "set xrange [%g:%g]\n", (double)xmin / xs - 0.5,
+                (double)xmax / xs + 0.5);
+    if (!logx && xs == 1.0 && xmax - xmin <= 64)
         fprintf(g, "set xtics 1\n");
     if (e->plot_flags & HX_PLOT_CACHE_MARKS) {
         for (int c = 0; c < r->topo.ncaches; c++) {

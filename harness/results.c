@@ -42,6 +42,7 @@ typedef struct hx_series {
 
 typedef struct hx_claim_result {
     bool evaluated;
+    bool left_out; /* names a go: series and Go is not installed */
     int64_t at;
     double ratio, lo, hi;
     int state; /* 1 holds, 0 inconclusive, -1 fails */
@@ -85,6 +86,8 @@ static hx_series *series_for(struct hx_results *res, const char *name,
     return s;
 }
 
+/* Median over the repetitions of event (which 0) or metric (1) idx; the
+ * largest for a HX_METRIC_MAX metric (a peak, a worst pause). */
 static double median_of(const hx_point *pt, int which, int idx) {
     double v[1024];
     int n = 0;
@@ -93,6 +96,13 @@ static double median_of(const hx_point *pt, int which, int idx) {
                               : pt->samples[i].metrics[idx];
         if (!isnan(x))
             v[n++] = x;
+    }
+    if (n && which == 1 &&
+        (pt->run->exp->metrics[idx].kind & HX_METRIC_MAX)) {
+        double mx = v[0];
+        for (int i = 1; i < n; i++)
+            mx = v[i] > mx ? v[i] : mx;
+        return mx;
     }
     return n ? hx_median(v, (size_t)n) : NAN;
 }
@@ -140,6 +150,13 @@ static void eval_claim(struct hx_results *res, int ci) {
         }
     }
     cr->at = at;
+    if (r->go_missing &&
+        (hx_gotwin_series(c->slow) || hx_gotwin_series(c->fast))) {
+        cr->left_out = true;
+        snprintf(cr->why, sizeof cr->why,
+                 "left out: Go is not installed here, no go: series");
+        return;
+    }
     const hx_rpoint *a = find_point(res, c->slow, pidx, at);
     const hx_rpoint *b = find_point(res, c->fast, pidx, at);
     if (!a || !b) {
@@ -245,8 +262,37 @@ double hx_results_median(const hx_results *res, const char *series, int64_t x) {
 }
 
 int hx_results_series_variant(const hx_results *res, int i) {
+    return hx_variant_index(res->r, res->series[i].var);
+}
+
+double hx_results_metric(const hx_results *res, const char *series, int64_t x,
+                         const char *metric) {
     const hx_experiment *e = res->r->exp;
-    return (int)(res->series[i].var - e->variants);
+    int m = -1;
+    for (int k = 0; k < e->nmetrics && k < HX_MAX_METRICS; k++)
+        if (strcmp(e->metrics[k].name, metric) == 0)
+            m = k;
+    if (m < 0)
+        return NAN;
+    for (int i = 0; i < res->nseries; i++) {
+        if (strcmp(res->series[i].name, series) != 0)
+            continue;
+        for (int k = 0; k < res->series[i].npts; k++)
+            if (res->series[i].pts[k].x == x && res->series[i].pts[k].nv)
+                return res->series[i].pts[k].met[m];
+    }
+    return NAN;
+}
+
+void hx_results_point_metric(const hx_results *res, int i, int k, int m,
+                             hx_summary *s) {
+    const hx_rpoint *p = &res->series[i].pts[k];
+    double v[1024];
+    int n = 0;
+    for (int j = 0; j < p->pt->nsamples && n < 1024; j++)
+        if (!p->pt->samples[j].failed && !isnan(p->pt->samples[j].metrics[m]))
+            v[n++] = p->pt->samples[j].metrics[m];
+    hx_summarize(v, (size_t)n, s);
 }
 
 double hx_results_cpu_median(const hx_results *res, const char *series,
@@ -466,7 +512,7 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
                         hx_counters_reason(r->counters, i));
     }
 
-    int held = 0, failedc = 0, inconc = 0, evaluated = 0;
+    int held = 0, failedc = 0, inconc = 0, evaluated = 0, left_out = 0;
     if (e->nclaims)
         fprintf(f, "\nclaims (ratio of medians, bootstrap 95%% CI)\n");
     for (int c = 0; c < e->nclaims && c < HX_MAX_CLAIMS; c++) {
@@ -474,8 +520,10 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
         hx_claim_result *cr = &res->claims[c];
         int pidx = cl->at_param ? hx_param_index(e, cl->at_param) : r->xparam;
         if (!cr->evaluated) {
-            fprintf(f, "  '%s' vs '%s': not evaluated (%s)\n", cl->slow,
-                    cl->fast, cr->why);
+            fprintf(f, "  '%s' vs '%s': %s%s%s\n", cl->slow, cl->fast,
+                    cr->left_out ? "" : "not evaluated (", cr->why,
+                    cr->left_out ? "" : ")");
+            left_out += cr->left_out;
             continue;
         }
         evaluated++;
@@ -504,7 +552,8 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
         fprintf(f, "\n%s%s", res->verdict,
                 res->verdict[strlen(res->verdict) - 1] == '\n' ? "" : "\n");
 
-    bool ok = failedc == 0 && inconc == 0 && evaluated == e->nclaims &&
+    bool ok = failedc == 0 && inconc == 0 &&
+              evaluated == e->nclaims - left_out &&
               (!res->has_custom || res->custom_held);
     bool busy = worst < 0.9;
     const char *word = ok     ? "holds"
@@ -519,11 +568,15 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
     }
     fprintf(f, "\nverdict: the hypothesis %s on this machine", word);
     if (e->nclaims)
-        fprintf(f, " (%d of %d claims hold%s)", held, e->nclaims,
+        fprintf(f, " (%d of %d claims hold%s)", held, e->nclaims - left_out,
                 inconc ? ", some inconclusive" : "");
     if (busy && !ok)
         fprintf(f, ": it was busy while measuring (see above)");
     fprintf(f, "\n");
+    if (r->go_missing)
+        fprintf(f, "note: Go is not installed here: no go: series were "
+                   "measured%s\n",
+                left_out ? ", and the claims against Go are left out" : "");
     if (skipped || failed)
         fprintf(f, "note: %d point%s skipped, %d failed (reasons above)\n",
                 skipped, skipped == 1 ? "" : "s", failed);

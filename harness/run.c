@@ -65,6 +65,16 @@ int64_t hx_point_param(const hx_point *pt, const char *name) {
     return pt->val[i];
 }
 
+double hx_param_real(const hx_param *p, int64_t v) {
+    return p && p->scale > 1 ? (double)v / (double)p->scale : (double)v;
+}
+
+double hx_point_paramf(const hx_point *pt, const char *name) {
+    int i = hx_param_index(pt->run->exp, name);
+    int64_t v = hx_point_param(pt, name);
+    return hx_param_real(&pt->run->exp->params[i], v);
+}
+
 int64_t hx_variant_arg(const hx_point *pt) {
     return pt->var->arg;
 }
@@ -171,6 +181,10 @@ void hx_format_value(const hx_param *p, int64_t v, char *buf, size_t len) {
             snprintf(buf, len, "%.1f %s", x, unit[u]);
         return;
     }
+    if (p && p->scale > 1) {
+        snprintf(buf, len, "%g", hx_param_real(p, v));
+        return;
+    }
     snprintf(buf, len, "%lld", (long long)v);
 }
 
@@ -186,8 +200,13 @@ void hx_series_name(const hx_run *r, const hx_point *pt, char *buf,
         if (i == r->xparam || !uses_param(pt->var, i))
             continue;
         int64_t v = i == r->thread_param ? pt->threads : pt->val[i];
-        n += (size_t)snprintf(buf + n, len - n, " %s=%lld", e->params[i].name,
-                              (long long)v);
+        if (e->params[i].scale > 1) /* "workers_per_core=0.25" */
+            n += (size_t)snprintf(buf + n, len - n, " %s=%g",
+                                  e->params[i].name,
+                                  hx_param_real(&e->params[i], v));
+        else
+            n += (size_t)snprintf(buf + n, len - n, " %s=%lld",
+                                  e->params[i].name, (long long)v);
     }
 }
 
@@ -199,6 +218,69 @@ static const char *find_set(const hx_opts *o, const char *name) {
         if (strncmp(o->sets[i], name, n) == 0 && o->sets[i][n] == '=')
             return o->sets[i] + n + 1;
     return NULL;
+}
+
+/* A fixed-point parameter's list ("0.25,0.5,1..16") rewritten in its
+ * units ("25,50,100..1600") for hx_points_parse; every number must be a
+ * whole number of units. */
+static int scale_spec(const char *spec, int64_t scale, char *out, size_t len,
+                      char *err, size_t errlen) {
+    size_t n = 0;
+    for (const char *c = spec; *c;) {
+        if (*c >= '0' && *c <= '9') {
+            /* digits, then a '.' and digits (a '.' before another '.'
+             * starts a range "A..B") */
+            const char *start = c;
+            while (*c >= '0' && *c <= '9')
+                c++;
+            if (c[0] == '.' && c[1] >= '0' && c[1] <= '9')
+                for (c++; *c >= '0' && *c <= '9'; c++) {
+                }
+            char num[64];
+            snprintf(num, sizeof num, "%.*s", (int)(c - start), start);
+            char *end;
+            double v = strtod(num, &end);
+            double u = v * (double)scale;
+            if (*end || num[0] == 0 || fabs(u - round(u)) > 1e-6) {
+                snprintf(err, errlen,
+                         "'%s' is not a multiple of %g (this parameter "
+                         "has a resolution of 1/%lld)",
+                         num, 1.0 / (double)scale, (long long)scale);
+                return -EINVAL;
+            }
+            n += (size_t)snprintf(out + n, n < len ? len - n : 0, "%lld",
+                                  (long long)llround(u));
+            continue;
+        }
+        if (n + 1 < len)
+            out[n++] = *c;
+        c++;
+    }
+    if (n >= len) {
+        snprintf(err, errlen, "list too long");
+        return -EINVAL;
+    }
+    out[n] = 0;
+    return 0;
+}
+
+static int parse_points(const hx_param *p, const char *spec, int64_t *out,
+                        char *err, size_t len) {
+    if (p->scale > 1) {
+        char buf[1024];
+        if (scale_spec(spec, p->scale, buf, sizeof buf, err, len) != 0)
+            return -EINVAL;
+        int n = hx_points_parse(buf, p->min, p->max, out, HX_MAX_POINTS, err,
+                                len);
+        if (n <= 0 && err[0]) { /* say it in the user's units */
+            char again[200];
+            snprintf(again, sizeof again, "%s", err);
+            snprintf(err, len, "%.180s (in units of 1/%lld)", again,
+                     (long long)p->scale);
+        }
+        return n;
+    }
+    return hx_points_parse(spec, p->min, p->max, out, HX_MAX_POINTS, err, len);
 }
 
 static int param_points(hx_run *r, int i, char *err, size_t len) {
@@ -214,15 +296,16 @@ static int param_points(hx_run *r, int i, char *err, size_t len) {
     int n;
     if (spec) {
         char perr[256] = "";
-        n = hx_points_parse(spec, p->min, p->max, r->pts[i], HX_MAX_POINTS,
-                            perr, sizeof perr);
+        n = parse_points(p, spec, r->pts[i], perr, sizeof perr);
         if (n <= 0) {
+            char lo[32], hi[32];
+            hx_format_value(p->scale > 1 ? p : NULL, p->min, lo, sizeof lo);
+            hx_format_value(p->scale > 1 ? p : NULL, p->max, hi, sizeof hi);
             snprintf(err, len,
                      "%s %s=%s: %s (parameter '%s' of %s, %s, accepts "
-                     "%lld..%lld)",
+                     "%s..%s)",
                      flag, p->name, spec, perr[0] ? perr : "no values", p->name,
-                     e->name, p->unit ? p->unit : "", (long long)p->min,
-                     (long long)p->max);
+                     e->name, p->unit ? p->unit : "", lo, hi);
             return -EINVAL;
         }
     } else if (p->points) {
@@ -230,9 +313,7 @@ static int param_points(hx_run *r, int i, char *err, size_t len) {
     } else {
         const char *d = (o->quick && p->quick_def) ? p->quick_def : p->def;
         char perr[256] = "";
-        n = d ? hx_points_parse(d, p->min, p->max, r->pts[i], HX_MAX_POINTS,
-                                perr, sizeof perr)
-              : 0;
+        n = d ? parse_points(p, d, r->pts[i], perr, sizeof perr) : 0;
         if (n <= 0) {
             snprintf(err, len,
                      "internal: %s: parameter '%s' has no valid "
@@ -393,11 +474,16 @@ int hx_plan(hx_run *r, const hx_experiment *e, const hx_opts *o, char *err,
     /* The points are the product of the parameters' lists: refuse a
      * sweep too large to hold (each point carries per-thread arrays) or
      * to run, before allocating it. */
+    if ((rc = hx_sources_plan(r, err, len)) != 0)
+        return rc;
+    hx_gotwin_plan(r); /* "go:<variant>" twins when Go is installed */
     double total = 0;
-    for (int v = 0; v < e->nvariants; v++) {
+    for (int v = 0; v < e->nvariants + r->ntwins; v++) {
+        const hx_variant *var =
+            v < e->nvariants ? &e->variants[v] : &r->twins[v - e->nvariants];
         double prod = 1;
         for (int i = 0; i < e->nparams; i++)
-            if (uses_param(&e->variants[v], i))
+            if (uses_param(var, i))
                 prod *= r->npts[i];
         total += prod;
     }
@@ -409,8 +495,10 @@ int hx_plan(hx_run *r, const hx_experiment *e, const hx_opts *o, char *err,
                  e->name, total, HX_MAX_RUN_POINTS);
         return -EINVAL;
     }
-    for (int v = 0; v < e->nvariants; v++)
-        if ((rc = add_families(r, &e->variants[v])) != 0) {
+    for (int v = 0; v < e->nvariants + r->ntwins; v++)
+        if ((rc = add_families(r, v < e->nvariants
+                                      ? &e->variants[v]
+                                      : &r->twins[v - e->nvariants])) != 0) {
             snprintf(err, len, "out of memory");
             return rc;
         }
@@ -502,12 +590,22 @@ int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out) {
     fprintf(out, "\nVariants\n");
     for (int i = 0; i < e->nvariants; i++)
         fprintf(out, "  %-12s %s\n", e->variants[i].name, e->variants[i].help);
+    for (int i = 0; i < e->nvariants; i++)
+        if (e->variants[i].go)
+            fprintf(out,
+                    "  go:%-9s the same in Go: Benchmark%s in "
+                    "scripts/gobench (run when Go is installed%s)\n",
+                    e->variants[i].name, e->variants[i].go,
+                    rc == 0 && r.go_missing ? "; it is not, here" : "");
     fprintf(out, "\nParameters (--set NAME=LIST; default points on this "
                  "machine)\n");
     for (int i = 0; i < e->nparams; i++) {
         const hx_param *p = &e->params[i];
-        fprintf(out, "  %-10s %s [%s, %lld..%lld]%s\n", p->name, p->help,
-                p->unit, (long long)p->min, (long long)p->max,
+        char lo[32], hi[32];
+        hx_format_value(p->scale > 1 ? p : NULL, p->min, lo, sizeof lo);
+        hx_format_value(p->scale > 1 ? p : NULL, p->max, hi, sizeof hi);
+        fprintf(out, "  %-10s %s [%s, %s..%s]%s\n", p->name, p->help,
+                p->unit, lo, hi,
                 (p->flags & HX_PARAM_THREADS) ? " (also --threads)" : "");
         if (rc == 0) {
             fprintf(out, "             points:");
@@ -523,9 +621,22 @@ int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out) {
             "\nMetrics\n  ns_per_op  ns per %s, per thread (each "
             "thread timed individually; mean over threads)\n",
             e->op ? e->op : "op");
-    for (int i = 0; i < e->nmetrics; i++)
-        fprintf(out, "  %-10s %s [%s]\n", e->metrics[i].name,
-                e->metrics[i].help, e->metrics[i].unit);
+    for (int i = 0; i < e->nmetrics; i++) {
+        const hx_metric_decl *m = &e->metrics[i];
+        fprintf(out, "  %-10s %s [%s]", m->name, m->help, m->unit);
+        if (m->source)
+            fprintf(out, " (%s, %s)", m->source,
+                    (m->kind & HX_METRIC_KIND_MASK) == HX_METRIC_LEVEL
+                        ? "after each repetition"
+                    : (m->kind & HX_METRIC_KIND_MASK) == HX_METRIC_DELTA
+                        ? "change over a repetition"
+                        : "change per op");
+        if (m->kind & HX_METRIC_MAX)
+            fprintf(out, " (the largest, not the median)");
+        fprintf(out, "\n");
+    }
+    if (e->plot_metric)
+        fprintf(out, "  (the plot shows %s)\n", e->plot_metric);
     if (rc == 0 && r.nevents) {
         fprintf(out, "\nCounters sampled (per %s)\n", e->op ? e->op : "op");
         for (size_t i = 0; i < r.nevents; i++)
@@ -605,6 +716,8 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
     print_header(&r, stdout);
     fflush(stdout);
 
+    hx_gotwin_prepare(&r); /* says once if Go is absent; twins then skip */
+    fflush(stdout);
     char path[1200];
     snprintf(path, sizeof path, "%s/gbench.json", r.tmpdir);
     rc = hx_gbench_run(&r, path);

@@ -28,6 +28,7 @@
 
 #include "counters.h"
 #include "hx.h"
+#include "sources.h"
 
 #define HX_MAX_SETS    8
 #define HX_MAX_EVENTS  16
@@ -92,6 +93,10 @@ struct hx_point {
     int bar_count;
     int bar_gen;
     double tns[HX_MAX_THREADS]; /* each worker's ns/op, this repetition */
+    /* HX_METRIC_MAX metrics: the largest value any worker reported this
+     * repetition (reset by thread 0 before the start barrier) */
+    double mmax[HX_MAX_METRICS];
+    bool mmax_set[HX_MAX_METRICS];
     /* per-thread results of the current repetition, then the samples */
     int pu[HX_MAX_THREADS]; /* PU each worker was pinned to */
     hx_sample *samples;
@@ -119,6 +124,15 @@ typedef struct hx_run {
     int npts[HX_MAX_PARAMS];
     hx_family *fams;
     int nfams;
+    /* sources.c: metric m is sampled from snapshot value msrc[m] (-1: the
+     * variant reports it) */
+    int msrc[HX_MAX_METRICS];
+    int nsrcvals;
+    /* gotwin.c: the synthesised "go:<name>" variants of this run */
+    hx_variant twins[HX_MAX_VARIANTS];
+    char twin_names[HX_MAX_VARIANTS][64];
+    int ntwins;
+    bool go_missing; /* the experiment has twins but `go` is not here */
     int total_points; /* instances */
     int reps;
     double min_time;
@@ -165,6 +179,17 @@ void hx_format_value(const hx_param *p, int64_t v, char *buf, size_t len);
 int hx_point_prepare(hx_point *pt);
 void hx_point_release_all(hx_run *r);
 
+/* gotwin.c: Go twins (see its file comment) */
+void hx_gotwin_plan(hx_run *r); /* adds r->twins when `go` is installed */
+int hx_gotwin_prepare(hx_run *r); /* builds the test binary, once per run */
+bool hx_gotwin_series(const char *series); /* "go:..." */
+/* Variant index of v for colours and output: its place in the
+ * experiment's table, or after it for a twin. */
+int hx_variant_index(const hx_run *r, const hx_variant *v);
+
+/* run.c: fixed-point parameters */
+double hx_param_real(const hx_param *p, int64_t v);
+
 /* gbench_shim.cc */
 int hx_gbench_run(hx_run *r, const char *json_path);
 double hx_now(void); /* monotonic seconds */
@@ -183,6 +208,9 @@ int hx_results_series_points(const struct hx_results *res, int i);
 int hx_results_series_variant(const struct hx_results *res, int i);
 void hx_results_point(const struct hx_results *res, int i, int k, int64_t *x,
                       struct hx_summary *s, bool *oversub);
+/* The statistics of metric m over point k's repetitions (plot_metric). */
+void hx_results_point_metric(const struct hx_results *res, int i, int k, int m,
+                             struct hx_summary *s);
 
 /* output.c */
 int hx_output_begin(hx_run *r, char *err, size_t len);

@@ -439,7 +439,7 @@ void hx_sim_free(struct hx_sim *s) {
 
 /* ---- the child ------------------------------------------------------------- */
 
-int hx_sim_child_main(int argc, char **argv) {
+int hx_sim_child_main(const hx_experiment *e, int argc, char **argv) {
     if (argc < 6) {
         fprintf(stderr,
                 "usage: mechlab %s EXP VARIANT ITERS quick|full "
@@ -448,7 +448,6 @@ int hx_sim_child_main(int argc, char **argv) {
                 HX_SIM_CHILD_CMD);
         return HX_EXIT_USAGE;
     }
-    const hx_experiment *e = hx_find_experiment(argv[2]);
     char *end;
     unsigned long long iters = strtoull(argv[4], &end, 10);
     if (!e || *end || iters == 0 || argc - 6 > HX_MAX_SETS) {

@@ -110,17 +110,24 @@ void grt_free_os_memory(void);
 
 /* ---- sync.Pool ------------------------------------------------------------- */
 
+/* Go's sync.Pool: Get takes any cached object (or calls new_fn), Put gives
+ * one back; the collector may drop what a pool holds (an object survives
+ * one collection in the victim cache, not two). On goroutines only. A pool
+ * is usually static; one with a shorter life needs grt_pool_destroy
+ * before its memory goes. The fields are pool.c's. */
 typedef struct grt_pool {
     void *(*new_fn)(void); /* may be NULL: Get then returns NULL when empty */
-    _Atomic(void *) local; /* per-P storage, made on first use (pool.c) */
-    _Atomic(void *) victim;
-    _Atomic size_t local_size;
-    _Atomic size_t victim_size;
+    _Atomic(void *) local;  /* this cycle's per-P storage, made on first use */
+    _Atomic(void *) victim; /* last cycle's: Get drains it, Put never fills */
+    struct grt_pool *next;  /* pools in use (pool.c's list and lock) */
+    uint32_t listed;        /* on that list */
 } grt_pool;
 #define GRT_POOL_INIT(fn)                                                      \
-    { (fn), NULL, NULL, 0, 0 }
+    { (fn), NULL, NULL, NULL, 0 }
 void *grt_pool_get(grt_pool *p);
 void grt_pool_put(grt_pool *p, void *x);
+/* Drop a pool's storage (no goroutine may use it meanwhile or after). */
+void grt_pool_destroy(grt_pool *p);
 
 #ifdef __cplusplus
 }

@@ -12,7 +12,7 @@ set -euo pipefail
 # package also ships valgrind/callgrind.h, whose client requests the
 # harness compiles in.
 required=(build-essential cmake pkg-config libbenchmark-dev libpapi-dev
-          libhwloc-dev libjansson-dev gnuplot-nox valgrind)
+          libhwloc-dev libjansson-dev gnuplot-nox libgc-dev valgrind)
 # Optional: golang-go (Go ground truth).
 
 missing=()

@@ -6,9 +6,17 @@ target_link_libraries(test_harness PRIVATE hx)
 if(TARGET grt)
   target_link_libraries(test_harness PRIVATE grt)
 endif()
+target_link_libraries(test_harness PRIVATE PkgConfig::BDWGC) # gcbench
 add_test(NAME harness_unit COMMAND test_harness)
 set_tests_properties(harness_unit PROPERTIES LABELS unit)
 
 add_test(NAME harness_cli_errors
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli_errors.sh $<TARGET_FILE:mechlab>)
 set_tests_properties(harness_cli_errors PROPERTIES LABELS unit)
+
+# Harness support for the runtime experiments: counter sources, max
+# metrics, fixed-point parameters, Go twins planned or left out.
+add_executable(test_sources ${CMAKE_CURRENT_SOURCE_DIR}/test_sources.c)
+target_link_libraries(test_sources PRIVATE hx)
+add_test(NAME harness_sources COMMAND test_sources)
+set_tests_properties(harness_sources PROPERTIES LABELS unit)

@@ -12,6 +12,7 @@ target_link_libraries(test_sim PRIVATE hx)
 if(TARGET grt)
   target_link_libraries(test_sim PRIVATE grt)
 endif()
+target_link_libraries(test_sim PRIVATE PkgConfig::BDWGC) # gcbench
 add_test(NAME test_sim COMMAND test_sim)
 set_tests_properties(test_sim PROPERTIES LABELS unit TIMEOUT 60)
 

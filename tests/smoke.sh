@@ -18,6 +18,21 @@ if [ "$rc" -ne 0 ]; then
 fi
 tail -n 25 "$root/log"
 "$check" "$root/results/smoke/$exp" "$exp" || exit 1
+# Go twins: where the experiment declares them, their go: series are in
+# data.csv when Go is installed, and the run says once that Go is absent
+# when it is not.
+if "$mechlab" describe "$exp" | grep -q '^  go:'; then
+  if command -v go >/dev/null 2>&1 && [ -z "${MECHLAB_NO_GO:-}" ]; then
+    if ! grep -q ",go:" "$root/results/smoke/$exp/latest/data.csv"; then
+      echo "go twins: no go: series in data.csv"; echo "0 passed, 1 failed"
+      exit 1
+    fi
+  elif [ "$(grep -c 'go: not installed' "$root/log")" -ne 1 ]; then
+    echo "go twins: Go is absent but the run did not say so once"
+    echo "0 passed, 1 failed"; exit 1
+  fi
+  echo "go twins: 1 passed, 0 failed"
+fi
 # compare overlays every machine's latest run: here the one just made
 if "$mechlab" compare "$exp" --out "$root/results" > "$root/cmp.log" 2>&1 &&
    head -c 8 "$root/results/compare/$exp.png" | grep -q PNG; then
