@@ -6,6 +6,8 @@
 #   make run EXP=all QUICK=1
 #   make test | list | describe EXP=... | counters | compare EXP=... | clean
 #   make gobench        Go 1.19's figures for the runtime experiments
+#   make fleet STUDY=caches [OUT=results]   submit a study to Slurm
+#        (then: build/mechlab fleet status|report STUDY; studies/README.md)
 #   make gcbench        ours, Boehm and Go on the GC benchmark, one table
 #                       ([QUICK=1] [REPS=5])
 #
@@ -16,20 +18,41 @@ BUILD    ?= build
 EXP      ?= falseshare
 TYPE     ?= Release
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
-MECHLAB  := $(BUILD)/mechlab
 
-RUN_FLAGS := $(if $(THREADS),--threads $(THREADS)) \
+# Variables reach the shell as data, never as code. A value given on the
+# command line (`make run 'EXP=falseshare;echo hi'`, or 'EXP=$(shell ...)')
+# is taken literally: $(value) stops make from expanding it, and every use
+# in a recipe is single-quoted by q (a ' inside becomes '\''), so the shell
+# sees one argument and mechlab rejects it with its usual message (unknown
+# experiment, bad --set, ...) having changed nothing. A newline cannot be
+# quoted for make's recipe lines, so a value holding one is refused here.
+# SET and ARGS are lists: each word is quoted on its own.
+USER_VARS := BUILD EXP TYPE JOBS THREADS QUICK REPS COUNTERS OUT MIN_TIME \
+             WARMUP SET ARGS LABEL
+define newline
+
+
+endef
+$(foreach v,$(USER_VARS),$(if $(filter command line environment,\
+    $(origin $(v))),$(eval override $(v) := $$(value $(v)))))
+$(foreach v,$(USER_VARS),$(if $(findstring $(newline),$(value $(v))),\
+    $(error $(v): a newline is not accepted in a make variable)))
+q = '$(subst ','\'',$(1))'
+
+MECHLAB  := $(call q,$(BUILD)/mechlab)
+
+RUN_FLAGS := $(if $(THREADS),--threads $(call q,$(THREADS))) \
              $(if $(filter 1 yes true,$(QUICK)),--quick) \
-             $(if $(REPS),--reps $(REPS)) \
-             $(if $(COUNTERS),--counters $(COUNTERS)) \
-             $(if $(OUT),--out $(OUT)) \
-             $(if $(MIN_TIME),--min-time $(MIN_TIME)) \
-             $(if $(WARMUP),--warmup $(WARMUP)) \
-             $(foreach s,$(SET),--set $(s)) \
-             $(ARGS)
+             $(if $(REPS),--reps $(call q,$(REPS))) \
+             $(if $(COUNTERS),--counters $(call q,$(COUNTERS))) \
+             $(if $(OUT),--out $(call q,$(OUT))) \
+             $(if $(MIN_TIME),--min-time $(call q,$(MIN_TIME))) \
+             $(if $(WARMUP),--warmup $(call q,$(WARMUP))) \
+             $(foreach s,$(SET),--set $(call q,$(s))) \
+             $(foreach a,$(ARGS),$(call q,$(a)))
 
 .PHONY: all deps configure build run test list describe counters compare \
-        gobench gcbench lint format clean
+        gobench gcbench fleet lint format clean
 
 all: build
 
@@ -38,28 +61,35 @@ deps:
 
 $(BUILD)/CMakeCache.txt:
 	@scripts/setup-deps.sh
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(TYPE)
+	cmake -S . -B $(call q,$(BUILD)) -DCMAKE_BUILD_TYPE=$(call q,$(TYPE))
 
 configure: $(BUILD)/CMakeCache.txt
 
 build: configure
 	@scripts/setup-deps.sh
-	cmake --build $(BUILD) -j $(JOBS)
+	cmake --build $(call q,$(BUILD)) -j $(call q,$(JOBS))
 
 run: build
-	$(MECHLAB) run $(EXP) $(RUN_FLAGS)
+	$(MECHLAB) run $(call q,$(EXP)) $(RUN_FLAGS)
 
 list: build
 	@$(MECHLAB) list
 
 describe: build
-	@$(MECHLAB) describe $(EXP)
+	@$(MECHLAB) describe $(call q,$(EXP))
 
 counters: build
 	@$(MECHLAB) counters
 
 compare: build
-	$(MECHLAB) compare $(EXP) $(if $(OUT),--out $(OUT))
+	$(MECHLAB) compare $(call q,$(EXP)) $(if $(OUT),--out $(call q,$(OUT)))
+
+# A study across the nodes of the Slurm cluster that SLURM_CONF (or the
+# system's configuration) names: checked, written and submitted as a job
+# array; `mechlab fleet status|report STUDY` follow it.
+STUDY ?= caches
+fleet: build
+	$(MECHLAB) fleet run $(STUDY) $(if $(OUT),--out $(OUT))
 
 # Go's own figures for the runtime experiments, on this machine (needs go).
 gobench:
@@ -70,14 +100,14 @@ gcbench: build
 	scripts/gcbench.sh $(if $(filter 1 yes true,$(QUICK)),--quick)
 
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(if $(LABEL),-L $(LABEL))
+	cd $(call q,$(BUILD)) && ctest --output-on-failure -j $(call q,$(JOBS)) $(if $(LABEL),-L $(call q,$(LABEL)))
 
 lint: configure
-	cppcheck --project=$(BUILD)/compile_commands.json --enable=warning,performance,portability --inline-suppr --quiet -i$(BUILD)
-	run-clang-tidy -p $(BUILD) -quiet 'harness/|runtime/|experiments/' 2>/dev/null || clang-tidy -p $(BUILD) harness/*.c
+	cppcheck --project=$(call q,$(BUILD)/compile_commands.json) --enable=warning,performance,portability --inline-suppr --quiet -i$(call q,$(BUILD))
+	run-clang-tidy -p $(call q,$(BUILD)) -quiet 'harness/|runtime/|experiments/' 2>/dev/null || clang-tidy -p $(call q,$(BUILD)) harness/*.c
 
 format:
 	clang-format -i harness/*.c harness/*.h harness/*.cc runtime/*.c runtime/*.h experiments/*.c tests/*.c
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(call q,$(BUILD))

@@ -200,6 +200,16 @@ int chase_sizes(const struct hx_topo *t, uint64_t lo, uint64_t cap,
     return m - skip;
 }
 
+void chase_warm(hx_state *st) {
+    struct chase_chain *c = hx_shared(st);
+    void **p = c->cursor;
+    for (uint64_t n; (n = hx_warm(st, c->nodes)) != 0;)
+        for (uint64_t i = 0; i < n; i++)
+            p = (void **)*p;
+    c->cursor = p;
+    hx_keep((uint64_t)(uintptr_t)p);
+}
+
 void chase_walk(hx_state *st) {
     struct chase_chain *c = hx_shared(st);
     void **p = c->cursor;

@@ -81,6 +81,7 @@ struct chase_chain {
     void **cursor; /* where the last repetition stopped; thread 0 only */
     char *mem;
     size_t bytes; /* mapped, as passed to chase_map */
+    uint64_t nodes; /* nodes in the cycle: one pass (chase_warm) */
     double
         huge_frac; /* share of mem on huge pages (smaps), 0..1; NAN unknown */
 };
@@ -91,6 +92,11 @@ struct chase_chain {
  * then be cached). Reports the metric "huge_frac" when known. */
 struct hx_state;
 void chase_walk(struct hx_state *st);
+/* Warm-up (hx_variant.warm): walks the chain from the cursor in passes of
+ * `nodes` loads, untimed, until the harness finds it resident (a pass no
+ * faster than the last) or its limits stop it; the cursor moves on, so
+ * the timed walk continues where the warm-up left off. */
+void chase_warm(struct hx_state *st);
 /* Teardown for a struct chase_chain made with calloc + chase_map. */
 void chase_chain_free(void *shared);
 

@@ -88,8 +88,10 @@ static void *chain_setup(hx_point *pt, size_t *bytes) {
     size_t n = ws / line < 2 ? 2 : ws / line;
     struct chase_chain *c = calloc(1, sizeof *c);
     uint32_t *next = chase_cycle(n, SC_SEED);
-    if (c)
+    if (c) {
         c->bytes = n * line;
+        c->nodes = n;
+    }
     if (c)
         c->mem = chase_map(c->bytes, (enum chase_pages)hx_variant_arg(pt));
     if (!c || !next || !c->mem) {
@@ -323,12 +325,14 @@ static const hx_variant variants[] = {
     {.name = "chase",
      .help = "random cycle over line-sized nodes, on 2 MiB pages if granted",
      .fn = chase_walk,
+     .warm = chase_warm,
      .setup = chain_setup,
      .teardown = chase_chain_free,
      .arg = CHASE_PAGES_HUGE},
     {.name = "chase-4k",
      .help = "the same cycle on 4 KiB pages (adds a page walk per TLB miss)",
      .fn = chase_walk,
+     .warm = chase_warm,
      .setup = chain_setup,
      .teardown = chase_chain_free,
      .arg = CHASE_PAGES_SMALL},

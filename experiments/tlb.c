@@ -160,6 +160,7 @@ static void *pages_setup(hx_point *pt, size_t *bytes) {
     uint32_t *next = (arg & TLB_RANDOM) ? chase_cycle(n, TLB_SEED) : NULL;
     if (p) {
         p->bytes = n * ps;
+        p->nodes = n;
         p->mem = chase_map(p->bytes, kind);
     }
     if (!p || !p->mem || ((arg & TLB_RANDOM) && !next)) {
@@ -423,24 +424,28 @@ static const hx_variant variants[] = {
     {.name = "4k-seq",
      .help = "4 KiB pages (MADV_NOHUGEPAGE), pages in address order",
      .fn = chase_walk,
+     .warm = chase_warm,
      .setup = pages_setup,
      .teardown = chase_chain_free,
      .arg = CHASE_PAGES_SMALL},
     {.name = "4k-random",
      .help = "4 KiB pages, pages in a random single cycle",
      .fn = chase_walk,
+     .warm = chase_warm,
      .setup = pages_setup,
      .teardown = chase_chain_free,
      .arg = CHASE_PAGES_SMALL | TLB_RANDOM},
     {.name = "2m-seq",
      .help = "2 MiB transparent huge pages (verified in smaps), in order",
      .fn = chase_walk,
+     .warm = chase_warm,
      .setup = pages_setup,
      .teardown = chase_chain_free,
      .arg = CHASE_PAGES_HUGE},
     {.name = "2m-random",
      .help = "2 MiB transparent huge pages, random order",
      .fn = chase_walk,
+     .warm = chase_warm,
      .setup = pages_setup,
      .teardown = chase_chain_free,
      .arg = CHASE_PAGES_HUGE | TLB_RANDOM},

@@ -89,6 +89,7 @@ struct walk {
     size_t k;                   /* cursor: elements done, in walk order */
     /* list */
     void **cursor;
+    uint64_t nodes; /* list nodes: one pass */
     double huge_frac;
 };
 
@@ -139,6 +140,7 @@ static void *walk_setup(hx_point *pt, size_t *bytes) {
             *(void **)(w->mem + i * pad) =
                 w->mem + (next ? (size_t)next[i] : (i + 1) % n) * pad;
         w->cursor = (void **)w->mem;
+        w->nodes = n;
     }
     free(next);
     int64_t huge = chase_huge_bytes(w->mem);
@@ -160,14 +162,22 @@ static void report(hx_state *st, const struct walk *w) {
 
 /* ---- the walks ------------------------------------------------------------ */
 
+/* Each walk runs twice per repetition: first untimed as the warm-up
+ * (hx_warm, passes of the whole working set, until resident: repetitions
+ * of all points are interleaved, so a repetition starts with another
+ * point's data in the caches), then timed (hx_batch). */
+static uint64_t next_ops(hx_state *st, bool warm, uint64_t pass) {
+    return warm ? hx_warm(st, pass) : hx_batch(st);
+}
+
 /* One op: one element read. The cursor (w->k, in the walk's own order)
  * survives between repetitions, so short repetitions keep sweeping the
  * whole matrix instead of re-reading a cached first part. */
-static void rows(hx_state *st) {
+static void rows_walk(hx_state *st, bool warm) {
     struct walk *w = hx_shared(st);
     size_t r = w->k / w->ncols % w->nrows, c = w->k % w->ncols;
     uint64_t sum = 0;
-    for (uint64_t n; (n = hx_batch(st)) != 0;) {
+    for (uint64_t n; (n = next_ops(st, warm, w->nrows * w->ncols)) != 0;) {
         w->k += n;
         while (n) {
             size_t take = w->ncols - c < n ? w->ncols - c : n;
@@ -182,14 +192,15 @@ static void rows(hx_state *st) {
         }
     }
     hx_keep(sum);
-    report(st, w);
+    if (!warm)
+        report(st, w);
 }
 
-static void columns(hx_state *st) {
+static void columns_walk(hx_state *st, bool warm) {
     struct walk *w = hx_shared(st);
     size_t c = w->k / w->nrows % w->ncols, r = w->k % w->nrows;
     uint64_t sum = 0;
-    for (uint64_t n; (n = hx_batch(st)) != 0;) {
+    for (uint64_t n; (n = next_ops(st, warm, w->nrows * w->ncols)) != 0;) {
         w->k += n;
         while (n) {
             size_t take = w->nrows - r < n ? w->nrows - r : n;
@@ -204,19 +215,40 @@ static void columns(hx_state *st) {
         }
     }
     hx_keep(sum);
-    report(st, w);
+    if (!warm)
+        report(st, w);
 }
 
 /* One op: one node visited (list and shuffled differ only in setup). */
-static void follow(hx_state *st) {
+static void follow_walk(hx_state *st, bool warm) {
     struct walk *w = hx_shared(st);
     void **p = w->cursor;
-    for (uint64_t n; (n = hx_batch(st)) != 0;)
+    for (uint64_t n; (n = next_ops(st, warm, w->nodes)) != 0;)
         for (uint64_t i = 0; i < n; i++)
             p = (void **)*p;
     w->cursor = p;
     hx_keep((uint64_t)(uintptr_t)p);
-    report(st, w);
+    if (!warm)
+        report(st, w);
+}
+
+static void rows(hx_state *st) {
+    rows_walk(st, false);
+}
+static void rows_warm(hx_state *st) {
+    rows_walk(st, true);
+}
+static void columns(hx_state *st) {
+    columns_walk(st, false);
+}
+static void columns_warm(hx_state *st) {
+    columns_walk(st, true);
+}
+static void follow(hx_state *st) {
+    follow_walk(st, false);
+}
+static void follow_warm(hx_state *st) {
+    follow_walk(st, true);
 }
 
 static int tr_sizes(const hx_topo *t, bool quick, int64_t *out, int max) {
@@ -280,24 +312,28 @@ static const hx_variant variants[] = {
     {.name = "rows",
      .help = "matrix, row by row: sequential, independent loads",
      .fn = rows,
+     .warm = rows_warm,
      .setup = walk_setup,
      .teardown = walk_teardown,
      .arg = TR_ROWS},
     {.name = "columns",
      .help = "the same matrix, column by column: one row pitch per step",
      .fn = columns,
+     .warm = columns_warm,
      .setup = walk_setup,
      .teardown = walk_teardown,
      .arg = TR_COLUMNS},
     {.name = "list",
      .help = "linked list, nodes linked in allocation (address) order",
      .fn = follow,
+     .warm = follow_warm,
      .setup = walk_setup,
      .teardown = walk_teardown,
      .arg = TR_LIST},
     {.name = "shuffled",
      .help = "the same nodes linked in a random single cycle",
      .fn = follow,
+     .warm = follow_warm,
      .setup = walk_setup,
      .teardown = walk_teardown,
      .arg = TR_SHUFFLED},

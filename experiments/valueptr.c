@@ -239,12 +239,20 @@ oom:
  * next run (Google Benchmark's growing trial runs, then the repetitions)
  * resumes where this one stopped: restarting at element 0 would revisit
  * the elements a previous, shorter run had just brought into the cache. */
-static void walk_array(hx_state *st) {
+/* Each walk runs first untimed as the warm-up (hx_warm: passes over all
+ * the objects until resident; repetitions of all points are interleaved,
+ * so a repetition starts with another point's data in the caches), then
+ * timed (hx_batch). */
+static uint64_t next_ops(hx_state *st, bool warm, uint64_t pass) {
+    return warm ? hx_warm(st, pass) : hx_batch(st);
+}
+
+static void walk_array_run(hx_state *st, bool warm) {
     vp_walkset *w = hx_shared(st);
     const vp_obj *o = w->objs;
     size_t pos = w->pos;
     uint64_t sum = 0;
-    for (uint64_t n; (n = hx_batch(st)) != 0;)
+    for (uint64_t n; (n = next_ops(st, warm, w->count)) != 0;)
         while (n > 0) {
             size_t m = w->count - pos;
             if (m > n)
@@ -258,12 +266,12 @@ static void walk_array(hx_state *st) {
     hx_keep(sum);
 }
 
-static void walk_ptrs(hx_state *st) {
+static void walk_ptrs_run(hx_state *st, bool warm) {
     vp_walkset *w = hx_shared(st);
     vp_obj *const *p = w->ptrs;
     size_t pos = w->pos;
     uint64_t sum = 0;
-    for (uint64_t n; (n = hx_batch(st)) != 0;)
+    for (uint64_t n; (n = next_ops(st, warm, w->count)) != 0;)
         while (n > 0) {
             size_t m = w->count - pos;
             if (m > n)
@@ -275,6 +283,19 @@ static void walk_ptrs(hx_state *st) {
         }
     w->pos = pos;
     hx_keep(sum);
+}
+
+static void walk_array(hx_state *st) {
+    walk_array_run(st, false);
+}
+static void walk_array_warm(hx_state *st) {
+    walk_array_run(st, true);
+}
+static void walk_ptrs(hx_state *st) {
+    walk_ptrs_run(st, false);
+}
+static void walk_ptrs_warm(hx_state *st) {
+    walk_ptrs_run(st, true);
 }
 
 /* ---- sweep points -------------------------------------------------------- */
@@ -391,18 +412,21 @@ static const hx_variant vp_variants[] = {
     {.name = "walk_array",
      .help = "T[] of 64-byte objects: sum one field of each, in order",
      .fn = walk_array,
+     .warm = walk_array_warm,
      .setup = walk_setup,
      .teardown = walk_teardown,
      .arg = VP_WALK_ARRAY},
     {.name = "walk_ptrs",
      .help = "T*[] to the same objects, in allocation order",
      .fn = walk_ptrs,
+     .warm = walk_ptrs_warm,
      .setup = walk_setup,
      .teardown = walk_teardown,
      .arg = VP_WALK_PTRS},
     {.name = "walk_shuf",
      .help = "T*[] to the same objects, shuffled",
      .fn = walk_ptrs,
+     .warm = walk_ptrs_warm,
      .setup = walk_setup,
      .teardown = walk_teardown,
      .arg = VP_WALK_SHUFFLED},

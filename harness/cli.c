@@ -6,10 +6,11 @@
  *   mechlab run EXP|all [--threads LIST] [--reps N] [--quick]
  *                       [--counters auto|papi|perf|rusage|none|sim] [--out DIR]
  *                       [--set NAME=LIST]... [--min-time S] [--warmup S]
- *                       [--machine NAME]
+ *                       [--machine NAME] [--host NAME]
  *                       [--no-plot] [--no-interleave] [--progress|--no-progress]
  *   mechlab counters
  *   mechlab compare EXP [--out DIR]
+ *   mechlab fleet run|status|collect|report ...   (fleet.c parses these)
  *
  * Parsing only checks the shape of the input (known flags, numbers in
  * range); the experiment-specific checks (parameter names and ranges) happen
@@ -36,6 +37,8 @@ void hx_cli_usage(FILE *out) {
         "  counters             which counters this machine can read, and why "
         "not\n"
         "  compare EXP          overlay every machine's latest run of EXP\n"
+        "  fleet ACTION ...     a study across Slurm nodes (mechlab fleet "
+        "help)\n"
         "\n"
         "run options:\n"
         "  --threads LIST       thread counts, e.g. 1,2,4 or 1..16\n"
@@ -53,6 +56,10 @@ void hx_cli_usage(FILE *out) {
         "experiments)\n"
         "  --out DIR            results root (default results)\n"
         "  --machine NAME       machine name in the results path\n"
+        "                       (default: from the CPU model)\n"
+        "  --host NAME          host in the results path, <machine>@<host>\n"
+        "                       (default: this host's short name; none when\n"
+        "                       --machine is given alone)\n"
         "  --no-plot            skip gnuplot\n"
         "  --no-interleave      run repetitions in order, not interleaved\n"
         "  --progress, --no-progress   the progress line (default: on a "
@@ -213,6 +220,19 @@ int hx_cli_parse(int argc, char **argv, hx_opts *o, char *err, size_t len) {
                 return -EINVAL;
             }
             o->machine = v;
+        } else if (flag_is(a, "--host")) {
+            if (want_value(argc, argv, &i, &v, err, len))
+                return -EINVAL;
+            size_t k = strspn(v, "abcdefghijklmnopqrstuvwxyz"
+                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
+            if (!*v || v[k] || v[0] == '.' || strlen(v) > 64) {
+                snprintf(err, len,
+                         "--host '%s': expected 1..64 of "
+                         "[A-Za-z0-9._-], not starting with '.'",
+                         v);
+                return -EINVAL;
+            }
+            o->host = v;
         } else if (flag_is(a, "--set")) {
             if (want_value(argc, argv, &i, &v, err, len))
                 return -EINVAL;

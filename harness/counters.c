@@ -32,10 +32,11 @@
  * there (RUSAGE_THREAD and PAPI event sets are per thread; reading from
  * another thread is refused with -EINVAL).
  *
- * Multiplexing. perf may time-share hardware counters; its reads are then
- * scaled by time_enabled / time_running, and the slot is marked: see
- * hx_counters_thread_multiplexed(). A read where an event never ran at all fails with
- * -ENODATA rather than invent a value.
+ * Multiplexing. perf may time-share hardware counters. Reads are raw
+ * (count, time enabled, time running); hx_counter_delta() subtracts the
+ * three and only then scales, value x d_enabled / d_running, and says it
+ * did, so data.csv can mark the estimate. An interval in which the event
+ * never ran is -ENODATA (unavailable for that sample), never 0.
  *
  * Rejected: probing lazily on the first worker (the plan would differ per
  * thread and errors would surface mid-run); one global "backend per run"
@@ -113,7 +114,6 @@ struct hx_counter_thread {
     const hx_counters *plan;
     pthread_t owner;
     thread_backend tb[NBACKENDS];
-    unsigned flags[HX_EV_COUNT]; /* by plan index, from the last read */
 };
 
 /* ---- names and reasons ---------------------------------------------- */
@@ -391,31 +391,43 @@ hx_counter_thread *hx_counters_thread_open(const hx_counters *c) {
     return t;
 }
 
-int hx_counters_thread_read(hx_counter_thread *t, uint64_t *vals) {
+int hx_counters_thread_read(hx_counter_thread *t, hx_counter_raw *vals) {
     if (t == NULL || vals == NULL)
         return -EINVAL;
     if (!pthread_equal(t->owner, pthread_self()))
         return -EINVAL;
-    uint64_t v[HX_EV_COUNT];
-    unsigned f[HX_EV_COUNT];
+    hx_counter_raw v[HX_EV_COUNT];
     for (int b = 0; b < NBACKENDS; b++) {
         thread_backend *tb = &t->tb[b];
         if (tb->state == NULL)
             continue;
-        memset(f, 0, sizeof f);
-        int rc = tb->be->thread_read(tb->state, v, f);
+        memset(v, 0, sizeof v);
+        int rc = tb->be->thread_read(tb->state, v);
         if (rc != 0)
             return rc;
-        for (size_t k = 0; k < tb->n; k++) {
+        for (size_t k = 0; k < tb->n; k++)
             vals[tb->slot[k]] = v[k];
-            t->flags[tb->slot[k]] = f[k];
-        }
     }
     return 0;
 }
 
-bool hx_counters_thread_multiplexed(const hx_counter_thread *t, size_t i) {
-    return t && i < t->plan->n && (t->flags[i] & HX_COUNTER_SCALED);
+int hx_counter_delta(const hx_counter_raw *a, const hx_counter_raw *b,
+                     double *out, bool *scaled) {
+    *scaled = false;
+    if (b->value < a->value || b->enabled < a->enabled ||
+        b->running < a->running)
+        return -EINVAL;
+    uint64_t dv = b->value - a->value, de = b->enabled - a->enabled,
+             dr = b->running - a->running;
+    if (dr >= de) { /* ran all the time it was enabled (or keeps no times) */
+        *out = (double)dv;
+        return 0;
+    }
+    if (dr == 0)
+        return -ENODATA;
+    *out = (double)((long double)dv * (long double)de / (long double)dr);
+    *scaled = true;
+    return 0;
 }
 
 void hx_counters_thread_close(hx_counter_thread *t) {

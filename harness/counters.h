@@ -64,17 +64,34 @@ const char *hx_counters_reason(const hx_counters *c, size_t i);
 const char *
 hx_backend_name(hx_backend b); /* "papi", "perf", "rusage", "none" */
 
+/* One cumulative reading of one event, raw: the count, and the time (ns)
+ * the event was enabled and actually running on a counter. A backend that
+ * never time-shares its counters leaves enabled == running == 0. */
+typedef struct hx_counter_raw {
+    uint64_t value, enabled, running;
+} hx_counter_raw;
+
 /* Per-thread sampling. open/close on the worker thread itself. read fills
- * vals[i] for available events (cumulative since open); unavailable entries
- * are left untouched. Returns NULL / negative errno on failure. */
+ * vals[i] for available events (cumulative since open, raw: never scaled);
+ * unavailable entries are left untouched. Returns NULL / negative errno on
+ * failure. */
 hx_counter_thread *hx_counters_thread_open(const hx_counters *c);
-int hx_counters_thread_read(hx_counter_thread *t, uint64_t *vals);
+int hx_counters_thread_read(hx_counter_thread *t, hx_counter_raw *vals);
 void hx_counters_thread_close(hx_counter_thread *t);
-/* Whether event i of the last read on t was multiplexed by the kernel
- * (perf time-shared the counter) and its value is therefore an estimate,
- * scaled by time enabled / time running. A read where an event never ran
- * at all fails with -ENODATA instead. */
-bool hx_counters_thread_multiplexed(const hx_counter_thread *t, size_t i);
+
+/* The count between two readings of one event, a (before) and b (after).
+ * Multiplexing: perf may time-share hardware counters, so an event counts
+ * only part of the time it is enabled. The deltas of the raw value, of
+ * enabled and of running are taken first and then scaled, value x
+ * d_enabled / d_running; *scaled says whether that estimate was needed
+ * (d_running < d_enabled). Scaling each cumulative reading before the
+ * subtraction would be wrong: two estimates made over different windows
+ * can decrease, and the unsigned difference wraps to ~1.8e19. Returns 0,
+ * or -ENODATA when the event never ran in the interval (no estimate is
+ * possible: unavailable, not 0), or -EINVAL when b is not later than a (a
+ * count or a time went backwards). */
+int hx_counter_delta(const hx_counter_raw *a, const hx_counter_raw *b,
+                     double *out, bool *scaled);
 
 /* `mechlab counters`: every known event, which backend counts it here, and
  * for each backend why it is or is not usable (PAPI components, perf's

@@ -63,9 +63,6 @@ const char *hx_event_name(hx_event_id ev);
 void hx_reason_append(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Per-event flags of a read. */
-#define HX_COUNTER_SCALED 1u /* multiplexed: value scaled by enabled/running */
-
 typedef struct hx_counter_backend {
     hx_backend id;
     const char *label; /* "PAPI", "perf", "rusage": starts every reason */
@@ -83,9 +80,11 @@ typedef struct hx_counter_backend {
      * thread. NULL with errno set on failure. n > 0. */
     void *(*thread_open)(const hx_event_id *evs, const unsigned *hows,
                          size_t n);
-    /* vals[k], flags[k] for evs[k]: cumulative since open; flags are the
-     * HX_COUNTER_* bits of counters.h. Returns 0 or a negative errno. */
-    int (*thread_read)(void *state, uint64_t *vals, unsigned *flags);
+    /* vals[k] for evs[k]: cumulative since open, raw (hx_counter_raw:
+     * count, and time enabled / running where the backend multiplexes;
+     * 0 and 0 where it never does). Scaling is counters.c's job, on
+     * deltas. Returns 0 or a negative errno. */
+    int (*thread_read)(void *state, hx_counter_raw *vals);
     void (*thread_close)(void *state);
 
     /* The backend's section of `mechlab counters`. */

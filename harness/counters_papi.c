@@ -277,15 +277,15 @@ static void *papi_thread_open(const hx_event_id *evs, const unsigned *hows,
     return s;
 }
 
-static int papi_thread_read(void *state, uint64_t *vals, unsigned *flags) {
+static int papi_thread_read(void *state, hx_counter_raw *vals) {
     papi_state *s = state;
     long long v[HX_EV_COUNT];
     int rc = PAPI_read(s->es, v);
     if (rc != PAPI_OK)
         return -EIO;
     for (size_t k = 0; k < s->n; k++) {
-        vals[k] = v[k] < 0 ? 0 : (uint64_t)v[k];
-        flags[k] = 0;
+        /* one event set, never multiplexed: no times */
+        vals[k] = (hx_counter_raw){v[k] < 0 ? 0 : (uint64_t)v[k], 0, 0};
     }
     return 0;
 }

@@ -20,11 +20,13 @@
  * the cookie the plan hands back to thread open, so every thread counts
  * the same thing. exclude_hv is always set (hypervisor time is nobody's).
  *
- * Reads use PERF_FORMAT_TOTAL_TIME_ENABLED | _RUNNING. When running <
- * enabled the kernel multiplexed the counter: the value is scaled by
- * enabled / running and flagged HX_COUNTER_SCALED. When it never ran
- * (running 0, enabled > 0) there is no estimate and the read fails with
- * -ENODATA rather than report 0.
+ * Reads use PERF_FORMAT_TOTAL_TIME_ENABLED | _RUNNING and hand the three
+ * numbers back raw. When running < enabled the kernel multiplexed the
+ * counter; the estimate (value x enabled / running) is made by
+ * hx_counter_delta() on the deltas of the three between two reads, never
+ * here on one cumulative reading: estimates of two different windows are
+ * not comparable, and their difference can be negative. An event that did
+ * not run between two reads has no estimate (-ENODATA there), never 0.
  *
  * State per thread: the fds, owned by the opening thread, closed at close.
  * The backend keeps no global state; the paranoid level and the PMU's
@@ -258,23 +260,6 @@ static int read_event(int fd, perf_reading *r) {
     return got < 0 ? -errno : -EIO;
 }
 
-/* Scaled value of a reading; 0 and *flags, or -ENODATA if it never ran. */
-static int reading_value(const perf_reading *r, uint64_t *val,
-                         unsigned *flags) {
-    *flags = 0;
-    if (r->running == r->enabled) {
-        *val = r->value;
-        return 0;
-    }
-    if (r->running == 0)
-        return -ENODATA;
-    long double scaled =
-        (long double)r->value * (long double)r->enabled / r->running;
-    *val = (uint64_t)(scaled + 0.5L);
-    *flags = HX_COUNTER_SCALED;
-    return 0;
-}
-
 static void spin(void) {
     volatile unsigned sink = 0;
     for (unsigned i = 0; i < PERF_PROBE_SPIN; i++)
@@ -362,15 +347,14 @@ static void *perf_thread_open(const hx_event_id *evs, const unsigned *hows,
     return s;
 }
 
-static int perf_thread_read(void *state, uint64_t *vals, unsigned *flags) {
+static int perf_thread_read(void *state, hx_counter_raw *vals) {
     perf_state *s = state;
     for (size_t k = 0; k < s->n; k++) {
         perf_reading r;
         int rc = read_event(s->fd[k], &r);
-        if (rc == 0)
-            rc = reading_value(&r, &vals[k], &flags[k]);
         if (rc != 0)
             return rc;
+        vals[k] = (hx_counter_raw){r.value, r.enabled, r.running};
     }
     return 0;
 }

@@ -113,14 +113,14 @@ static void *rusage_thread_open(const hx_event_id *evs, const unsigned *hows,
     return s;
 }
 
-static int rusage_thread_read(void *state, uint64_t *vals, unsigned *flags) {
+static int rusage_thread_read(void *state, hx_counter_raw *vals) {
     rusage_state *s = state;
     struct rusage now;
     if (getrusage(RUSAGE_THREAD, &now) != 0)
         return -errno;
     for (size_t k = 0; k < s->n; k++) {
-        vals[k] = field(&now, s->evs[k]) - field(&s->base, s->evs[k]);
-        flags[k] = 0;
+        vals[k] = (hx_counter_raw){
+            field(&now, s->evs[k]) - field(&s->base, s->evs[k]), 0, 0};
     }
     return 0;
 }

@@ -22,11 +22,21 @@
  * so the C loop pays nothing per iteration but its own increment and
  * compare (the no-op experiment's number is this overhead).
  *
+ * Between those two calls the ops are handed out by repeat.c's quota:
+ * with several threads in chunks of about 1/64 of the quota, and all
+ * threads stop when the first finishes its quota (each then counts the
+ * ops it really did); a point whose variant declared a pass (hx_warm) goes
+ * on past its quota until it has made a few passes, within a time cap.
+ * Before the first call, the variant's .warm runs untimed (repeat.h).
+ *
  * Timing. Each thread times itself (CLOCK_MONOTONIC around its own loop);
- * ns_per_op is the mean over threads of (t1 - t0) / iterations, and
- * ns_per_op_max the slowest thread's. Google Benchmark keeps its own
- * real-time clock to decide iteration counts (UseRealTime), and its times
- * are what gbench.json reports.
+ * ns_per_op is the mean over threads of (t1 - t0) / (its own op count),
+ * ns_per_op_max the slowest thread's, thread_spread slowest / fastest.
+ * Google Benchmark keeps its own real-time clock to decide iteration
+ * counts (UseRealTime), and its times are what gbench.json reports: per
+ * iteration of its quota, so where threads stopped early or a point went
+ * on for its passes, gbench.json's time per iteration is not ns per op;
+ * data.csv's is.
  *
  * Threads. Google Benchmark starts the workers (thread 0 is the calling
  * thread); each pins itself to its PU (topo.h) before anything else, and
@@ -34,6 +44,10 @@
  * the point's shared state (the setup cache, run.c) while the others wait
  * at our barrier, so no thread starts timing during a setup.
  *
+ * Counters are read raw before and after the loop (value, time enabled,
+ * time running) and hx_counter_delta() subtracts before it scales, so a
+ * multiplexed estimate can never go negative; a scaled value is marked
+ * ("evs:" counters, then hx_sample.scaled and data.csv's multiplexed).
  * Counters travel as Google Benchmark user counters: per-op values set by
  * every thread with kAvgThreads (averaged over threads); an event that is
  * unavailable is simply not set, so it arrives as absent (NAN in our
@@ -64,6 +78,7 @@
 
 extern "C" {
 #include "counters_sim.h"
+#include "repeat.h"
 #include "run.h"
 #include "topo.h"
 }
@@ -73,10 +88,15 @@ struct hx_state {
     hx_point *pt;
     int ti, nt;
     int phase; /* 0 before the loop, 1 timing, 2 done */
+    bool warming;      /* inside the variant's .warm */
+    hx_warmup warm;    /* its progress */
+    uint64_t pass_ops; /* one pass, as declared to hx_warm(); 0: none */
+    hx_quota quota;
+    bool quota_end; /* finish now (the variant returned inside its loop) */
     double t0, t1;
-    uint64_t iters;
+    uint64_t iters; /* ops this thread did */
     hx_counter_thread *ct;
-    uint64_t c0[HX_MAX_EVENTS], c1[HX_MAX_EVENTS];
+    hx_counter_raw c0[HX_MAX_EVENTS], c1[HX_MAX_EVENTS];
     bool c_ok;
     double manual_s; /* hx_manual_time(); < 0 when not given */
     double metrics[HX_MAX_METRICS];
@@ -113,27 +133,58 @@ extern "C" uint64_t hx_batch(hx_state *st) {
         }
         if (st->src)
             hx_sources_read(st->pt->run, st->s0);
+        hx_run *r = st->pt->run;
+        /* Stop-together (repeat.h) where the threads are ours and equal:
+         * not for manual-time or runtime variants, and not where process-
+         * wide sources are sampled (thread 0 reads them around its own
+         * loop and divides by the threads' ops as equal counts). */
+        bool together = st->nt > 1 && !st->pt->var->manual_time &&
+                        !r->exp->runtime && !hx_sources_used(r);
+        hx_quota_init(&st->quota, n, &st->pt->stop, together, st->pass_ops,
+                      r->min_time);
         if (st->ct)
             st->c_ok = hx_counters_thread_read(st->ct, st->c0) == 0;
         st->phase = 1;
-        st->iters = n;
         st->t0 = hx_now();
         hx_sim_window(st->pt->run->sim, true); /* no-op unless sim child */
-        return n;
+        return hx_quota_first(&st->quota, st->t0);
     }
     if (st->phase == 1) {
+        double now = hx_now();
+        uint64_t more = st->quota_end ? 0 : hx_quota_next(&st->quota, now);
+        if (more)
+            return more;
         hx_sim_window(st->pt->run->sim, false);
-        st->t1 = hx_now();
+        if (st->quota_end) { /* the variant left its loop: count the
+                                chunk as done, and stop the others */
+            st->quota.done += st->quota.last;
+            if (st->quota.together)
+                __atomic_store_n(&st->pt->stop, 1, __ATOMIC_RELEASE);
+        }
+        st->t1 = now;
+        st->iters = st->quota.done;
         if (st->ct && st->c_ok)
             st->c_ok = hx_counters_thread_read(st->ct, st->c1) == 0;
         if (st->src)
             hx_sources_read(st->pt->run, st->s1);
         st->phase = 2;
-        /* the batch was all of max_iterations: this call finishes */
+        /* Google Benchmark's batch was all of max_iterations: this call
+         * finishes it (its clock stops at its end barrier) */
         while (s.KeepRunningBatch(1)) {
         }
     }
     return 0;
+}
+
+extern "C" uint64_t hx_warm(hx_state *st, uint64_t pass_ops) {
+    if (!st->warming) {
+        hx_fail(st, "hx_warm() outside the variant's .warm function");
+        return 0;
+    }
+    if (pass_ops == 0)
+        return 0;
+    st->pass_ops = pass_ops;
+    return hx_warmup_next(&st->warm, pass_ops, hx_now());
 }
 
 extern "C" int hx_thread_index(const hx_state *st) {
@@ -237,6 +288,7 @@ static void body(benchmark::State &s, hx_family *fam) {
 
     if (ti == 0) {
         hx_point_prepare(pt); /* setup, cached; may mark the point skipped */
+        __atomic_store_n(&pt->stop, 0, __ATOMIC_RELAXED); /* a new rep */
         for (int i = 0; i < HX_MAX_METRICS; i++) {
             pt->mmax[i] = -INFINITY;
             pt->mmax_set[i] = false;
@@ -267,9 +319,20 @@ static void body(benchmark::State &s, hx_family *fam) {
         /* Sources describe our process: not sampled for a Go twin, whose
          * work runs in a child process. */
         st.src = ti == 0 && hx_sources_used(r) && !hx_gotwin_series(fam->var->name);
+        /* The warm-up: untimed, before Google Benchmark's start barrier
+         * (inside the first hx_batch), after our setup barrier. Its
+         * budget is a few repetitions' min time. */
+        hx_warmup_init(&st.warm, fmax(3 * r->min_time, 0.05));
+        if (fam->var->warm) {
+            st.warming = true;
+            fam->var->warm(&st);
+            st.warming = false;
+        }
         fam->var->fn(&st);
-        if (st.phase == 1)
-            hx_batch(&st); /* the variant returned inside its loop */
+        if (st.phase == 1) { /* the variant returned inside its loop */
+            st.quota_end = true;
+            hx_batch(&st);
+        }
         if (st.phase == 0) {
             if (!st.failed)
                 hx_fail(&st, "the variant never called hx_batch()");
@@ -286,6 +349,7 @@ static void body(benchmark::State &s, hx_family *fam) {
             double secs = fam->var->manual_time ? st.manual_s : st.t1 - st.t0;
             double ns = secs * 1e9 / (double)st.iters;
             pt->tns[ti < HX_MAX_THREADS ? ti : 0] = ns;
+            pt->tit[ti < HX_MAX_THREADS ? ti : 0] = st.iters;
             s.counters["ns_per_op"] =
                 benchmark::Counter(ns, benchmark::Counter::kAvgThreads);
             /* Every thread sets every available event: a thread whose
@@ -297,13 +361,18 @@ static void body(benchmark::State &s, hx_family *fam) {
                 for (size_t i = 0; i < r->nevents; i++) {
                     if (!hx_counters_available(r->counters, i))
                         continue;
-                    double v =
-                        have ? (double)(st.c1[i] - st.c0[i]) / (double)st.iters
-                             : NAN;
-                    std::string key =
-                        std::string("ev:") + hx_counters_name(r->counters, i);
-                    s.counters[key] =
+                    double d = NAN;
+                    bool scaled = false;
+                    if (!have ||
+                        hx_counter_delta(&st.c0[i], &st.c1[i], &d, &scaled) !=
+                            0)
+                        d = NAN; /* no estimate: unavailable, not 0 */
+                    double v = d / (double)st.iters;
+                    const char *nm = hx_counters_name(r->counters, i);
+                    s.counters[std::string("ev:") + nm] =
                         benchmark::Counter(v, benchmark::Counter::kAvgThreads);
+                    if (scaled) /* summed over threads: > 0 if any scaled */
+                        s.counters[std::string("evs:") + nm] = 1;
                 }
             }
             const hx_experiment *e = r->exp;
@@ -345,10 +414,12 @@ static void body(benchmark::State &s, hx_family *fam) {
             hx_counters_thread_close(st.ct);
         barrier_wait(pt, nt); /* every tns[] written */
         if (ti == 0 && !st.failed && st.iters > 0) {
-            double mx = 0, sum = 0;
-            for (int i = 0; i < nt && i < HX_MAX_THREADS; i++) {
+            double mx = 0, sum = 0, its = 0;
+            int k = nt < HX_MAX_THREADS ? nt : HX_MAX_THREADS;
+            for (int i = 0; i < k; i++) {
                 mx = pt->tns[i] > mx ? pt->tns[i] : mx;
                 sum += pt->tns[i];
+                its += (double)pt->tit[i];
             }
             s.counters["ns_per_op_max"] = mx;
             const hx_experiment *e = r->exp;
@@ -363,7 +434,14 @@ static void body(benchmark::State &s, hx_family *fam) {
                     s.counters[std::string("mn:") + e->metrics[i].name] =
                         benchmark::Counter(1, benchmark::Counter::kAvgThreads);
                 }
-            s.counters["iters_per_thread"] = (double)st.iters;
+            s.counters["thread_spread"] = hx_spread(pt->tns, k);
+            s.counters["iters_per_thread"] = its / k;
+            if (st.pass_ops) {
+                s.counters["passes"] = its / k / (double)st.pass_ops;
+                s.counters["warm_passes"] =
+                    hx_warmup_passes(&st.warm, st.pass_ops);
+                s.counters["warm_end"] = st.warm.end;
+            }
             /* Google Benchmark accepts a run as a repetition once it lasted
              * min_time (or hit its iteration cap): count those for the
              * progress line. */
@@ -437,6 +515,7 @@ class HxReporter : public benchmark::BenchmarkReporter {
             return;
         sm->failed = true;
         sm->ns_per_op = sm->ns_per_op_max = NAN;
+        sm->thread_spread = sm->passes = sm->warm_passes = NAN;
         for (int i = 0; i < HX_MAX_METRICS; i++)
             sm->metrics[i] = NAN;
         for (int i = 0; i < HX_MAX_EVENTS; i++)
@@ -452,6 +531,11 @@ class HxReporter : public benchmark::BenchmarkReporter {
             std::isnan(it) ? (uint64_t)run.iterations : (uint64_t)it;
         sm->ns_per_op = counter(run, "ns_per_op");
         sm->ns_per_op_max = counter(run, "ns_per_op_max");
+        sm->thread_spread = counter(run, "thread_spread");
+        sm->passes = counter(run, "passes");
+        sm->warm_passes = counter(run, "warm_passes");
+        double we = counter(run, "warm_end");
+        sm->warm_end = std::isnan(we) ? 0 : (int)we;
         const hx_experiment *e = r_->exp;
         for (int i = 0; i < e->nmetrics && i < HX_MAX_METRICS; i++) {
             double v = counter(run, std::string("m:") + e->metrics[i].name);
@@ -462,9 +546,13 @@ class HxReporter : public benchmark::BenchmarkReporter {
             sm->metrics[i] = v;
             sm->metric_set[i] = !std::isnan(v);
         }
-        for (size_t i = 0; i < r_->nevents && i < HX_MAX_EVENTS; i++)
-            sm->events[i] = counter(run, std::string("ev:") +
-                                             hx_counters_name(r_->counters, i));
+        for (size_t i = 0; i < r_->nevents && i < HX_MAX_EVENTS; i++) {
+            const char *nm = hx_counters_name(r_->counters, i);
+            sm->events[i] = counter(run, std::string("ev:") + nm);
+            double sc = counter(run, std::string("evs:") + nm);
+            if (!std::isnan(sc) && sc > 0 && i < 32)
+                sm->scaled |= 1u << i;
+        }
     }
 };
 

@@ -26,9 +26,12 @@
  * The first hx_batch() call waits at a start barrier with the other
  * threads, samples counters and starts this thread's clock; the call that
  * returns 0 stops the clock and samples counters again. So the loop pays no
- * C++ call per iteration: one call per batch (in practice one batch). Each
- * thread is timed individually; the primary metric, ns_per_op, is a thread's
- * wall time divided by its iterations, averaged over the threads.
+ * C++ call per iteration: one call per batch (one batch for a single
+ * thread; with several, about 64, and every thread stops when the first
+ * has done its quota, so none runs its tail alone). Each thread is timed
+ * individually; the primary metric, ns_per_op, is a thread's wall time
+ * divided by the ops it did, averaged over the threads. A variant must
+ * therefore do exactly the n ops each hx_batch() returns.
  * One iteration is one "op" of the experiment (one increment, one load, one
  * channel handoff); say which in the experiment's metric text.
  *
@@ -42,6 +45,29 @@
  * A setup that cannot work on this machine (no huge pages, too little
  * memory) calls hx_point_skip() with a reason and returns NULL: that point is
  * reported as skipped, not failed.
+ *
+ * Warm-up
+ * -------
+ * Repetitions of all points are interleaved, so a repetition starts with
+ * the caches full of another point's data. A variant whose op depends on
+ * what is resident (a pointer chase near a cache's capacity) declares
+ * .warm: it runs on every worker thread before each repetition's clock
+ * starts (untimed; after setup, before the start barrier) and walks the
+ * data in passes through hx_warm():
+ *
+ *     static void walk_warm(hx_state *st) {
+ *         struct chain *c = hx_shared(st);
+ *         void **p = c->cursor;
+ *         for (uint64_t n; (n = hx_warm(st, c->nodes)) != 0;)
+ *             for (uint64_t i = 0; i < n; i++)
+ *                 p = (void **)*p;
+ *         c->cursor = p;
+ *     }
+ *
+ * The harness times the passes and stops when one is no longer faster
+ * than the last (resident), or at its pass and time limits. Declaring the
+ * pass also makes each timed repetition cover several passes where time
+ * allows, and data.csv and the summary say how many each made.
  *
  * Nothing the compiler can delete: pass results to hx_keep() or
  * hx_keep_ptr() (an empty asm with a memory clobber).
@@ -129,6 +155,10 @@ int hx_threads(const hx_state *st);
 void *hx_shared(const hx_state *st); /* what .setup returned */
 const hx_point *hx_state_point(const hx_state *st);
 
+/* Untimed warm-up, from a variant's .warm function only: the ops to walk
+ * next (a chunk of a pass of pass_ops ops), 0 when warm. See above. */
+uint64_t hx_warm(hx_state *st, uint64_t pass_ops);
+
 /* Report an extra metric declared in hx_experiment.metrics, for this thread
  * and this repetition (averaged over threads). Call after the loop. */
 void hx_metric(hx_state *st, const char *name, double value);
@@ -198,6 +228,8 @@ typedef struct hx_variant {
                                  "all params" (most variants). A variant that
                                  ignores a param runs at its first point only. */
     bool manual_time;        /* times itself: see hx_manual_time() */
+    hx_fn warm;              /* optional untimed warm-up before each
+                                repetition, on every worker: hx_warm() */
     /* Optional Go twin: the name of a benchmark in scripts/gobench with
      * the same workload and op ("ChanMutex" for BenchmarkChanMutex). When
      * `go` is installed the run adds a series "go:<name>" beside this one,

@@ -1,5 +1,6 @@
 /*
- * main.c - the mechlab command: list, describe, run, counters, compare.
+ * main.c - the mechlab command: list, describe, run, counters, compare,
+ * fleet (fleet.c parses its own arguments).
  *
  * Exit codes: 0 done; 1 a run failed; 2 bad input (nothing was written);
  * 3 skipped (the experiment cannot run on this machine). An interrupted run
@@ -13,6 +14,7 @@
 
 #include "counters.h"
 #include "counters_sim.h"
+#include "fleet.h"
 #include "run.h"
 
 static void on_interrupt(int sig) {
@@ -33,6 +35,8 @@ int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], HX_SIM_CHILD_CMD) == 0)
         return hx_sim_child_main(argc > 2 ? hx_find_experiment(argv[2]) : NULL,
                                  argc, argv); /* under valgrind: simrun.c */
+    if (argc > 1 && strcmp(argv[1], "fleet") == 0)
+        return hx_fleet_main(argc, argv);
     if (hx_cli_parse(argc, argv, &o, err, sizeof err) != 0) {
         fprintf(stderr, "mechlab: %s\n\n", err);
         hx_cli_usage(stderr);

@@ -1,9 +1,14 @@
 /*
  * output.c - the run directory and its data files.
  *
- *   results/<machine>/<exp>/<run-id>/   context.json gbench.json data.csv
- *                                       summary.txt <exp>.png <exp>.svg
- *   results/<machine>/<exp>/latest  ->  <run-id>
+ *   results/<machine>@<host>/<exp>/<run-id>/   context.json gbench.json
+ *                                   data.csv summary.txt <exp>.png <exp>.svg
+ *   results/<machine>@<host>/<exp>/latest  ->  <run-id>
+ *
+ * <machine> is the CPU-model group (compare lines machines up by it),
+ * <host> the node, so that two nodes with one CPU model never share a
+ * directory or its `latest` (hx_run_host; `--machine NAME` alone names the
+ * directory outright, as the tests do).
  *
  * A run never overwrites an earlier one. It is written under a hidden
  * temporary name (.tmp-<run-id>-<pid>) and renamed into place only when
@@ -31,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calibrate.h"
 #include "context.h"
 #include "counters_sim.h"
 #include "run.h"
@@ -81,7 +87,7 @@ void hx_output_cleanup_stale(const char *expdir) {
 int hx_output_begin(hx_run *r, char *err, size_t len) {
     char expdir[sizeof r->dir - 128];
     int w = snprintf(expdir, sizeof expdir, "%s/%s/%s", r->opts->out,
-                     r->machine, r->exp->name);
+                     r->mdir, r->exp->name);
     if (w < 0 || (size_t)w >= sizeof expdir) {
         snprintf(err, len, "--out path too long");
         return -ENAMETOOLONG;
@@ -114,14 +120,29 @@ int hx_output_begin(hx_run *r, char *err, size_t len) {
     return 0;
 }
 
+/* Two runs of one experiment into one machine directory in the same second
+ * (two shells on one host, two fleet tasks given one --host) both find the
+ * same free run id; rename(2) refuses to replace a non-empty directory, so
+ * the second takes the next free suffix and tries again: two runs never
+ * share a directory. */
 int hx_output_commit(hx_run *r) {
-    if (rename(r->tmpdir, r->dir) != 0) {
-        fprintf(stderr, "mechlab: cannot rename %s to %s: %s\n", r->tmpdir,
-                r->dir, strerror(errno));
-        return -errno;
+    char base[64];
+    snprintf(base, sizeof base, "%.20s", r->run_id);
+    base[strcspn(base, "-") + 7] = 0; /* YYYYMMDD-HHMMSS without -N */
+    char *slash = strrchr(r->dir, '/');
+    size_t keep = slash ? (size_t)(slash - r->dir) : 0;
+    int k = 2;
+    while (rename(r->tmpdir, r->dir) != 0) {
+        if ((errno != EEXIST && errno != ENOTEMPTY) || k > 1000) {
+            fprintf(stderr, "mechlab: cannot rename %s to %s: %s\n",
+                    r->tmpdir, r->dir, strerror(errno));
+            return -errno;
+        }
+        (void)!snprintf(r->run_id, sizeof r->run_id, "%.20s-%d", base, k++);
+        snprintf(r->dir + keep, sizeof r->dir - keep, "/%s", r->run_id);
     }
     char expdir[1024], tmp[1200], latest[1200];
-    snprintf(expdir, sizeof expdir, "%s/%s/%s", r->opts->out, r->machine,
+    snprintf(expdir, sizeof expdir, "%s/%s/%s", r->opts->out, r->mdir,
              r->exp->name);
     snprintf(tmp, sizeof tmp, "%s/.latest-%ld", expdir, (long)getpid());
     snprintf(latest, sizeof latest, "%s/latest", expdir);
@@ -168,6 +189,7 @@ int hx_output_csv(const hx_run *r, const char *path) {
     if (r->thread_param < 0)
         fputs(",threads", f);
     fputs(",oversubscribed,pus,rep,iterations,ns_per_op,ns_per_op_max", f);
+    fputs(",thread_spread,pu_spread,settled,passes,warm_passes", f);
     for (int m = 0; m < e->nmetrics; m++)
         fprintf(f, ",%s", e->metrics[m].name);
     for (size_t i = 0; i < r->nevents; i++) {
@@ -176,6 +198,7 @@ int hx_output_csv(const hx_run *r, const char *path) {
             fputc(*c == '-' ? '_' : *c, f);
         fputs("_per_op", f);
     }
+    fputs(",multiplexed", f);
     hx_sim_csv_header(r, f);
     fputs(",status\n", f);
 
@@ -205,11 +228,12 @@ int hx_output_csv(const hx_run *r, const char *path) {
                     fprintf(f, ",%d", pt->threads);
                 fprintf(f, ",%d,%s,", pt->oversub ? 1 : 0, pus);
                 if (!s) {
-                    fputs(",,,", f);
+                    fputs(",,,,,,,,", f);
                     for (int m = 0; m < e->nmetrics; m++)
                         fputc(',', f);
                     for (size_t i = 0; i < r->nevents; i++)
                         fputc(',', f);
+                    fputc(',', f); /* multiplexed */
                     hx_sim_csv_cells(r, pt, f);
                     char st[300];
                     snprintf(st, sizeof st, "%s: %s",
@@ -223,11 +247,12 @@ int hx_output_csv(const hx_run *r, const char *path) {
                     continue;
                 }
                 if (s->failed) { /* a repetition that failed */
-                    fprintf(f, "%d,,,", s->rep);
+                    fprintf(f, "%d,,,,,,,,", s->rep);
                     for (int m = 0; m < e->nmetrics; m++)
                         fputc(',', f);
                     for (size_t i = 0; i < r->nevents; i++)
                         fputc(',', f);
+                    fputc(',', f); /* multiplexed */
                     hx_sim_csv_cells(r, pt, f);
                     char st[300];
                     snprintf(st, sizeof st, "failed: %s",
@@ -242,6 +267,14 @@ int hx_output_csv(const hx_run *r, const char *path) {
                 csv_num(f, s->ns_per_op);
                 fputc(',', f);
                 csv_num(f, s->ns_per_op_max);
+                fputc(',', f);
+                csv_num(f, s->thread_spread);
+                fputc(',', f);
+                csv_num(f, pt->pu_spread);
+                fprintf(f, ",%d,", pt->unsettled ? 0 : 1);
+                csv_num(f, s->passes);
+                fputc(',', f);
+                csv_num(f, s->warm_passes);
                 for (int m = 0; m < e->nmetrics; m++) {
                     fputc(',', f);
                     if (s->metric_set[m])
@@ -252,6 +285,13 @@ int hx_output_csv(const hx_run *r, const char *path) {
                     if (hx_counters_available(r->counters, i))
                         csv_num(f, s->events[i]);
                 }
+                /* the events whose value in this row is a multiplexed
+                 * estimate (scaled by enabled/running), ';'-separated */
+                fputc(',', f);
+                for (size_t i = 0, nsc = 0; i < r->nevents && i < 32; i++)
+                    if (s->scaled & (1u << i))
+                        fprintf(f, "%s%s", nsc++ ? ";" : "",
+                                hx_counters_name(r->counters, i));
                 hx_sim_csv_cells(r, pt, f);
                 fputs(",ok\n", f);
             }
@@ -327,6 +367,8 @@ int hx_output_context(const hx_run *r, const char *path,
     json_object_set_new(run, "experiment", json_string(e->name));
     json_object_set_new(run, "run_id", json_string(r->run_id));
     json_object_set_new(run, "machine_name", json_string(r->machine));
+    json_object_set_new(run, "host", json_string(r->host));
+    json_object_set_new(run, "machine_dir", json_string(r->mdir));
     json_object_set_new(run, "reps", json_integer(r->reps));
     json_object_set_new(run, "min_time_s", json_real(r->min_time));
     json_object_set_new(run, "warmup_s", json_real(r->opts->warmup));
@@ -343,6 +385,7 @@ int hx_output_context(const hx_run *r, const char *path,
     json_object_set_new(run, "params", params);
     json_object_set_new(run, "duration_s", json_real(hx_now() - r->t_start));
     json_object_set_new(root, "run", run);
+    json_object_set_new(root, "calibration", hx_calib_json(r));
     json_t *sim = hx_sim_context(r);
     if (sim)
         json_object_set_new(root, "simulated_counters", sim);

@@ -207,7 +207,7 @@ int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
     fprintf(g, "\\n{/*0.75 ");
     gp_escape(g, machine);
     fprintf(g, " [");
-    gp_escape(g, r->machine);
+    gp_escape(g, r->mdir);
     fprintf(g, "], run %s}\" enhanced\n", r->run_id);
     if (xp->unit && strcmp(xp->unit, xp->name) != 0)
         fprintf(g, "set xlabel \"%s (%s)\" noenhanced\n", xp->name, xp->unit);

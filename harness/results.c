@@ -47,6 +47,8 @@ typedef struct hx_claim_result {
     double ratio, lo, hi;
     int state; /* 1 holds, 0 inconclusive, -1 fails */
     char why[200];
+    char unsettled[120]; /* non-empty: a point is not settled (calibrate.c):
+                            state is 0, whatever the ratio says */
 } hx_claim_result;
 
 struct hx_results {
@@ -173,6 +175,14 @@ static void eval_claim(struct hx_results *res, int ci) {
     }
     cr->evaluated = true;
     cr->state = cr->lo >= c->min_ratio ? 1 : cr->ratio >= c->min_ratio ? 0 : -1;
+    /* Threads or PUs of unequal speed: the ratio is no evidence either
+     * way (calibrate.c). */
+    const hx_rpoint *u = a->pt->unsettled ? a : b->pt->unsettled ? b : NULL;
+    if (u) {
+        snprintf(cr->unsettled, sizeof cr->unsettled, "'%s' not settled: %s",
+                 u == a ? c->slow : c->fast, u->pt->unsettled_why);
+        cr->state = 0;
+    }
 }
 
 struct hx_results *hx_results_build(hx_run *r) {
@@ -363,7 +373,7 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
     char line[512];
     hx_context_oneline(&r->topo, line, sizeof line);
     fprintf(f, "\n%s: %s\n", e->name, e->summary);
-    fprintf(f, "machine: %s [%s]\n", line, r->machine);
+    fprintf(f, "machine: %s [%s]\n", line, r->mdir);
     fprintf(f,
             "ns per %s per thread: median of %d reps, MAD, p10..p90, "
             "coefficient of variation\n\n",
@@ -529,7 +539,11 @@ bool hx_results_summary(struct hx_results *res, FILE *f) {
         evaluated++;
         char at[32];
         hx_format_value(&e->params[pidx], cr->at, at, sizeof at);
-        const char *st = cr->state > 0    ? "holds"
+        char stb[160];
+        if (cr->unsettled[0])
+            snprintf(stb, sizeof stb, "not settled (%s)", cr->unsettled);
+        const char *st = cr->unsettled[0]  ? stb
+                         : cr->state > 0   ? "holds"
                          : cr->state == 0 ? "inconclusive (CI reaches below)"
                                           : "does not hold";
         held += cr->state > 0;

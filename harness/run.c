@@ -31,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calibrate.h"
 #include "counters_sim.h"
 #include "points.h"
 #include "run.h"
@@ -422,6 +423,7 @@ static int add_families(hx_run *r, const hx_variant *v) {
             if (r->thread_param >= 0 && !uses_param(v, r->thread_param))
                 pt->threads = (int)r->pts[r->thread_param][0];
             pt->oversub = pt->threads > r->topo.pus;
+            pt->thread_spread = pt->pu_spread = pt->cycles_per_op = NAN;
             if (r->thread_param >= 0)
                 pt->val[r->thread_param] = pt->threads;
         }
@@ -666,7 +668,7 @@ int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out) {
 static void print_header(const hx_run *r, FILE *out) {
     const hx_experiment *e = r->exp;
     fprintf(out, "%s on %s: %d points x %d reps, >= %.3g s each%s\n", e->name,
-            r->machine, r->total_points, r->reps, r->min_time,
+            r->mdir, r->total_points, r->reps, r->min_time,
             r->opts->quick ? " (quick)" : "");
     for (int i = 0; i < e->nparams; i++) {
         fprintf(out, "  %-10s", e->params[i].name);
@@ -689,6 +691,28 @@ static void print_header(const hx_run *r, FILE *out) {
                 r->nevents - unavailable, r->nevents);
 }
 
+/* The host part of the machine directory: --host, else this host's short
+ * name (up to the first dot, [A-Za-z0-9._-] kept, others become '-'); none
+ * when --machine names the directory outright without --host. */
+void hx_run_host(const hx_opts *o, char *buf, size_t len) {
+    char name[256] = "";
+    if (o->host)
+        snprintf(name, sizeof name, "%s", o->host);
+    else if (!o->machine && gethostname(name, sizeof name - 1) != 0)
+        name[0] = 0;
+    name[sizeof name - 1] = 0;
+    if (!o->host)
+        name[strcspn(name, ".")] = 0;
+    size_t n = 0;
+    for (const char *p = name; *p && n + 1 < len; p++)
+        buf[n++] = (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                           "0123456789._-",
+                           *p) != NULL)
+                       ? *p
+                       : '-';
+    buf[n] = 0;
+}
+
 int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
     hx_run r;
     char err[1024] = "";
@@ -708,6 +732,9 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
         snprintf(r.machine, sizeof r.machine, "%s", o->machine);
     else
         hx_topo_machine_name(&r.topo, r.machine, sizeof r.machine);
+    hx_run_host(o, r.host, sizeof r.host);
+    snprintf(r.mdir, sizeof r.mdir, "%s%s%s", r.machine, r.host[0] ? "@" : "",
+             r.host);
     if (hx_output_begin(&r, err, sizeof err) != 0) {
         fprintf(stderr, "mechlab: %s\n", err);
         hx_plan_free(&r);
@@ -718,10 +745,19 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
 
     hx_gotwin_prepare(&r); /* says once if Go is absent; twins then skip */
     fflush(stdout);
+    /* Each PU's speed before and after (calibrate.c): the clock
+     * reference, the loop floor, and which points can be evidence. */
+    static hx_calib cal_before, cal_after;
+    int cal_pus = hx_calib_pus(&r);
+    if (hx_calibrate(&r.topo, cal_pus, &cal_before) == 0 || cal_before.n)
+        r.calib_before = &cal_before;
     char path[1200];
     snprintf(path, sizeof path, "%s/gbench.json", r.tmpdir);
     rc = hx_gbench_run(&r, path);
     hx_point_release_all(&r);
+    if (hx_calibrate(&r.topo, cal_pus, &cal_after) == 0 || cal_after.n)
+        r.calib_after = &cal_after;
+    hx_calib_points(&r);
     if (rc) {
         fprintf(stderr, "mechlab: %s: Google Benchmark ran nothing\n", e->name);
         hx_plan_free(&r);
@@ -737,9 +773,11 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
     FILE *sf = fopen(path, "w");
     if (res) {
         hx_results_summary(res, stdout);
+        hx_calib_summary(&r, stdout);
         hx_sim_summary(&r, stdout);
         if (sf) {
             hx_results_summary(res, sf);
+            hx_calib_summary(&r, sf);
             hx_sim_summary(&r, sf);
         }
     } else {

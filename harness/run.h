@@ -54,6 +54,7 @@ typedef struct hx_opts {
     const char *counters; /* auto|papi|perf|rusage|none */
     const char *out;      /* results root */
     const char *machine;  /* machine name override */
+    const char *host;     /* host name override (fleet tasks: the node) */
     double min_time;      /* seconds per repetition; 0: default */
     double warmup;        /* seconds of warm-up per point; 0: none */
     bool plot;            /* draw PNG/SVG (default on) */
@@ -64,9 +65,15 @@ typedef struct hx_opts {
 typedef struct hx_sample {
     int rep;
     bool failed;          /* the repetition failed (hx_fail): no numbers */
-    uint64_t iterations;  /* per thread */
+    uint64_t iterations;  /* per thread: the mean of the threads' counts
+                             (with stop-together they differ) */
     double ns_per_op;     /* mean over threads */
     double ns_per_op_max; /* slowest thread */
+    double thread_spread; /* slowest / fastest thread's ns/op (repeat.h) */
+    double passes;        /* timed passes over the data (NAN: no pass) */
+    double warm_passes;   /* untimed warm-up passes before it (NAN: none) */
+    int warm_end;         /* hx_warm_end of thread 0's warm-up */
+    uint32_t scaled;      /* bit i: events[i] is a multiplexed estimate */
     double metrics[HX_MAX_METRICS];
     bool metric_set[HX_MAX_METRICS];
     double events[HX_MAX_EVENTS]; /* per op; NAN when unavailable */
@@ -99,8 +106,17 @@ struct hx_point {
     bool mmax_set[HX_MAX_METRICS];
     /* per-thread results of the current repetition, then the samples */
     int pu[HX_MAX_THREADS]; /* PU each worker was pinned to */
+    uint64_t tit[HX_MAX_THREADS]; /* each worker's op count, this rep */
+    int stop; /* stop-together flag of the running repetition (repeat.h) */
     hx_sample *samples;
     int nsamples, capsamples;
+    /* after the run (calibrate.c): can this point count as evidence? */
+    double thread_spread; /* median over reps; NAN: no samples */
+    double pu_spread;     /* calibrated speeds of its PUs; NAN: unknown */
+    bool unsettled;       /* threads or PUs apart by > HX_SETTLED_SPREAD */
+    char unsettled_why[96];
+    double cycles_per_op; /* median ns/op in its PUs' cycles; NAN */
+    bool at_floor;        /* within HX_FLOOR_FACTOR of the loop floor */
 };
 
 typedef struct hx_family {
@@ -143,7 +159,10 @@ typedef struct hx_run {
     int done_runs; /* repetitions finished (approx.) */
     int total_runs;
     double t_start;
-    char machine[96];
+    struct hx_calib *calib_before, *calib_after; /* NULL: not measured */
+    char machine[96]; /* the CPU-model group: amd-epyc-9654-96c */
+    char host[72];    /* the node within it; "" with --machine alone */
+    char mdir[176];   /* results/<mdir>/: machine@host, or machine */
     char dir[1024];    /* final run directory */
     char tmpdir[1024]; /* where it is written */
     char run_id[64];
@@ -166,6 +185,7 @@ void hx_cli_usage(FILE *out);
 
 /* run.c */
 int hx_run_experiment(const hx_experiment *e, const hx_opts *o);
+void hx_run_host(const hx_opts *o, char *buf, size_t len);
 int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out);
 int hx_plan(hx_run *r, const hx_experiment *e, const hx_opts *o, char *err,
             size_t len);

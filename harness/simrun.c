@@ -236,6 +236,21 @@ static void last_line(const char *path, char *buf, size_t len) {
     fclose(f);
 }
 
+/* The ops of the collected repetition, from the child's "ok:" line; 0
+ * when it is missing. */
+static uint64_t child_iters(const char *path) {
+    FILE *f = fopen(path, "r");
+    unsigned long long n = 0;
+    if (!f)
+        return 0;
+    char line[512];
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "ok: iterations=%llu", &n) == 1)
+            break;
+    fclose(f);
+    return n;
+}
+
 static void job_finish(hx_run *r, struct job *j, int status, bool killed) {
     hx_sim_point *sp = &r->sim->pts[j->point];
     char why[400] = "";
@@ -255,20 +270,24 @@ static void job_finish(hx_run *r, struct job *j, int status, bool killed) {
     } else {
         hx_sim_counts c;
         char err[300];
+        uint64_t done = child_iters(j->log);
         if (hx_sim_parse_callgrind(j->out, &c, err, sizeof err) != 0) {
             snprintf(why, sizeof why, "%s", err);
+        } else if (done == 0) {
+            snprintf(why, sizeof why,
+                     "the child reported no iteration count (%s)", j->log);
         } else if (c.ir == 0) {
             snprintf(why, sizeof why,
                      "callgrind collected nothing (the window never opened)");
         } else {
-            double it = (double)j->iters;
+            double it = (double)done;
             if (j->l2) {
                 sp->v[HX_SIM_L2] = (double)(c.dlmr + c.dlmw) / it;
             } else {
                 sp->v[HX_SIM_D1] = (double)(c.d1mr + c.d1mw) / it;
                 sp->v[HX_SIM_LL] = (double)(c.dlmr + c.dlmw) / it;
                 sp->v[HX_SIM_I1] = (double)c.i1mr / it;
-                sp->iters = j->iters;
+                sp->iters = done;
             }
         }
     }
@@ -312,7 +331,7 @@ int hx_sim_run(hx_run *r) {
         return 0;
     }
     char err[512] = "";
-    if (hx_sim_geometry(&r->topo, r->opts->out, r->machine, &s->geom, err,
+    if (hx_sim_geometry(&r->topo, r->opts->out, r->mdir, &s->geom, err,
                         sizeof err) != 0) {
         snprintf(s->unsupported, sizeof s->unsupported, "%s", err);
         return 0;
@@ -518,8 +537,12 @@ int hx_sim_child_main(const hx_experiment *e, int argc, char **argv) {
                pt->error[0] ? pt->error : "no error given", ok, failed,
                s.windows);
         status = HX_EXIT_FAIL;
-    } else {
-        printf("ok: %llu iterations per window\n", iters);
+    } else { /* the quota may run past the count asked for (passes) */
+        uint64_t done = 0;
+        for (int i = 0; i < pt->nsamples; i++)
+            if (pt->samples[i].rep == 1)
+                done = pt->samples[i].iterations;
+        printf("ok: iterations=%llu\n", (unsigned long long)done);
     }
     r.sim = NULL;
     hx_plan_free(&r);

@@ -13,6 +13,11 @@ set -euo pipefail
 # harness compiles in.
 required=(build-essential cmake pkg-config libbenchmark-dev libpapi-dev
           libhwloc-dev libjansson-dev gnuplot-nox libgc-dev valgrind)
+# Test dependencies: the fleet test (tests/fleet_cluster.sh) runs a
+# throwaway Slurm cluster (slurm-wlm: slurmctld, slurmd, the clients) with
+# a private munge; `make fleet` needs only the Slurm clients where the
+# cluster is someone else's.
+required+=(slurm-wlm munge)
 # Optional: golang-go (Go ground truth).
 
 missing=()

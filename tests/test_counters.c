@@ -82,9 +82,12 @@ static int touch_fresh_pages(void) {
     return 0;
 }
 
+/* Long enough to span several scheduler ticks: getrusage(RUSAGE_THREAD)
+ * reads the thread's runtime as last accounted (at a tick or a switch),
+ * so a burn shorter than a tick (4 ms at HZ=250) can read no growth. */
 static void burn_cpu(void) {
     volatile unsigned long x = 0;
-    for (unsigned long i = 0; i < 5000000; i++)
+    for (unsigned long i = 0; i < 30000000; i++)
         x += i;
     (void)x;
 }
@@ -144,12 +147,12 @@ static void test_mode_none(void) {
     /* Sampling with nothing available: works, writes nothing. */
     hx_counter_thread *t = hx_counters_thread_open(c);
     CHECK(t != NULL);
-    uint64_t v[6];
+    hx_counter_raw v[6];
     for (int i = 0; i < 6; i++)
-        v[i] = SENTINEL;
+        v[i].value = SENTINEL;
     CHECK(hx_counters_thread_read(t, v) == 0);
     for (int i = 0; i < 6; i++)
-        CHECK(v[i] == SENTINEL);
+        CHECK(v[i].value == SENTINEL);
     hx_counters_thread_close(t);
     hx_counters_free(c);
 
@@ -217,7 +220,7 @@ typedef struct fault_job {
     const hx_counters *c;
     long minor, page, clock, cycles; /* plan indices, -1 if absent */
     int open_ok, read_rc0, read_rc1, touch_rc, foreign_rc;
-    uint64_t v0[16], v1[16];
+    hx_counter_raw v0[16], v1[16];
     int multiplexed;
     hx_counter_thread *t; /* left open for the foreign-thread check */
 } fault_job;
@@ -225,7 +228,7 @@ typedef struct fault_job {
 static void *fault_worker(void *arg) {
     fault_job *j = arg;
     for (int i = 0; i < 16; i++)
-        j->v0[i] = j->v1[i] = SENTINEL;
+        j->v0[i].value = j->v1[i].value = SENTINEL;
     j->t = hx_counters_thread_open(j->c);
     j->open_ok = j->t != NULL;
     if (!j->open_ok)
@@ -245,7 +248,7 @@ static int run_fault_job(fault_job *j) {
         return -1;
     pthread_join(th, NULL);
     if (j->t) {
-        uint64_t v[16];
+        hx_counter_raw v[16];
         j->foreign_rc = hx_counters_thread_read(j->t, v);
         /* Closing from another thread is allowed for perf/rusage state;
          * these plans hold no PAPI event set. */
@@ -264,20 +267,22 @@ static void check_fault_job(fault_job *j, const char *what) {
     CHECK(j->read_rc0 == 0 && j->read_rc1 == 0);
     CHECK(j->touch_rc == 0);
     CHECK(j->foreign_rc == -EINVAL);
-    uint64_t dmin = j->v1[j->minor] - j->v0[j->minor];
-    uint64_t dpage = j->v1[j->page] - j->v0[j->page];
-    uint64_t dclock = j->v1[j->clock] - j->v0[j->clock];
+    uint64_t dmin = j->v1[j->minor].value - j->v0[j->minor].value;
+    uint64_t dpage = j->v1[j->page].value - j->v0[j->page].value;
+    uint64_t dclock = j->v1[j->clock].value - j->v0[j->clock].value;
     printf("  %s: %d fresh pages -> minor-faults +%llu, page-faults +%llu, "
            "task-clock +%llu ns\n",
            what, TOUCH_PAGES, (unsigned long long)dmin,
            (unsigned long long)dpage, (unsigned long long)dclock);
-    CHECK(j->v0[j->minor] != SENTINEL && j->v1[j->minor] != SENTINEL);
+    CHECK(j->v0[j->minor].value != SENTINEL &&
+          j->v1[j->minor].value != SENTINEL);
     CHECK(dmin >= TOUCH_PAGES);
     CHECK(dpage >= TOUCH_PAGES);
     CHECK(dmin < 100u * TOUCH_PAGES); /* sanity: not garbage */
-    CHECK(j->v1[j->clock] > j->v0[j->clock]);
+    CHECK(j->v1[j->clock].value > j->v0[j->clock].value);
     if (j->cycles >= 0 && !hx_counters_available(j->c, (size_t)j->cycles))
-        CHECK(j->v0[j->cycles] == SENTINEL && j->v1[j->cycles] == SENTINEL);
+        CHECK(j->v0[j->cycles].value == SENTINEL &&
+              j->v1[j->cycles].value == SENTINEL);
 }
 
 static void test_rusage_counts(void) {
@@ -335,19 +340,23 @@ static void test_perf_counts(void) {
  * unavailable slots stay untouched. */
 static void *auto_worker(void *arg) {
     const hx_counters *c = arg;
-    static uint64_t v[16];
+    static hx_counter_raw v0[16], v[16];
     for (int i = 0; i < 16; i++)
-        v[i] = SENTINEL;
+        v[i].value = SENTINEL;
     hx_counter_thread *t = hx_counters_thread_open(c);
     if (t == NULL)
         return NULL;
-    int rc = hx_counters_thread_read(t, v);
+    int rc = hx_counters_thread_read(t, v0);
     burn_cpu();
     rc |= hx_counters_thread_read(t, v);
-    for (size_t i = 0; i < hx_counters_count(c); i++)
-        if (hx_counters_thread_multiplexed(t, i))
+    for (size_t i = 0; i < hx_counters_count(c); i++) {
+        double d;
+        bool scaled;
+        if (hx_counters_available(c, i) &&
+            hx_counter_delta(&v0[i], &v[i], &d, &scaled) == 0 && scaled)
             printf("  auto: %s was multiplexed (scaled)\n",
                    hx_counters_name(c, i));
+    }
     hx_counters_thread_close(t);
     return rc == 0 ? v : NULL;
 }
@@ -364,12 +373,12 @@ static void test_auto_sampling(void) {
     pthread_join(th, &res);
     CHECK(res != NULL);
     if (res) {
-        const uint64_t *v = res;
+        const hx_counter_raw *v = res;
         for (size_t i = 0; i < hx_counters_count(c); i++) {
             if (hx_counters_available(c, i))
-                CHECK(v[i] != SENTINEL);
+                CHECK(v[i].value != SENTINEL);
             else
-                CHECK(v[i] == SENTINEL);
+                CHECK(v[i].value == SENTINEL);
         }
     }
     hx_counters_free(c);
@@ -423,9 +432,57 @@ static void test_quiet_and_report(void) {
     free(text);
 }
 
+/* Multiplexed deltas from synthetic readings (no PMU needed). Scaling each
+ * cumulative reading before subtracting, as the harness once did, makes
+ * these wrap: before = 1000 counted in 250 of 1000 ns (estimate 4000),
+ * after = 1500 in 1000 of 2000 ns (estimate 3000 < 4000). The deltas
+ * (500 counted in 750 of 1000 ns) scale to 666.7. */
+static bool near(double a, double b) {
+    return a > b - 1e-6 * (b > 1 ? b : 1) && a < b + 1e-6 * (b > 1 ? b : 1);
+}
+
+static void test_delta_multiplexed(void) {
+    double d = -1;
+    bool sc = true;
+    hx_counter_raw a = {1000, 1000, 250}, b = {1500, 2000, 1000};
+    CHECK(hx_counter_delta(&a, &b, &d, &sc) == 0);
+    CHECK(near(d, 500.0 * 1000.0 / 750.0));
+    CHECK(sc);
+    CHECK(d < 1e6); /* the old way: (uint64_t)(3000 - 4000) ~ 1.8e19 */
+
+    /* Ran the whole interval (even if not the whole life): not scaled. */
+    hx_counter_raw c = {1000, 1000, 250}, e = {1600, 1500, 750};
+    CHECK(hx_counter_delta(&c, &e, &d, &sc) == 0);
+    CHECK(near(d, 600) && !sc);
+
+    /* A backend that keeps no times (rusage, PAPI): the plain delta. */
+    hx_counter_raw r0 = {7, 0, 0}, r1 = {19, 0, 0};
+    CHECK(hx_counter_delta(&r0, &r1, &d, &sc) == 0);
+    CHECK(near(d, 12) && !sc);
+
+    /* Never ran in the interval: no estimate, not 0. */
+    hx_counter_raw n0 = {500, 1000, 400}, n1 = {500, 3000, 400};
+    d = -1;
+    CHECK(hx_counter_delta(&n0, &n1, &d, &sc) == -ENODATA);
+    CHECK(d == -1);
+
+    /* Anything going backwards is refused, never wrapped. */
+    hx_counter_raw w0 = {500, 1000, 400}, w1 = {499, 2000, 900};
+    CHECK(hx_counter_delta(&w0, &w1, &d, &sc) == -EINVAL);
+    hx_counter_raw t1 = {600, 900, 900};
+    CHECK(hx_counter_delta(&w0, &t1, &d, &sc) == -EINVAL);
+
+    /* Large counts keep their precision (2^62 events, half the time). */
+    hx_counter_raw big0 = {0, 0, 0},
+                   big1 = {(uint64_t)1 << 62, (uint64_t)2e12, (uint64_t)1e12};
+    CHECK(hx_counter_delta(&big0, &big1, &d, &sc) == 0);
+    CHECK(near(d, 2.0 * (double)((uint64_t)1 << 62)) && sc);
+}
+
 int main(void) {
     test_quiet_and_report(); /* first: PAPI initialises in here */
     test_bad_input();
+    test_delta_multiplexed();
     test_backend_names();
     test_mode_none();
     test_plan_consistent("auto");

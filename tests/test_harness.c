@@ -179,10 +179,21 @@ static void test_plan_and_csv(void) {
     pt->pu[1] = 1;
     pt->samples = calloc(2, sizeof(hx_sample));
     pt->nsamples = pt->capsamples = 2;
-    pt->samples[0] = (hx_sample){
-        .rep = 0, .iterations = 100, .ns_per_op = 1.5, .ns_per_op_max = 2};
-    pt->samples[1] = (hx_sample){
-        .rep = 1, .iterations = 100, .ns_per_op = 2.5, .ns_per_op_max = 3};
+    pt->samples[0] = (hx_sample){.rep = 0,
+                                 .iterations = 100,
+                                 .ns_per_op = 1.5,
+                                 .ns_per_op_max = 2,
+                                 .thread_spread = 1.2,
+                                 .passes = NAN,
+                                 .warm_passes = NAN};
+    pt->samples[1] = (hx_sample){.rep = 1,
+                                 .iterations = 100,
+                                 .ns_per_op = 2.5,
+                                 .ns_per_op_max = 3,
+                                 .thread_spread = 1.4,
+                                 .passes = NAN,
+                                 .warm_passes = NAN,
+                                 .scaled = 1u << 0};
     pt->samples[0].events[0] = NAN;
     pt->samples[1].events[0] = NAN;
     pt->samples[0].events[1] = 0; /* unavailable: must not print as 0 */
@@ -201,10 +212,11 @@ static void test_plan_and_csv(void) {
     unlink(path);
     const char *want =
         "experiment,variant,series,threads,stride,oversubscribed,pus,rep,"
-        "iterations,ns_per_op,ns_per_op_max,page_faults_per_op,"
-        "task_clock_per_op,status\n"
-        "fake,v,v stride=8,2,8,0,0;1,0,100,1.5,2,,,ok\n"
-        "fake,v,v stride=8,2,8,0,0;1,1,100,2.5,3,,,ok\n";
+        "iterations,ns_per_op,ns_per_op_max,thread_spread,pu_spread,"
+        "settled,passes,warm_passes,page_faults_per_op,"
+        "task_clock_per_op,multiplexed,status\n"
+        "fake,v,v stride=8,2,8,0,0;1,0,100,1.5,2,1.2,,1,,,,,,ok\n"
+        "fake,v,v stride=8,2,8,0,0;1,1,100,2.5,3,1.4,,1,,,,,page-faults,ok\n";
     CHECK(strcmp(got, want) == 0);
     if (strcmp(got, want) != 0)
         fprintf(stderr, "got:\n%s\nwant:\n%s\n", got, want);
@@ -369,7 +381,7 @@ static void test_summary_and_plot(void) {
     CHECK(hx_output_csv(&r, path) == 0);
     char *csv = slurp_file(path);
     unlink(path);
-    CHECK(csv && strstr(csv, "two,b,b stride=8,2,8,0,0;0,1,,,,,,\"failed: "
+    CHECK(csv && strstr(csv, "two,b,b stride=8,2,8,0,0;0,1,,,,,,,,,,,,\"failed: "
                              "boom, broken invariant\"\n"));
     if (csv && !strstr(csv, "failed: boom"))
         fprintf(stderr, "%s\n", csv);
