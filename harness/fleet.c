@@ -2,7 +2,7 @@
  * fleet.c - `mechlab fleet`: a study across the nodes of a Slurm cluster.
  *
  *   mechlab fleet run STUDY [--out ROOT] [--dry-run]
- *   mechlab fleet status STUDY [--out ROOT]
+ *   mechlab fleet status [STUDY] [--out ROOT]   (no STUDY: every study)
  *   mechlab fleet wait STUDY [--out ROOT] [--timeout S]
  *   mechlab fleet collect STUDY [--out ROOT]
  *   mechlab fleet report STUDY [--out ROOT] [--no-plot] [--no-collect]
@@ -25,6 +25,7 @@
  * submitted), 1 failure.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
@@ -44,7 +45,8 @@ static void usage(FILE *f) {
           "  run STUDY       check the study, write its Slurm job script and "
           "submit it\n"
           "                  (--dry-run: write the script only)\n"
-          "  status STUDY    each task's state, node and runs\n"
+          "  status [STUDY]  each task's state, node and runs (no STUDY: "
+          "every study)\n"
           "  wait STUDY      wait until every task has ended (--timeout S, "
           "default 3600)\n"
           "  collect STUDY   gather states, records and results into "
@@ -402,6 +404,34 @@ static int fleet_wait(const char *dir, double timeout) {
     }
 }
 
+/* `fleet status` without a study: the latest fleet run of every study. */
+static int status_all(const char *out) {
+    char root[PATH_MAX + 16];
+    snprintf(root, sizeof root, "%s/fleet", out);
+    DIR *d = opendir(root);
+    if (!d) {
+        printf("no fleet studies under %s/ (submit one with `mechlab fleet "
+               "run STUDY`)\n",
+               out);
+        return 0;
+    }
+    struct dirent *de;
+    int n = 0, worst = 0;
+    while ((de = readdir(d)) != NULL) {
+        char dir[PATH_MAX], err[1024];
+        if (de->d_name[0] == '.' ||
+            hx_fleet_dir(out, de->d_name, dir, sizeof dir, err, sizeof err))
+            continue;
+        printf("%sstudy %s (%s)\n", n++ ? "\n" : "", de->d_name, dir);
+        if (hx_fleet_collect(dir, false, stdout) != 0)
+            worst = HX_EXIT_FAIL;
+    }
+    closedir(d);
+    if (n == 0)
+        printf("no submitted fleet studies under %s/fleet/\n", out);
+    return worst;
+}
+
 int hx_fleet_main(int argc, char **argv) {
     if (argc < 3 || strcmp(argv[2], "help") == 0 ||
         strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) {
@@ -454,6 +484,8 @@ int hx_fleet_main(int argc, char **argv) {
                 action);
         return HX_EXIT_USAGE;
     }
+    if (!study && strcmp(action, "status") == 0)
+        return status_all(out);
     if (!study) {
         fprintf(stderr, "mechlab: fleet %s needs a study\n", action);
         return HX_EXIT_USAGE;

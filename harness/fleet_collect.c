@@ -174,6 +174,11 @@ static json_t *gather(const char *dir, bool *live, char *err, size_t len) {
     json_t *prev = json_load_file(path, 0, &je);
     json_t *prev_tasks = json_object_get(prev, "tasks");
 
+    char old_root[PATH_MAX], new_root[PATH_MAX], up[PATH_MAX + 16];
+    snprintf(old_root, sizeof old_root, "%s", jstr(fleet, "root"));
+    snprintf(up, sizeof up, "%s/../../..", dir);
+    if (!realpath(up, new_root))
+        new_root[0] = 0;
     static hx_task_state st[HX_FLEET_MAX_TASKS];
     char serr[512] = "";
     int nst = hx_slurm_states(job, st, HX_FLEET_MAX_TASKS, serr, sizeof serr);
@@ -261,6 +266,20 @@ static json_t *gather(const char *dir, bool *live, char *err, size_t len) {
                 json_t *x = json_deep_copy(r);
                 int rc = (int)json_integer_value(json_object_get(r, "rc"));
                 const char *d = jstr(r, "dir");
+                /* a results root moved or copied since the run: the
+                 * recorded directory, rebased onto where the fleet
+                 * directory is now (<root>/fleet/<study>/<id>) */
+                char moved[PATH_MAX + 64];
+                struct stat sb;
+                size_t rl = strlen(old_root);
+                if (*d && stat(d, &sb) != 0 && rl &&
+                    strncmp(d, old_root, rl) == 0 && d[rl] == '/' &&
+                    (size_t)snprintf(moved, sizeof moved, "%s%s", new_root,
+                                     d + rl) < sizeof moved &&
+                    stat(moved, &sb) == 0) {
+                    json_object_set_new(x, "dir", json_string(moved));
+                    d = jstr(x, "dir");
+                }
                 char elog[PATH_MAX + 200];
                 snprintf(elog, sizeof elog, "%s/logs/task-%d-%s.log", dir, i,
                          jstr(r, "experiment"));
@@ -312,9 +331,16 @@ int hx_fleet_collect(const char *dir, bool write, FILE *out) {
         return HX_EXIT_FAIL;
     }
 print:
-    if (live || !write)
+    if (*jstr(c, "slurm_error"))
+        fprintf(out,
+                "job %s (Slurm not reachable: %.200s; states from the "
+                "last collect and the task records)\n",
+                jstr(c, "job"), jstr(c, "slurm_error"));
+    else
         fprintf(out, "job %s (%s)\n", jstr(c, "job"),
-                live ? "Slurm knows it" : "Slurm no longer knows it");
+                live ? "states from Slurm"
+                     : "Slurm no longer knows it: states from the last "
+                       "collect and the task records");
     {
         size_t i;
         json_t *t;

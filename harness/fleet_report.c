@@ -362,16 +362,23 @@ int hx_fleet_report(const char *dir, bool plot, FILE *out) {
             }
         }
     }
-    /* experiments without any headline still get a row: their verdicts */
+    /* every experiment gets a verdict row after its headlines; rows are
+     * grouped by experiment, in the study's order */
     for (int e = 0; e < nexps && nrows < REPORT_MAX_ROWS; e++) {
-        bool has = false;
-        for (int q = 0; q < nrows; q++)
-            has |= strcmp(rows[q].exp, exps[e]) == 0;
-        if (!has) {
-            snprintf(rows[nrows].exp, sizeof rows[0].exp, "%s", exps[e]);
-            snprintf(rows[nrows].key, sizeof rows[0].key, "(verdict)");
-            nrows++;
-        }
+        snprintf(rows[nrows].exp, sizeof rows[0].exp, "%s", exps[e]);
+        snprintf(rows[nrows].key, sizeof rows[0].key, "(verdict)");
+        nrows++;
+    }
+    {
+        rep_row *sorted = calloc(REPORT_MAX_ROWS, sizeof *sorted);
+        int m = 0;
+        for (int e = 0; sorted && e < nexps; e++)
+            for (int q = 0; q < nrows; q++)
+                if (strcmp(rows[q].exp, exps[e]) == 0)
+                    sorted[m++] = rows[q];
+        if (sorted && m == nrows)
+            memcpy(rows, sorted, (size_t)m * sizeof *rows);
+        free(sorted);
     }
 
     char rdir[PATH_MAX + 16];
@@ -456,7 +463,7 @@ int hx_fleet_report(const char *dir, bool plot, FILE *out) {
     fprintf(html, "<th>differs?</th></tr>\n");
 
     /* the table */
-    int wexp = 10, wkey = 8, wcell = 10;
+    int wexp = 10, wkey = 15, wcell = 10;
     char cbuf[128];
     for (int q = 0; q < nrows; q++) {
         wexp = (int)fmax(wexp, strlen(rows[q].exp));

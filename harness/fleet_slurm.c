@@ -153,9 +153,12 @@ int hx_slurm_states(const char *job, hx_task_state *out, int max, char *err,
         snprintf(err, len, "cannot run scontrol (is Slurm installed?)");
     else if (rc != 0 && strstr(buf, "Invalid job id"))
         n = 0; /* forgotten: finished more than MinJobAge ago */
-    else if (rc != 0)
+    else if (rc != 0) {
+        for (char *q = buf; *q; q++)
+            if (*q == '\n')
+                *q = ' ';
         snprintf(err, len, "scontrol show job %s: %.300s", job, buf);
-    else
+    } else
         n = hx_slurm_parse_states(buf, out, max);
     free(buf);
     return n;

@@ -19,7 +19,10 @@
  * latency without giving up normal mode's throughput.
  *
  * Parking is through the address-keyed semaphores of sema.c; the state
- * machine is Go's (sync/mutex.go), written anew.
+ * machine is Go's (sync/mutex.go), written anew. One difference in the
+ * layer below: our grt_ready() wakes no idle P unless the run queue has
+ * work to spare (it keeps a channel ping-pong on one P), so unlock wakes
+ * one itself after readying a waiter (see unlock_slow).
  */
 #include "grt_runtime2.h"
 
@@ -143,6 +146,15 @@ static void unlock_slow(grt_mutex *m, int32_t nw) {
             nw = (old - (1 << GRT_MUTEX_WAITER_SHIFT)) | GRT_MUTEX_WOKEN;
             if (atomic_compare_exchange_strong(&m->state, &old, nw)) {
                 grt_semrelease(&m->sema, false);
+                /* The woken waiter went to this P's runnext, where it
+                 * would wait until this goroutine blocks: with the lock
+                 * free again that may be its whole run, while the WOKEN
+                 * bit pushes every lock and unlock here onto the slow
+                 * path and the waiter's wait grows into starvation mode
+                 * (handoffs, a switch per lock). Wake an idle P to take
+                 * it (Go's ready() always does): the waiter then competes
+                 * from another core, as it would have before parking. */
+                grt_wakep();
                 return;
             }
         }
