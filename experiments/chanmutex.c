@@ -473,52 +473,64 @@ static const hx_claim cm_claims[] = {
      .at_param = "cap", .at_value = 0},
 };
 
-static void cm_line(char *buf, size_t len, size_t *n, const hx_results *r,
-                    const char *what, const char *ours, const char *go,
-                    int64_t cap) {
+static void cm_line(hx_report *rep, const hx_results *r, const char *what,
+                    const char *ours, const char *go, int64_t cap) {
     double a = hx_results_median(r, ours, cap);
     double g = go ? hx_results_median(r, go, cap) : NAN;
-    if (*n >= len)
-        return;
     if (a != a) {
-        *n += (size_t)snprintf(buf + *n, len - *n, "  %-22s not measured\n",
-                               what);
+        hx_report_printf(rep, "  %-22s not measured\n", what);
         return;
     }
     if (g == g)
-        *n += (size_t)snprintf(buf + *n, len - *n,
-                               "  %-22s %8.1f ns/item   Go %8.1f (ours/Go "
-                               "%.2f)\n",
-                               what, a, g, a / g);
+        hx_report_printf(rep,
+                         "  %-22s %8.1f ns/item   Go %8.1f (ours/Go %.2f)\n",
+                         what, a, g, a / g);
     else
-        *n += (size_t)snprintf(buf + *n, len - *n, "  %-22s %8.1f ns/item%s\n",
-                               what, a, go ? "   Go n/a" : "");
+        hx_report_printf(rep, "  %-22s %8.1f ns/item%s\n", what, a,
+                         go ? "   Go n/a" : "");
 }
 
-static bool cm_verdict(const hx_results *r, char *buf, size_t len) {
-    size_t n = (size_t)snprintf(buf, len,
-                                "one item at a time (batch=1), %d producers, "
-                                "medians:\n",
-                                hx_results_topo(r)->pus);
-    cm_line(buf, len, &n, r, "mutex", "mutex batch=1", "go:mutex batch=1", 0);
-    cm_line(buf, len, &n, r, "chan unbuffered", "chan batch=1",
-            "go:chan batch=1", 0);
-    cm_line(buf, len, &n, r, "chan cap 64", "chan batch=1", "go:chan batch=1",
-            64);
-    cm_line(buf, len, &n, r, "chan cap 1024", "chan batch=1",
-            "go:chan batch=1", 1024);
-    cm_line(buf, len, &n, r, "thread_mutex", "thread_mutex batch=1", NULL, 0);
-    cm_line(buf, len, &n, r, "thread_chan unbuffered", "thread_chan batch=1",
-            NULL, 0);
+static void cm_verdict(const hx_results *r, hx_report *rep) {
+    hx_report_printf(rep,
+                     "one item at a time (batch=1), %d producers, medians:\n",
+                     hx_results_topo(r)->pus);
+    cm_line(rep, r, "mutex", "mutex batch=1", "go:mutex batch=1", 0);
+    cm_line(rep, r, "chan unbuffered", "chan batch=1", "go:chan batch=1", 0);
+    cm_line(rep, r, "chan cap 64", "chan batch=1", "go:chan batch=1", 64);
+    cm_line(rep, r, "chan cap 1024", "chan batch=1", "go:chan batch=1", 1024);
+    cm_line(rep, r, "thread_mutex", "thread_mutex batch=1", NULL, 0);
+    cm_line(rep, r, "thread_chan unbuffered", "thread_chan batch=1", NULL, 0);
     double pk = hx_results_metric(r, "chan batch=1", 0, "parks_per_item");
     double pk64 = hx_results_metric(r, "chan batch=1", 64, "parks_per_item");
-    if (n < len && pk == pk)
-        snprintf(buf + n, len - n,
-                 "parks per item, chan batch=1: %.2f unbuffered, %.3f at "
-                 "capacity 64\n",
-                 pk, pk64);
-    return true; /* reported; the claims judge */
+    hx_report_headline(rep, "parks_per_item", pk);
+    if (pk == pk)
+        hx_report_printf(rep,
+                         "parks per item, chan batch=1: %.2f unbuffered, "
+                         "%.3f at capacity 64\n",
+                         pk, pk64);
+    /* reported; the claims judge */
 }
+
+static const hx_headline cm_headlines[] = {
+    {"chan_mutex_ratio", "unbuffered channel / mutex, one item per message",
+     "x", "ratio of medians, 'chan batch=1' over 'mutex batch=1' at "
+     "capacity 0 (first claim)", HX_HEAD_CLAIM, 0, NULL, 0},
+    {"batch_gain", "channel batch 1 / batch 1024, per item", "x",
+     "ratio of medians, 'chan batch=1' over 'chan batch=1024' at capacity 0 "
+     "(second claim)", HX_HEAD_CLAIM, 1, NULL, 0},
+    {"thread_goroutine_ratio", "OS-thread channel / goroutine channel", "x",
+     "ratio of medians, 'thread_chan batch=1' over 'chan batch=1' at "
+     "capacity 0 (third claim)", HX_HEAD_CLAIM, 2, NULL, 0},
+    {"mutex_ns", "mutex, ns per item", "ns",
+     "median of 'mutex batch=1' at capacity 0", HX_HEAD_MEDIAN, 0,
+     "mutex batch=1", HX_AT_MIN},
+    {"chan_ns", "unbuffered channel, ns per item", "ns",
+     "median of 'chan batch=1' at capacity 0", HX_HEAD_MEDIAN, 0,
+     "chan batch=1", HX_AT_MIN},
+    {"parks_per_item", "parks per item, unbuffered channel", "parks",
+     "median of parks_per_item for 'chan batch=1' at capacity 0",
+     HX_HEAD_REPORT, 0, NULL, 0},
+};
 
 const hx_experiment hx_exp_chanmutex = {
     .name = "chanmutex",
@@ -565,6 +577,8 @@ const hx_experiment hx_exp_chanmutex = {
     .claims = cm_claims,
     .nclaims = HX_COUNT(cm_claims),
     .verdict = cm_verdict,
+    .headlines = cm_headlines,
+    .nheadlines = HX_COUNT(cm_headlines),
     .xparam = "cap",
     .plot_flags = HX_PLOT_LOGY,
     .source = &hx_rt_source,

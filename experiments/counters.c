@@ -237,15 +237,9 @@ static void local(hx_state *st) {
  * count, per variant at work=0 (linear scaling: the ratio of the thread
  * counts), and what is left of contention at work=1000. Holds if local
  * scales at least 3/4 linearly and faa scales less than local. */
-static bool ctr_verdict(const hx_results *r, char *buf, size_t len) {
+static void ctr_verdict(const hx_results *r, hx_report *rep) {
     static const char *const names[] = {"faa", "cas", "mutex", "padded",
                                         "local"};
-    size_t o = 0;
-#define CTR_PUT(...)                                                           \
-    do {                                                                       \
-        if (o < len)                                                           \
-            o += (size_t)snprintf(buf + o, len - o, __VA_ARGS__);              \
-    } while (0)
     int pus = hx_results_topo(r)->pus;
     int64_t lo = 0, hi = 0;
     for (int i = 0; i < hx_results_nx(r); i++) {
@@ -256,11 +250,11 @@ static bool ctr_verdict(const hx_results *r, char *buf, size_t len) {
             hi = x;
     }
     if (lo == 0 || hi <= lo) {
-        CTR_PUT("one thread count only: no scaling to judge\n");
-        return true;
+        hx_report_printf(rep, "one thread count only: no scaling to judge\n");
+        return;
     }
     double gain[HX_COUNT(names)];
-    CTR_PUT("work=0, %lld -> %lld threads, total increments/s gain "
+    hx_report_printf(rep, "work=0, %lld -> %lld threads, total increments/s gain "
             "(linear: %.1fx):",
             (long long)lo, (long long)hi, (double)hi / (double)lo);
     for (int v = 0; v < HX_COUNT(names); v++) {
@@ -269,30 +263,61 @@ static bool ctr_verdict(const hx_results *r, char *buf, size_t len) {
         double t1 = hx_results_median(r, series, lo);
         double tn = hx_results_median(r, series, hi);
         gain[v] = (double)hi / (double)lo * t1 / tn; /* NAN if absent */
-        CTR_PUT(" %s %.2fx%s", names[v], gain[v],
+        hx_report_printf(rep, " %s %.2fx%s", names[v], gain[v],
                 v + 1 < HX_COUNT(names) ? "," : "\n");
     }
     double faa = gain[0], local = gain[HX_COUNT(names) - 1];
-    bool held = true;
+    hx_report_headline(rep, "local_gain", local);
+    hx_report_headline(rep, "faa_gain", faa);
     if (faa != faa || local != local) { /* NAN: work=0 not measured */
-        CTR_PUT("(work=0 not measured: scaling not judged)\n");
+        hx_report_printf(rep, "(work=0 not measured: scaling not judged)\n");
     } else {
-        bool scales = local >= 0.75 * (double)hi / (double)lo;
-        CTR_PUT("local %s linearly; the shared fetch-add %s\n",
-                scales ? "scales" : "does NOT scale",
-                faa < local ? "scales worse" : "scales as well (unexpected)");
-        held = scales && faa < local;
+        hx_report_check(rep, local >= 0.75 * (double)hi / (double)lo,
+                        "local scales at least 3/4 linearly from %lld to "
+                        "%lld threads (%.2fx of %.1fx)",
+                        (long long)lo, (long long)hi, local,
+                        (double)hi / (double)lo);
+        hx_report_check(rep, faa < local,
+                        "the shared fetch-add scales worse than local "
+                        "(%.2fx vs %.2fx)",
+                        faa, local);
     }
     double f = hx_results_median(r, "faa work=1000", hi);
     double l = hx_results_median(r, "local work=1000", hi);
     if (f == f && l == l)
-        CTR_PUT("work=1000 at %lld threads: faa %.0f ns vs local %.0f ns "
+        hx_report_printf(rep, "work=1000 at %lld threads: faa %.0f ns vs local %.0f ns "
                 "per increment (%.2fx: contention %s)\n",
                 (long long)hi, f, l, f / l,
                 f / l < 1.25 ? "gone" : "still visible");
-#undef CTR_PUT
-    return held;
 }
+
+static const hx_headline ctr_headlines[] = {
+    {.key = "faa_local_ratio",
+     .name = "shared fetch-add / local at max threads",
+     .unit = "x",
+     .how = "ratio of medians, 'faa work=0' over 'local work=0', at the "
+            "largest thread count within the PUs (the first claim)",
+     .kind = HX_HEAD_CLAIM,
+     .claim = 0},
+    {.key = "faa_padded_ratio",
+     .name = "shared fetch-add / padded at max threads",
+     .unit = "x",
+     .how = "ratio of medians, 'faa work=0' over 'padded work=0' (the "
+            "second claim)",
+     .kind = HX_HEAD_CLAIM,
+     .claim = 1},
+    {.key = "local_gain",
+     .name = "local throughput gain, 1 to max threads",
+     .unit = "x",
+     .how = "total increments/s at the largest thread count within the "
+            "PUs over 1 thread, 'local work=0' (linear: the thread ratio)",
+     .kind = HX_HEAD_REPORT},
+    {.key = "faa_gain",
+     .name = "shared fetch-add throughput gain, 1 to max threads",
+     .unit = "x",
+     .how = "the same for 'faa work=0'",
+     .kind = HX_HEAD_REPORT},
+};
 
 /* ---- declaration --------------------------------------------------------- */
 
@@ -415,6 +440,8 @@ const hx_experiment hx_exp_counters = {
     .claims = ctr_claims,
     .nclaims = HX_COUNT(ctr_claims),
     .verdict = ctr_verdict,
+    .headlines = ctr_headlines,
+    .nheadlines = HX_COUNT(ctr_headlines),
     .xparam = "threads",
     .plot_flags = HX_PLOT_LOGY,
 };

@@ -532,6 +532,20 @@ static const hx_claim gb_claims[] = {
     {"boehm-gc-ptr", "boehm-gc-noscan", 10.0, NULL, HX_AT_MAX},
 };
 
+/* The figures the fleet study collects (summary.json "headlines"). */
+static const hx_headline gb_headlines[] = {
+    {"ptr_noscan_ratio", "collection, pointer-rich / pointer-free heap", "x",
+     "ratio of medians, 'boehm-gc-ptr' over 'boehm-gc-noscan' at the "
+     "largest heap (the claim)",
+     HX_HEAD_CLAIM, 0, NULL, 0},
+    {"boehm_gc_ptr_ns", "Boehm collection of a pointer-rich heap", "ns",
+     "median of 'boehm-gc-ptr' at the largest heap", HX_HEAD_MEDIAN, 0,
+     "boehm-gc-ptr", HX_AT_MAX},
+    {"boehm_gc_noscan_ns", "Boehm collection of a pointer-free heap", "ns",
+     "median of 'boehm-gc-noscan' at the largest heap", HX_HEAD_MEDIAN, 0,
+     "boehm-gc-noscan", HX_AT_MAX},
+};
+
 const hx_experiment hx_exp_gcbench = {
     .name = "gcbench",
     .runtime = true,
@@ -572,4 +586,6 @@ const hx_experiment hx_exp_gcbench = {
     .xparam = "heap_bytes",
     .plot_flags = HX_PLOT_LOGY,
     .min_time = 0.5,
+    .headlines = gb_headlines,
+    .nheadlines = HX_COUNT(gb_headlines),
 };

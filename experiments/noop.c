@@ -17,6 +17,7 @@
  * (8 cycles per iteration) for judging the others in cycles. ns_per_op is
  * per iteration.
  */
+#include <math.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -67,17 +68,42 @@ static void noop_adds(hx_state *st) {
  * increment, a compare and a branch that issue together), so the verdict
  * carries across CPUs; the issue's figure for the development machine was
  * 0.5 ns. */
-static bool noop_verdict(const hx_results *r, char *buf, size_t len) {
+static void noop_verdict(const hx_results *r, hx_report *rep) {
     double ns = hx_results_median(r, "empty", 1);
     double cyc = hx_results_median(r, "adds", 1) / 8;
-    bool ok = ns == ns && cyc == cyc && ns <= 2 * cyc;
-    snprintf(buf, len,
-             "the empty timed loop costs %.3f ns per iteration; one cycle "
-             "is %.3f ns here (%.2f GHz, from the add chain), so %.2f "
-             "cycles (expected <= 2): %s\n",
-             ns, cyc, 1 / cyc, ns / cyc, ok ? "holds" : "does not hold");
-    return ok;
+    if (isnan(ns) || isnan(cyc) || !(cyc > 0)) {
+        hx_report_unsettled(rep, "the empty loop or the add chain was not "
+                                 "measured at 1 thread");
+        return;
+    }
+    hx_report_headline(rep, "loop_cycles", ns / cyc);
+    hx_report_headline(rep, "clock_ghz", 1 / cyc);
+    hx_report_check(rep, ns <= 2 * cyc,
+                    "the empty timed loop costs %.3f ns per iteration; one "
+                    "cycle is %.3f ns here (%.2f GHz, from the add chain), "
+                    "so %.2f cycles (expected <= 2)",
+                    ns, cyc, 1 / cyc, ns / cyc);
 }
+
+static const hx_headline noop_headlines[] = {
+    {.key = "loop_ns",
+     .name = "empty timed loop, ns per iteration",
+     .unit = "ns",
+     .how = "median of 'empty' at 1 thread",
+     .kind = HX_HEAD_MEDIAN,
+     .series = "empty",
+     .at = HX_AT_MIN},
+    {.key = "loop_cycles",
+     .name = "empty timed loop, cycles per iteration",
+     .unit = "cycles",
+     .how = "'empty' over one cycle, the 'adds' chain's time / 8",
+     .kind = HX_HEAD_REPORT},
+    {.key = "clock_ghz",
+     .name = "core clock from the add chain",
+     .unit = "GHz",
+     .how = "8 / the median of 'adds' at 1 thread",
+     .kind = HX_HEAD_REPORT},
+};
 
 /* The same empty loop timed by the variant itself (manual time): the
  * path experiments use when only part of each iteration is the op. */
@@ -136,5 +162,7 @@ const hx_experiment hx_exp_noop = {
     .nparams = HX_COUNT(noop_params),
     .op = "iteration",
     .verdict = noop_verdict,
+    .headlines = noop_headlines,
+    .nheadlines = HX_COUNT(noop_headlines),
     .xparam = "threads",
 };

@@ -48,8 +48,8 @@
  * The same workloads in Go: scripts/gobench/sched_test.go
  * (scripts/gobench.sh runs it when Go is installed).
  *
- * Reading the plot: one bar per variant; compare each runtime variant
- * with the OS-thread one below it. switches_per_op says what the runtime
+ * Reading the plot: one point per variant (at 1 thread); compare each
+ * runtime variant with the OS-thread one below it. switches_per_op says what the runtime
  * did per op.
  */
 #include <linux/futex.h>
@@ -398,6 +398,27 @@ static const hx_claim pr_claims[] = {
     {"thread_spawn", "spawn_exit", 5.0, NULL, HX_AT_MIN},
 };
 
+/* Each op's cost, and the two ratios the claims judge. */
+static const hx_headline pr_headlines[] = {
+    {"switch_ratio", "OS-thread handoff / goroutine switch", "x",
+     "ratio of medians, 'thread_pingpong' over 'gosched_pingpong' (first "
+     "claim)",
+     HX_HEAD_CLAIM, 0, NULL, 0},
+    {"spawn_ratio", "pthread create+join / goroutine spawn+exit", "x",
+     "ratio of medians, 'thread_spawn' over 'spawn_exit' (second claim)",
+     HX_HEAD_CLAIM, 1, NULL, 0},
+    {"gosched_pingpong_ns", "gosched_pingpong", "ns", "median of 'gosched_pingpong' at 1 thread", HX_HEAD_MEDIAN, 0, "gosched_pingpong", HX_AT_MIN},
+    {"thread_pingpong_ns", "thread_pingpong", "ns", "median of 'thread_pingpong' at 1 thread", HX_HEAD_MEDIAN, 0, "thread_pingpong", HX_AT_MIN},
+    {"spawn_exit_ns", "spawn_exit", "ns", "median of 'spawn_exit' at 1 thread", HX_HEAD_MEDIAN, 0, "spawn_exit", HX_AT_MIN},
+    {"thread_spawn_ns", "thread_spawn", "ns", "median of 'thread_spawn' at 1 thread", HX_HEAD_MEDIAN, 0, "thread_spawn", HX_AT_MIN},
+    {"mutex_uncontended_ns", "mutex_uncontended", "ns", "median of 'mutex_uncontended' at 1 thread", HX_HEAD_MEDIAN, 0, "mutex_uncontended", HX_AT_MIN},
+    {"pthread_uncontended_ns", "pthread_uncontended", "ns", "median of 'pthread_uncontended' at 1 thread", HX_HEAD_MEDIAN, 0, "pthread_uncontended", HX_AT_MIN},
+    {"mutex_contended_ns", "mutex_contended", "ns", "median of 'mutex_contended' at 1 thread", HX_HEAD_MEDIAN, 0, "mutex_contended", HX_AT_MIN},
+    {"pthread_contended_ns", "pthread_contended", "ns", "median of 'pthread_contended' at 1 thread", HX_HEAD_MEDIAN, 0, "pthread_contended", HX_AT_MIN},
+    {"sleep_20us_ns", "sleep_20us", "ns", "median of 'sleep_20us' at 1 thread", HX_HEAD_MEDIAN, 0, "sleep_20us", HX_AT_MIN},
+    {"nanosleep_20us_ns", "nanosleep_20us", "ns", "median of 'nanosleep_20us' at 1 thread", HX_HEAD_MEDIAN, 0, "nanosleep_20us", HX_AT_MIN},
+};
+
 const hx_experiment hx_exp_primitives = {
     .name = "primitives",
     .runtime = true,
@@ -410,8 +431,9 @@ const hx_experiment hx_exp_primitives = {
         "reuses a cached stack: under 100 ns with its exit (Go: 0.7-1.9 us),\n"
         "at least 5x cheaper than pthread_create+join. An uncontended mutex\n"
         "is one CAS and one add: <= 10 ns (Go ~13 ns).",
-    .reading = "One bar per variant, ns per op (see each variant's op); "
-               "read each runtime variant against its OS-thread partner. "
+    .reading = "One point per variant (at 1 thread), ns per op (see each "
+               "variant's op); read each runtime variant against its "
+               "OS-thread partner. "
                "late_ns says how late sleepers woke.",
     .homework =
         "1. Run gosched_pingpong with GODEBUG=schedtrace=100: which P runs\n"
@@ -432,6 +454,8 @@ const hx_experiment hx_exp_primitives = {
     .events = pr_events,
     .claims = pr_claims,
     .nclaims = HX_COUNT(pr_claims),
+    .headlines = pr_headlines,
+    .nheadlines = HX_COUNT(pr_headlines),
     .xparam = "threads",
     .source = &hx_rt_source,
 };

@@ -217,7 +217,7 @@ static void fmt_bytes(uint64_t b, char *buf, size_t len) {
         snprintf(buf, len, "%.3g KiB", (double)b / (double)KIB);
 }
 
-static bool sc_verdict(const hx_results *r, char *buf, size_t len) {
+static void sc_verdict(const hx_results *r, hx_report *rep) {
     const hx_topo *t = hx_results_topo(r);
     int64_t x[HX_MAX_POINTS];
     double v[HX_MAX_POINTS], clk = NAN;
@@ -233,68 +233,79 @@ static bool sc_verdict(const hx_results *r, char *buf, size_t len) {
             v[n++] = m;
         }
     }
-    size_t o = 0;
-#define SC_OUT(...)                                                            \
-    (o += (size_t)snprintf(buf + (o < len ? o : len),                          \
-                           len - (o < len ? o : len), __VA_ARGS__))
     if (n < 3) {
-        SC_OUT("staircase: too few measured points (%d) for a staircase\n", n);
-        return false;
+        hx_report_unsettled(rep, "too few measured points (%d) for a "
+                                 "staircase", n);
+        return;
     }
     int levels = t->ncaches;
     struct step s[HX_MAX_POINTS];
     int ns = find_steps(v, n, levels + 1, s);
     if (isnan(clk) || clk <= 0)
-        SC_OUT("clock: not measured; latencies in ns only\n");
+        hx_report_printf(rep, "clock: not measured; latencies in ns only\n");
     else
-        SC_OUT("clock: one dependent add takes %.3f ns, so the core runs at "
+        hx_report_printf(rep, "clock: one dependent add takes %.3f ns, so the core runs at "
                "about %.2f GHz (cycles below are ns / that period)\n",
                clk, 1 / clk);
-    SC_OUT("steps found in 'chase' (%d, expected %d: one per cache level "
+    hx_report_printf(rep, "steps found in 'chase' (%d, expected %d: one per cache level "
            "and memory):\n",
            ns, levels + 1);
     bool ok = ns == levels + 1;
+    static const char *const lat_key[] = {"l1_ns", "l2_ns", "l3_ns", "l4_ns"};
+    static const char *const cap_key[] = {"l1_bytes", "l2_bytes", "l3_bytes",
+                                          "l4_bytes"};
+    if (!isnan(clk) && clk > 0)
+        hx_report_headline(rep, "clock_ghz", 1 / clk);
     for (int k = 0; k < ns; k++) {
-        char name[16], lo[32], hi[32], rep[32];
+        if (ns == levels + 1 && k == levels)
+            hx_report_headline(rep, "mem_ns", s[k].ns);
+        else if (ns == levels + 1 && k < 4) {
+            hx_report_headline(rep, lat_key[k], s[k].ns);
+            hx_report_headline(rep, cap_key[k], (double)x[s[k].last]);
+        }
+        char name[16], lo[32], hi[32], rsz[32];
         if (ns == levels + 1)
             snprintf(name, sizeof name, k < levels ? "L%d" : "DRAM", k + 1);
         else
             snprintf(name, sizeof name, "step %d", k + 1);
         fmt_bytes((uint64_t)x[s[k].first], lo, sizeof lo);
         fmt_bytes((uint64_t)x[s[k].last], hi, sizeof hi);
-        SC_OUT("  %-6s %7.2f ns", name, s[k].ns);
+        hx_report_printf(rep, "  %-6s %7.2f ns", name, s[k].ns);
         if (!isnan(clk) && clk > 0)
-            SC_OUT(" = %5.1f cycles", s[k].ns / clk);
-        SC_OUT("  over %s .. %s", lo, hi);
+            hx_report_printf(rep, " = %5.1f cycles", s[k].ns / clk);
+        hx_report_printf(rep, "  over %s .. %s", lo, hi);
         if (k > 0 && s[k].ns <= s[k - 1].ns)
             ok = false;
         if (k + 1 < ns && s[k].last + 1 < n) {
             char nx[32];
             fmt_bytes((uint64_t)x[s[k].last + 1], nx, sizeof nx);
-            SC_OUT("; knee between %s and %s", hi, nx);
+            hx_report_printf(rep, "; knee between %s and %s", hi, nx);
             const hx_cache *c = ns == levels + 1 ? &t->caches[k] : NULL;
             if (c) {
-                fmt_bytes(c->size, rep, sizeof rep);
+                fmt_bytes(c->size, rsz, sizeof rsz);
                 double lo_ok = (double)x[s[k].last] / 1.5,
                        hi_ok = (double)x[s[k].last + 1] * 1.5;
                 bool agree =
                     (double)c->size >= lo_ok && (double)c->size <= hi_ok;
                 double off = (double)c->size / (double)x[s[k].last];
-                SC_OUT("; hwloc says L%d = %s: %s", c->level, rep,
+                hx_report_printf(rep, "; hwloc says L%d = %s: %s", c->level, rsz,
                        agree ? "agrees" : "DISAGREES");
                 if (!agree)
-                    SC_OUT(" (%.3gx the measured capacity%s)", off,
+                    hx_report_printf(rep, " (%.3gx the measured capacity%s)", off,
                            c->shared_pus > 1 || k + 1 == levels
                                ? "; a synthetic size, or a cache that other "
                                  "cores or VMs fill"
                                : "");
             }
         }
-        SC_OUT("\n");
+        hx_report_printf(rep, "\n");
     }
-    if (!ok)
-        SC_OUT("the curve is not a clean staircase here (noise, or a level "
-               "without a point of its own)\n");
+    hx_report_check(rep, ok,
+                    "one step per cache level and memory, each slower than "
+                    "the one before (found %d steps, expected %d)%s",
+                    ns, levels + 1,
+                    ok ? "" : ": not a clean staircase here (noise, or a "
+                              "level without a point of its own)");
     /* The page-walk share of the top step. */
     int64_t xm = x[n - 1];
     double h = hx_results_median(r, "chase", xm),
@@ -302,7 +313,7 @@ static bool sc_verdict(const hx_results *r, char *buf, size_t len) {
     if (!isnan(h) && !isnan(k4)) {
         char b[32];
         fmt_bytes((uint64_t)xm, b, sizeof b);
-        SC_OUT("at %s: %.1f ns per load on 4 KiB pages vs %.1f ns on huge "
+        hx_report_printf(rep, "at %s: %.1f ns per load on 4 KiB pages vs %.1f ns on huge "
                "pages (%.2fx): the page walks\n",
                b, k4, h, k4 / h);
     }
@@ -311,13 +322,35 @@ static bool sc_verdict(const hx_results *r, char *buf, size_t len) {
         char a[32], b[32];
         fmt_bytes((uint64_t)xm, a, sizeof a);
         fmt_bytes(want, b, sizeof b);
-        SC_OUT("the sweep stops at %s, short of 4x the reported LLC (%s): "
+        hx_report_printf(rep, "the sweep stops at %s, short of 4x the reported LLC (%s): "
                "capped (quick mode, the 1 GiB cap, or a quarter of RAM)\n",
                a, b);
     }
-#undef SC_OUT
-    return ok;
 }
+
+static const hx_headline sc_headlines[] = {
+    {"l1_ns", "L1 latency (load to use)", "ns",
+     "median of 'chase' over the first step of the measured curve",
+     HX_HEAD_REPORT, 0, NULL, 0},
+    {"l2_ns", "L2 latency", "ns", "median of 'chase' over the second step",
+     HX_HEAD_REPORT, 0, NULL, 0},
+    {"l3_ns", "L3 latency", "ns",
+     "median of 'chase' over the third step (null on a machine with two "
+     "cache levels)",
+     HX_HEAD_REPORT, 0, NULL, 0},
+    {"mem_ns", "memory latency (largest sizes, huge pages)", "ns",
+     "median of 'chase' over the last step", HX_HEAD_REPORT, 0, NULL, 0},
+    {"l1_bytes", "L1 capacity as measured", "bytes",
+     "the largest working set on the L1 step (the knee follows)",
+     HX_HEAD_REPORT, 0, NULL, 0},
+    {"l2_bytes", "L2 capacity as measured", "bytes",
+     "the largest working set on the L2 step", HX_HEAD_REPORT, 0, NULL, 0},
+    {"l3_bytes", "L3 capacity as measured", "bytes",
+     "the largest working set on the L3 step", HX_HEAD_REPORT, 0, NULL, 0},
+    {"clock_ghz", "core clock from the add chain", "GHz",
+     "1 / the median time of one dependent add ('clock')", HX_HEAD_REPORT, 0,
+     NULL, 0},
+};
 
 /* ---- declaration ---------------------------------------------------------- */
 
@@ -415,6 +448,8 @@ const hx_experiment hx_exp_staircase = {
     .claims = NULL,
     .nclaims = 0,
     .verdict = sc_verdict,
+    .headlines = sc_headlines,
+    .nheadlines = HX_COUNT(sc_headlines),
     .xparam = "bytes",
     .plot_flags = HX_PLOT_LOGY | HX_PLOT_CACHE_MARKS,
     .min_time = 0.05,

@@ -270,11 +270,7 @@ static int knees(const hx_results *r, const char *series, int64_t *from,
     return k;
 }
 
-static bool tlb_verdict(const hx_results *r, char *buf, size_t len) {
-    size_t o = 0;
-#define TLB_OUT(...)                                                           \
-    (o += (size_t)snprintf(buf + (o < len ? o : len),                          \
-                           len - (o < len ? o : len), __VA_ARGS__))
+static void tlb_verdict(const hx_results *r, hx_report *rep) {
     char mode[32];
     chase_thp_mode(mode, sizeof mode);
     const hx_topo *t = hx_results_topo(r);
@@ -283,15 +279,15 @@ static bool tlb_verdict(const hx_results *r, char *buf, size_t len) {
     const hx_cache *l1 = hx_topo_cache(t, 1);
     int64_t l1_lines = l1 && l1->size ? (int64_t)(l1->size / line) : 512;
     struct tlb_info ti = tlb_cpuid();
-    TLB_OUT("THP mode: %s\n", mode);
+    hx_report_printf(rep, "THP mode: %s\n", mode);
     if (ti.l1_4k || ti.l2_4k)
-        TLB_OUT("dTLB entries (%s; a VM may report fiction): 4 KiB pages L1 "
+        hx_report_printf(rep, "dTLB entries (%s; a VM may report fiction): 4 KiB pages L1 "
                 "%d (reach %.0f KiB), L2 %d (reach %.1f MiB); 2 MiB pages "
                 "L1 %d, L2 %d\n",
                 ti.source, ti.l1_4k, ti.l1_4k * ps / 1024, ti.l2_4k,
                 ti.l2_4k * ps / 1048576, ti.l1_2m, ti.l2_2m);
     else
-        TLB_OUT("dTLB entry counts: %s\n", ti.source);
+        hx_report_printf(rep, "dTLB entry counts: %s\n", ti.source);
 
     /* Knees of each series. */
     static const char *const names[] = {"4k-random", "4k-seq", "2m-random",
@@ -301,23 +297,32 @@ static bool tlb_verdict(const hx_results *r, char *buf, size_t len) {
         int64_t from[16], to[16];
         double a[16], b[16];
         int k = knees(r, names[s], from, to, a, b, 16);
-        TLB_OUT("%-9s knees (rise >= %.1fx):", names[s], TLB_JUMP);
+        hx_report_printf(rep, "%-9s knees (rise >= %.1fx):", names[s], TLB_JUMP);
         if (!k)
-            TLB_OUT(" none");
+            hx_report_printf(rep, " none");
         for (int i = 0; i < k; i++)
-            TLB_OUT(" %lld->%lld pages (%.1f->%.1f ns)%s", (long long)from[i],
+            hx_report_printf(rep, " %lld->%lld pages (%.1f->%.1f ns)%s", (long long)from[i],
                     (long long)to[i], a[i], b[i], i + 1 < k ? "," : "");
-        TLB_OUT("\n");
+        hx_report_printf(rep, "\n");
         /* The first knee of 4k-random is the first-level TLB reach, where
          * it is known; otherwise it must come before the data outgrows
          * L1d (one line per page). */
+        if (s == 0 && !k)
+            hx_report_check(rep, false,
+                            "4k-random has a first knee (a rise >= %.1fx) "
+                            "at the first-level TLB reach: no knee found",
+                            TLB_JUMP);
         if (s == 0 && k) {
             int64_t reach = ti.l1_4k ? ti.l1_4k : l1_lines;
             first_ok = to[0] > reach / 2 && from[0] <= reach * 2;
-            TLB_OUT("  first knee vs %s: %s\n",
-                    ti.l1_4k ? "the reported L1 dTLB reach"
-                             : "the L1d capacity in lines",
-                    first_ok ? "agrees" : "DISAGREES");
+            hx_report_headline(rep, "first_knee_pages", (double)to[0]);
+            hx_report_check(rep, first_ok,
+                            "4k-random's first knee (%lld->%lld pages) "
+                            "lies within 2x of %s (%lld pages)",
+                            (long long)from[0], (long long)to[0],
+                            ti.l1_4k ? "the reported L1 dTLB reach"
+                                     : "the L1d capacity in lines",
+                            (long long)reach);
             /* The second level: the steepest later knee while the data
              * (one line per page) still fits L2, where the data caches
              * add no step of their own. */
@@ -330,19 +335,19 @@ static bool tlb_verdict(const hx_results *r, char *buf, size_t len) {
                     (best < 0 || b[i] / a[i] > b[best] / a[best]))
                     best = i;
             if (best >= 0) {
-                TLB_OUT("  steepest later knee (data still in L2): between "
+                hx_report_printf(rep, "  steepest later knee (data still in L2): between "
                         "%lld and %lld pages (%.1fx)",
                         (long long)from[best], (long long)to[best],
                         b[best] / a[best]);
                 if (ti.l2_4k) {
                     bool agree = to[best] > ti.l2_4k / 2 &&
                                  from[best] <= (int64_t)ti.l2_4k * 2;
-                    TLB_OUT("; reported L2 dTLB reach %d pages: %s", ti.l2_4k,
+                    hx_report_printf(rep, "; reported L2 dTLB reach %d pages: %s", ti.l2_4k,
                             agree ? "agrees"
                                   : "DISAGREES (the reported count may be "
                                     "synthetic)");
                 }
-                TLB_OUT("\n");
+                hx_report_printf(rep, "\n");
             }
         }
     }
@@ -370,7 +375,7 @@ static bool tlb_verdict(const hx_results *r, char *buf, size_t len) {
         imin = fmin(imin, in[i]);
     bool host_small = nb && ni && imin >= 1.5 * bmin;
     if (host_small)
-        TLB_OUT("2m-random runs at %.1f ns from 128 pages on, against %.1f "
+        hx_report_printf(rep, "2m-random runs at %.1f ns from 128 pages on, against %.1f "
                 "ns at 16-64, although those pages lie in one 2 MiB page and "
                 "their lines fit L1d: the TLB holds 4 KiB translations even "
                 "for huge guest pages. In a VM that means the host backs "
@@ -397,26 +402,41 @@ static bool tlb_verdict(const hx_results *r, char *buf, size_t len) {
         double a = hx_results_median(r, s4, xm),
                b = hx_results_median(r, s2, xm);
         if (isnan(a) || isnan(b)) {
-            TLB_OUT("%s order at %lld pages: no 4k/2m pair (huge pages "
+            hx_report_printf(rep, "%s order at %lld pages: no 4k/2m pair (huge pages "
                     "skipped?)\n",
                     order[k], (long long)xm);
             continue;
         }
-        TLB_OUT("%s order at %lld pages (%.0f MiB): %.1f ns per access on "
+        hx_report_printf(rep, "%s order at %lld pages (%.0f MiB): %.1f ns per access on "
                 "4 KiB pages, %.1f ns on 2 MiB pages: huge pages %.2fx "
                 "%s\n",
                 order[k], (long long)xm, (double)xm * ps / 1048576, a, b,
                 a >= b ? a / b : b / a, a >= b ? "faster" : "slower");
-        if (k == 0)
+        if (k == 0) {
             gain_ok = a / b >= TLB_GAIN;
+            hx_report_headline(rep, "huge_gain", a / b);
+            if (!host_small)
+                hx_report_check(rep, gain_ok,
+                                "huge pages at least %.1fx faster in random "
+                                "order at the largest size (%.2fx)",
+                                TLB_GAIN, a / b);
+        }
     }
-    if (!host_small)
-        TLB_OUT("huge pages at least %.1fx faster in random order at the "
-                "largest size: %s\n",
-                TLB_GAIN, gain_ok ? "holds" : "DOES NOT hold");
-#undef TLB_OUT
-    return first_ok && (gain_ok || host_small);
 }
+
+static const hx_headline tlb_headlines[] = {
+    {"first_knee_pages", "first knee of 4k-random", "pages",
+     "the first page count where 4k-random's median rises >= 1.4x over "
+     "the point before (the first-level dTLB reach)",
+     HX_HEAD_REPORT, 0, NULL, 0},
+    {"random_seq_ratio", "4k random / sequential at the largest size", "x",
+     "ratio of medians, '4k-random' over '4k-seq' (the claim)",
+     HX_HEAD_CLAIM, 0, NULL, 0},
+    {"huge_gain", "4 KiB / 2 MiB pages, random, at the largest size", "x",
+     "ratio of medians, '4k-random' over '2m-random', at the largest page "
+     "count",
+     HX_HEAD_REPORT, 0, NULL, 0},
+};
 
 /* ---- declaration ------------------------------------------------------------ */
 
@@ -548,6 +568,8 @@ const hx_experiment hx_exp_tlb = {
     .claims = claims,
     .nclaims = HX_COUNT(claims),
     .verdict = tlb_verdict,
+    .headlines = tlb_headlines,
+    .nheadlines = HX_COUNT(tlb_headlines),
     .xparam = "pages",
     .plot_flags = HX_PLOT_LOGY,
     .marks = tlb_marks,

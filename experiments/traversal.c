@@ -257,18 +257,19 @@ static int tr_sizes(const hx_topo *t, bool quick, int64_t *out, int max) {
 
 /* ---- the verdict: the order at the largest size, per pad ------------------ */
 
-static bool tr_verdict(const hx_results *r, char *buf, size_t len) {
+static void tr_verdict(const hx_results *r, hx_report *rep) {
     static const int pads[] = {8, 16, 32, 64, 128, 256};
     static const char *const names[] = {"rows", "columns", "list", "shuffled"};
     int nx = hx_results_nx(r);
-    if (nx < 1)
-        return false;
+    if (nx < 1) {
+        hx_report_unsettled(rep, "nothing measured");
+        return;
+    }
     int64_t xm = hx_results_x(r, nx - 1);
     const hx_topo *t = hx_results_topo(r);
     unsigned line = t->line_size ? t->line_size : 64;
-    size_t o = 0;
-    bool ok = true, any = false;
-    o += (size_t)snprintf(buf, len,
+    bool any = false;
+    hx_report_printf(rep,
                           "at the largest working set, %lld MiB "
                           "(ns per element; ratios to rows):\n",
                           (long long)(xm / (int64_t)MIB));
@@ -281,7 +282,7 @@ static bool tr_verdict(const hx_results *r, char *buf, size_t len) {
             v[k] = hx_results_median(r, s, xm);
             have = have && !isnan(v[k]);
         }
-        if (!have || o >= len)
+        if (!have)
             continue;
         any = true;
         /* rows < columns needs elements smaller than a line (rows share
@@ -291,20 +292,35 @@ static bool tr_verdict(const hx_results *r, char *buf, size_t len) {
         bool shares = pads[i] < (int)line;
         bool order =
             shares ? v[0] < v[1] && v[1] < v[3] : v[0] < v[3] && v[1] < v[3];
-        ok = ok && order;
-        o += (size_t)snprintf(
-            buf + o, len - o,
+        hx_report_printf(
+            rep,
             "  pad=%-3d rows %6.2f  columns %6.2f (%5.1fx)  list %6.2f "
-            "(%5.1fx)  shuffled %6.2f (%5.1fx): %s %s\n",
+            "(%5.1fx)  shuffled %6.2f (%5.1fx)\n",
             pads[i], v[0], v[1], v[1] / v[0], v[2], v[2] / v[0], v[3],
-            v[3] / v[0],
-            shares ? "rows < columns < shuffled" : "rows, columns < shuffled",
-            order ? "holds" : "DOES NOT hold");
+            v[3] / v[0]);
+        hx_report_check(rep, order, "pad=%d at the largest size: %s",
+                        pads[i],
+                        shares ? "rows < columns < shuffled"
+                               : "rows, columns < shuffled");
     }
-    if (!any && o < len)
-        snprintf(buf + o, len - o, "  no pad has all four variants here\n");
-    return ok && any;
+    if (!any)
+        hx_report_unsettled(rep, "no pad has all four variants here");
 }
+
+static const hx_headline tr_headlines[] = {
+    {"columns_rows_8", "columns / rows, 8-byte elements, largest size", "x",
+     "ratio of medians, 'columns pad=8' over 'rows pad=8' (first claim)",
+     HX_HEAD_CLAIM, 0, NULL, 0},
+    {"shuffled_list_64", "shuffled / list, 64-byte nodes, largest size", "x",
+     "ratio of medians, 'shuffled pad=64' over 'list pad=64' (third claim)",
+     HX_HEAD_CLAIM, 2, NULL, 0},
+    {"shuffled_list_8", "shuffled / list, 8-byte nodes, largest size", "x",
+     "ratio of medians, 'shuffled pad=8' over 'list pad=8' (fourth claim)",
+     HX_HEAD_CLAIM, 3, NULL, 0},
+    {"rows_8_ns", "rows, 8-byte elements, largest size", "ns",
+     "median of 'rows pad=8' at the largest working set", HX_HEAD_MEDIAN, 0,
+     "rows pad=8", HX_AT_MAX},
+};
 
 /* ---- declaration ---------------------------------------------------------- */
 
@@ -430,6 +446,8 @@ const hx_experiment hx_exp_traversal = {
     .claims = claims,
     .nclaims = HX_COUNT(claims),
     .verdict = tr_verdict,
+    .headlines = tr_headlines,
+    .nheadlines = HX_COUNT(tr_headlines),
     .xparam = "bytes",
     .plot_flags = HX_PLOT_LOGY | HX_PLOT_CACHE_MARKS,
     .min_time = 0.02,

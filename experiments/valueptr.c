@@ -332,14 +332,7 @@ static int vp_points(const hx_topo *t, bool quick, int64_t *out, int max) {
 /* Adds the numbers behind the claims: where copying stops being free, the
  * copy bandwidth, the price of an escape, the walks past the LLC. Holds if
  * passing by value costs under 2x the pointer up to 128 bytes. */
-static bool vp_verdict(const hx_results *r, char *buf, size_t len) {
-    size_t o = 0;
-#define VP_PUT(...)                                                            \
-    do {                                                                       \
-        if (o < len)                                                           \
-            o += (size_t)snprintf(buf + o, len - o, __VA_ARGS__);              \
-    } while (0)
-    bool held = true;
+static void vp_verdict(const hx_results *r, hx_report *rep) {
     int64_t cross = 0;
     for (int i = 0; i < HX_COUNT(vp_table) && cross == 0; i++) {
         int64_t b = vp_table[i].bytes;
@@ -348,24 +341,26 @@ static bool vp_verdict(const hx_results *r, char *buf, size_t len) {
         if (v == v && p == p && v >= 2 * p) /* v == v: not NAN */
             cross = b;
     }
-    if (cross)
-        VP_PUT("pass_val first costs 2x pass_ptr at %lld bytes\n",
-               (long long)cross);
-    else
-        VP_PUT("pass_val stays under 2x pass_ptr at every size measured\n");
-    if (cross && cross <= 128) {
-        VP_PUT("  (expected copies to stay cheap past 128 bytes)\n");
-        held = false;
+    if (cross) {
+        hx_report_headline(rep, "crossover_bytes", (double)cross);
+        hx_report_check(rep, cross > 128,
+                        "copies stay cheap (under 2x the pointer) past 128 "
+                        "bytes: pass_val first costs 2x pass_ptr at %lld "
+                        "bytes",
+                        (long long)cross);
+    } else {
+        hx_report_printf(rep, "pass_val stays under 2x pass_ptr at every "
+                              "size measured\n");
     }
     double v4 = hx_results_median(r, "pass_val", 4096);
     double p4 = hx_results_median(r, "pass_ptr", 4096);
     if (v4 == v4 && p4 == p4 && v4 > p4)
-        VP_PUT("copying 4 KiB costs %.1f ns over the pointer (%.0f B/ns)\n",
+        hx_report_printf(rep, "copying 4 KiB costs %.1f ns over the pointer (%.0f B/ns)\n",
                v4 - p4, 4096 / (v4 - p4));
     double h = hx_results_median(r, "ret_heap", 64);
     double s = hx_results_median(r, "ret_val", 64);
     if (h == h && s == s)
-        VP_PUT("escape at 64 bytes: ret_heap %.1f ns vs ret_val %.1f ns, "
+        hx_report_printf(rep, "escape at 64 bytes: ret_heap %.1f ns vs ret_val %.1f ns, "
                "malloc+free ~%.1f ns\n",
                h, s, h - s);
     int64_t top = hx_results_nx(r) ? hx_results_x(r, hx_results_nx(r) - 1) : 0;
@@ -374,16 +369,29 @@ static bool vp_verdict(const hx_results *r, char *buf, size_t len) {
     double ws = hx_results_median(r, "walk_shuf", top);
     uint64_t llc = hx_topo_llc(hx_results_topo(r));
     if (wa == wa && wp == wp && ws == ws)
-        VP_PUT("at %lld MiB (%s the %llu MiB LLC hwloc reports): walk_array "
+        hx_report_printf(rep, "at %lld MiB (%s the %llu MiB LLC hwloc reports): walk_array "
                "%.2f, walk_ptrs %.2f, walk_shuf %.2f ns/element\n",
                (long long)(top >> 20),
                (uint64_t)top > llc    ? "past"
                : (uint64_t)top == llc ? "at"
                                       : "within",
                (unsigned long long)(llc >> 20), wa, wp, ws);
-#undef VP_PUT
-    return held;
 }
+
+static const hx_headline vp_headlines[] = {
+    {"val_ptr_4k", "pass by value / by pointer, 4 KiB struct", "x",
+     "ratio of medians, 'pass_val' over 'pass_ptr' at 4096 bytes (first "
+     "claim)",
+     HX_HEAD_CLAIM, 0, NULL, 0},
+    {"heap_val_64", "return via heap / by value, 64 bytes", "x",
+     "ratio of medians, 'ret_heap' over 'ret_val' (second claim)",
+     HX_HEAD_CLAIM, 1, NULL, 0},
+    {"crossover_bytes", "first size where a copy costs 2x the pointer",
+     "bytes",
+     "smallest struct size where the median of 'pass_val' is at least twice "
+     "that of 'pass_ptr'",
+     HX_HEAD_REPORT, 0, NULL, 0},
+};
 
 /* ---- declaration ----------------------------------------------------------- */
 
@@ -511,6 +519,8 @@ const hx_experiment hx_exp_valueptr = {
     .claims = vp_claims,
     .nclaims = HX_COUNT(vp_claims),
     .verdict = vp_verdict,
+    .headlines = vp_headlines,
+    .nheadlines = HX_COUNT(vp_headlines),
     .xparam = "bytes",
     .plot_flags = HX_PLOT_LOGY | HX_PLOT_CACHE_MARKS,
     .sim = "pass_* and ret_*: ~0 D1 misses per call at every size: the "

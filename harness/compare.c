@@ -1,11 +1,13 @@
 /*
  * compare.c - one plot across every machine's latest run of an experiment.
  *
- * `mechlab compare EXP` looks for <out>/<machine>/EXP/latest/plot.dat for
- * every machine directory under the results root (user runs and the
- * committed reference/ data sets alike), prints the median of every series
- * at every x for each machine side by side, and draws
- * <out>/compare/EXP.png and .svg with one line per (machine, series).
+ * `mechlab compare EXP` looks for <out>/<machine>/EXP/latest for every
+ * machine directory under the results root (user runs and the committed
+ * reference/ data sets alike), reads each run back from its summary.json,
+ * or its data.csv when it predates summary.json (rundata.c), prints the
+ * median of every series at every x for each machine side by side, and
+ * draws <out>/compare/EXP.png and .svg with one line per (machine,
+ * series) from <out>/compare/EXP.dat.
  * Machines differ in their sweep points (they come from each topology), so
  * the table shows n/a where a machine has no such point.
  */
@@ -17,8 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <math.h>
 
 #include "run.h"
+#include "rundata.h"
 
 typedef struct cmp_src {
     char machine[280]; /* directory name plus " (reference)" */
@@ -37,9 +41,8 @@ static int find_sources(const char *root, const char *exp, cmp_src *out,
             continue;
         char p[1400];
         struct stat st;
-        snprintf(p, sizeof p, "%s/%s/%s/latest/plot.dat", root, de->d_name,
-                 exp);
-        if (stat(p, &st) == 0) {
+        snprintf(p, sizeof p, "%s/%s/%s/latest", root, de->d_name, exp);
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
             snprintf(out[n].machine, sizeof out[n].machine, "%s%s", de->d_name,
                      reference ? " (reference)" : "");
             snprintf(out[n].path, sizeof out[n].path, "%s", p);
@@ -50,28 +53,16 @@ static int find_sources(const char *root, const char *exp, cmp_src *out,
     return n;
 }
 
-static void print_table(const cmp_src *src, int n) {
+static void print_table(const cmp_src *src, const hx_rundata *rd, int n) {
     printf("%-22s %-28s %10s %12s\n", "machine", "series", "x", "median ns");
-    for (int i = 0; i < n; i++) {
-        FILE *f = fopen(src[i].path, "r");
-        if (!f)
-            continue;
-        char line[512], series[512] = "";
-        while (fgets(line, sizeof line, f)) {
-            if (strncmp(line, "# series: ", 10) == 0) {
-                snprintf(series, sizeof series, "%s", line + 10);
-                series[strcspn(series, "\n")] = 0;
-                continue;
-            }
-            long long x;
-            double med;
-            if (line[0] != '#' && sscanf(line, "%lld %lf", &x, &med) == 2)
-                printf("%-22s %-28s %10lld %12.4g\n", src[i].machine, series, x,
-                       med);
-        }
-        fclose(f);
-    }
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < rd[i].npts; k++)
+            printf("%-22s %-28s %10g %12.4g\n", src[i].machine,
+                   rd[i].pts[k].series, rd[i].pts[k].x, rd[i].pts[k].median);
 }
+
+static int write_plot(const hx_experiment *e, const cmp_src *src,
+                      const hx_rundata *rd, int n, const char *out_root);
 
 int hx_compare(const hx_experiment *e, const char *out_root) {
     const char *exp = e->name;
@@ -87,18 +78,52 @@ int hx_compare(const hx_experiment *e, const char *out_root) {
                 exp, out_root, exp);
         return HX_EXIT_USAGE;
     }
-    print_table(src, n);
+    hx_rundata rd[64];
+    int nrd = 0;
+    for (int i = 0; i < n; i++) {
+        char err[512];
+        if (hx_rundata_load(src[i].path, e, &rd[nrd], err, sizeof err) != 0) {
+            fprintf(stderr, "mechlab: compare: skipping %s: %s\n",
+                    src[i].machine, err);
+            continue;
+        }
+        src[nrd] = src[i];
+        nrd++;
+    }
+    n = nrd;
+    if (n == 0) {
+        fprintf(stderr, "mechlab: compare: no readable run of %s\n", exp);
+        return HX_EXIT_FAIL;
+    }
+    print_table(src, rd, n);
+    int status = write_plot(e, src, rd, n, out_root);
+    for (int i = 0; i < n; i++)
+        hx_rundata_free(&rd[i]);
+    return status;
+}
+
+static int write_plot(const hx_experiment *e, const cmp_src *src,
+                      const hx_rundata *rd, int n, const char *out_root) {
+    const char *exp = e->name;
     char dir[1100];
     snprintf(dir, sizeof dir, "%s/compare", out_root);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "mechlab: %s: %s\n", dir, strerror(errno));
         return HX_EXIT_FAIL;
     }
+    /* the data: one block per (machine, series), blocks in plot order */
+    char dat[1200];
+    snprintf(dat, sizeof dat, "%s/%s.dat", dir, exp);
+    FILE *d = fopen(dat, "w");
+    if (!d)
+        return HX_EXIT_FAIL;
     char gp[1200];
     snprintf(gp, sizeof gp, "%s/%s.gp", dir, exp);
     FILE *g = fopen(gp, "w");
-    if (!g)
+    if (!g) {
+        fclose(d);
         return HX_EXIT_FAIL;
+    }
     /* The experiment's own axes: its x parameter, log scales, byte ticks.
      * One colour per series, one dash type per machine. */
     const hx_param *xp = &e->params[0];
@@ -123,28 +148,38 @@ int hx_compare(const hx_experiment *e, const char *out_root) {
             exp);
     int lines = 0;
     for (int i = 0; i < n; i++) {
-        FILE *f = fopen(src[i].path, "r");
-        if (!f)
-            continue;
-        char line[512];
-        int block = 0;
-        while (fgets(line, sizeof line, f)) {
-            if (strncmp(line, "# series: ", 10) != 0)
+        /* series in first-seen order; each one's points in x order as
+         * written by the run */
+        int nser = 0;
+        for (int k = 0; k < rd[i].npts; k++) {
+            bool seen = false;
+            for (int j = 0; j < k && !seen; j++)
+                seen = strcmp(rd[i].pts[j].series, rd[i].pts[k].series) == 0;
+            if (seen)
                 continue;
-            line[strcspn(line, "\n")] = 0;
-            char abs[PATH_MAX];
-            if (!realpath(src[i].path, abs))
-                snprintf(abs, sizeof abs, "%s", src[i].path);
+            int rows = 0;
+            for (int j = k; j < rd[i].npts; j++) {
+                if (strcmp(rd[i].pts[j].series, rd[i].pts[k].series) != 0 ||
+                    isnan(rd[i].pts[j].median))
+                    continue;
+                if (rows == 0)
+                    fprintf(d, "%s# %s: %s\n", lines ? "\n\n" : "",
+                            src[i].machine, rd[i].pts[k].series);
+                fprintf(d, "%.6g %.6g\n", rd[i].pts[j].x, rd[i].pts[j].median);
+                rows++;
+            }
+            if (rows == 0) /* no empty blocks: gnuplot would merge them */
+                continue;
             fprintf(g,
-                    "%s  '%s' index %d using 1:2 with linespoints lw 2 "
+                    "%s  '%s.dat' index %d using 1:2 with linespoints lw 2 "
                     "lc %d dt %d title \"%s: %s\"",
-                    lines ? ", \\\n" : "", abs, block, 1 + block, 1 + i % 5,
-                    src[i].machine, line + 10);
-            block++;
+                    lines ? ", \\\n" : "", exp, lines, 1 + nser, 1 + i % 5,
+                    src[i].machine, rd[i].pts[k].series);
+            nser++;
             lines++;
         }
-        fclose(f);
     }
+    fclose(d);
     fprintf(g,
             "\nset terminal svg size 1300,720 dynamic\nset output "
             "'%s.svg'\nreplot\nset output\n",

@@ -190,9 +190,6 @@ extern "C" uint64_t hx_warm(hx_state *st, uint64_t pass_ops) {
 extern "C" int hx_thread_index(const hx_state *st) {
     return st->ti;
 }
-extern "C" int hx_threads(const hx_state *st) {
-    return st->nt;
-}
 extern "C" void *hx_shared(const hx_state *st) {
     return st->pt->shared;
 }

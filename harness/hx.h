@@ -69,8 +69,16 @@
  * pass also makes each timed repetition cover several passes where time
  * allows, and data.csv and the summary say how many each made.
  *
- * Nothing the compiler can delete: pass results to hx_keep() or
- * hx_keep_ptr() (an empty asm with a memory clobber).
+ * Nothing the compiler can delete: pass results to hx_keep() (an empty asm
+ * with a memory clobber), or call hx_clobber() after storing them.
+ *
+ * The result. After the run the harness builds one in-memory result (the
+ * statistics of every point, each claim's ratio with its interval, the
+ * verdict with every reason that decided it, the headline figures the
+ * experiment declares) and writes every output from it. An experiment adds
+ * to it through its verdict function and the small report API below
+ * (hx_report_printf, hx_report_check, hx_report_headline), never by
+ * formatting into a buffer of its own.
  *
  * Runtime experiments
  * -------------------
@@ -105,6 +113,7 @@ extern "C" {
 #define HX_MAX_CACHES   8  /* data/unified cache levels recorded */
 #define HX_MAX_METRICS  8  /* extra metrics an experiment reports */
 #define HX_MAX_CLAIMS   8  /* claims checked for the verdict */
+#define HX_MAX_HEADLINES 12 /* headline figures per experiment */
 
 /* ---- topology (filled by the harness from hwloc) ----------------------- */
 
@@ -150,8 +159,7 @@ typedef struct hx_point hx_point; /* one (variant, parameter point) */
 /* Iterations to run now; 0 when the run is over. See the file comment. */
 uint64_t hx_batch(hx_state *st);
 
-int hx_thread_index(const hx_state *st); /* 0 .. hx_threads()-1 */
-int hx_threads(const hx_state *st);
+int hx_thread_index(const hx_state *st); /* 0 .. threads of the point - 1 */
 void *hx_shared(const hx_state *st); /* what .setup returned */
 const hx_point *hx_state_point(const hx_state *st);
 
@@ -183,7 +191,6 @@ double hx_point_paramf(const hx_point *pt, const char *name);
 int64_t hx_variant_arg(const hx_point *pt); /* hx_variant.arg */
 int hx_point_threads(const hx_point *pt);
 const hx_topo *hx_point_topo(const hx_point *pt);
-bool hx_point_quick(const hx_point *pt);
 /* Mark the point as not runnable here; the reason goes to the summary. */
 void hx_point_skip(hx_point *pt, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -203,9 +210,6 @@ static inline int64_t hx_sarg(const hx_state *st) {
 
 static inline void hx_keep(uint64_t v) {
     __asm__ volatile("" : : "r"(v) : "memory");
-}
-static inline void hx_keep_ptr(const void *p) {
-    __asm__ volatile("" : : "r"(p) : "memory");
 }
 static inline void hx_clobber(void) {
     __asm__ volatile("" : : : "memory");
@@ -317,10 +321,52 @@ typedef struct hx_claim {
 } hx_claim;
 
 typedef struct hx_results hx_results; /* statistics of a finished run */
+typedef struct hx_report hx_report;   /* the experiment's part of a result */
 
-/* Optional experiment-specific verdict: append lines to the summary.
- * Use hx_results_* to read medians; return true if the hypothesis held. */
-typedef bool (*hx_verdict_fn)(const hx_results *r, char *buf, size_t len);
+/* Optional experiment-specific verdict, run after the claims are judged.
+ * Read medians with hx_results_*; say what you found with
+ * hx_report_printf; name every check that decides the verdict with
+ * hx_report_check (a verdict function that only reports calls none); set
+ * the headline figures declared HX_HEAD_REPORT with hx_report_headline. */
+typedef void (*hx_verdict_fn)(const hx_results *r, hx_report *rep);
+
+/* Append text to the experiment's notes in the summary (lines end with
+ * '\n'; a missing final newline is added). */
+void hx_report_printf(hx_report *rep, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A check that decides the verdict: `held` is its outcome, the text says
+ * what was checked and what was measured ("the empty loop costs 1.02
+ * cycles (expected <= 2)"). Every check is named in the verdict's reasons;
+ * one that does not hold makes the hypothesis not hold. */
+void hx_report_check(hx_report *rep, bool held, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A check that could not be made from these data (too few points, a
+ * series missing): the verdict is "not settled", with this reason. */
+void hx_report_unsettled(hx_report *rep, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The value of headline `key` (declared HX_HEAD_REPORT); NAN: not
+ * measured. */
+void hx_report_headline(hx_report *rep, const char *key, double value);
+
+/* Headline figures: the few numbers that are the experiment's result on a
+ * machine, collected by the fleet study from every run's summary.json. */
+enum hx_headline_kind {
+    HX_HEAD_CLAIM,  /* the ratio of claims[claim], with its interval */
+    HX_HEAD_MEDIAN, /* median ns per op of `series` where the x parameter
+                       is `at` (HX_AT_MAX, HX_AT_MIN, 0 = HX_AT_MAX) */
+    HX_HEAD_REPORT, /* computed by the verdict function */
+};
+
+typedef struct hx_headline {
+    const char *key;  /* [a-z0-9_], stable across runs: "xadd_ratio" */
+    const char *name; /* "xadd packed/padded at max threads" */
+    const char *unit; /* "x", "ns", "pages", "cycles" */
+    const char *how;  /* how it is computed, one sentence */
+    int kind;         /* hx_headline_kind */
+    int claim;        /* HX_HEAD_CLAIM: index into claims */
+    const char *series; /* HX_HEAD_MEDIAN */
+    int64_t at;         /* HX_HEAD_MEDIAN */
+} hx_headline;
 
 enum hx_plot_flags {
     HX_PLOT_LOGY = 1u << 0,
@@ -358,6 +404,8 @@ typedef struct hx_experiment {
     const hx_claim *claims;
     int nclaims;
     hx_verdict_fn verdict; /* optional, after the claims */
+    const hx_headline *headlines; /* the figures that are the result */
+    int nheadlines;
     const char *xparam;    /* plot x axis parameter name */
     unsigned plot_flags;   /* hx_plot_flags */
     hx_marks_fn marks;     /* optional extra plot marks */

@@ -5,8 +5,9 @@
  * separated by two blank lines, each headed "# series: NAME") and plot.gp,
  * a self-contained script that draws <exp>.png and <exp>.svg from it, then
  * runs gnuplot in the run directory. The script stays with the run so a
- * reader can restyle a plot without rerunning anything, and `mechlab
- * compare` overlays several machines' plot.dat files.
+ * reader can restyle a plot without rerunning anything. plot.dat is this
+ * script's data, not a public format: other programs read summary.json
+ * and data.csv.
  *
  * What every plot shows: labelled axes with units, the machine in the
  * title, medians joined by lines with p10-p90 bars, log axes where the
@@ -24,8 +25,7 @@
 
 #include "context.h"
 #include "counters_sim.h"
-#include "run.h"
-#include "stats.h"
+#include "result.h"
 
 #ifndef MECHLAB_GNUPLOT
 #define MECHLAB_GNUPLOT ""
@@ -89,18 +89,19 @@ int hx_run_gnuplot(const char *dir, const char *script, char *msg, size_t len) {
     return 0;
 }
 
-int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
-            size_t len) {
+int hx_plot(const struct hx_results *res, const char *dir, bool draw,
+            char *msg, size_t len) {
+    const hx_run *r = res->r;
     const hx_experiment *e = r->exp;
     const hx_param *xp = &e->params[r->xparam];
     char path[1200];
-    snprintf(path, sizeof path, "%s/plot.dat", r->tmpdir);
+    snprintf(path, sizeof path, "%s/plot.dat", dir);
     FILE *d = fopen(path, "w");
     if (!d) {
         snprintf(msg, len, "%s: %s", path, strerror(errno));
         return -errno;
     }
-    int ns = hx_results_nseries(res);
+    int ns = res->nseries;
     /* y: ns per op, or the metric the experiment chose to show */
     int pm = -1;
     for (int m = 0; e->plot_metric && m < e->nmetrics; m++)
@@ -130,11 +131,8 @@ int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
     bool logx = xp->flags & HX_PARAM_LOG;
     int64_t minpos = INT64_MAX;
     for (int i = 0; logx && i < ns; i++)
-        for (int k = 0; k < hx_results_series_points(res, i); k++) {
-            int64_t x;
-            hx_summary s;
-            bool ov;
-            hx_results_point(res, i, k, &x, &s, &ov);
+        for (int k = 0; k < res->series[i].npts; k++) {
+            int64_t x = res->series[i].pts[k].x;
             if (x > 0 && x < minpos)
                 minpos = x;
         }
@@ -143,21 +141,20 @@ int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
     int64_t xmax = 0, xmin = INT64_MAX;
     for (int i = 0; i < ns; i++) {
         bool header = false;
-        for (int k = 0; k < hx_results_series_points(res, i); k++) {
-            int64_t x;
-            hx_summary s;
-            bool ov;
-            hx_results_point(res, i, k, &x, &s, &ov);
+        for (int k = 0; k < res->series[i].npts; k++) {
+            const hx_rpoint *rp = &res->series[i].pts[k];
+            int64_t x = rp->x;
+            hx_summary s = rp->s;
             if (s.n == 0)
                 continue;
             if (pm >= 0) {
-                hx_results_point_metric(res, i, k, pm, &s);
+                hx_rpoint_metric(rp, pm, &s);
                 if (s.n == 0)
                     continue;
             }
             if (!header)
                 fprintf(d, "%s# series: %s\n", blocks ? "\n\n" : "",
-                        hx_results_series(res, i));
+                        res->series[i].name);
             header = true;
             double px = (double)x / xs;
             if (logx && x == 0) {
@@ -179,7 +176,7 @@ int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
         return -ENODATA;
     }
 
-    snprintf(path, sizeof path, "%s/plot.gp", r->tmpdir);
+    snprintf(path, sizeof path, "%s/plot.gp", dir);
     FILE *g = fopen(path, "w");
     if (!g) {
         int rc = -errno;
@@ -288,7 +285,7 @@ int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
                 r->topo.pus, from);
     }
     /* --counters sim: simulated misses on a second axis (sim.dat) */
-    int nsim = hx_sim_plot_setup(r, r->tmpdir, g);
+    int nsim = hx_sim_plot_setup(r, dir, g);
     fprintf(g,
             "set terminal pngcairo size 1200,700 font 'Sans,11'\n"
             "set output '%s.png'\n",
@@ -299,13 +296,13 @@ int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
     int nth[HX_MAX_VARIANTS] = {0};
     for (int i = 0; i < blocks; i++) {
         int si = block_series[i];
-        int v = hx_results_series_variant(res, si);
+        int v = hx_variant_index(r, res->series[si].var);
         int k = v >= 0 && v < HX_MAX_VARIANTS ? nth[v]++ : i;
         fprintf(g,
                 "  'plot.dat' index %d using 1:2:3:4 with yerrorlines lw "
                 "2 lc %d pt %d ps 0.8 dt %d title \"",
                 i, 1 + v, 5 + k % 10, 1 + k % 5);
-        gp_plain(g, hx_results_series(res, si));
+        gp_plain(g, res->series[si].name);
         fprintf(g, "\"%s", i + 1 < blocks ? ", \\\n" : "");
     }
     if (nsim)
@@ -319,5 +316,5 @@ int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
     fclose(g);
     if (!draw)
         return 0;
-    return hx_run_gnuplot(r->tmpdir, "plot.gp", msg, len);
+    return hx_run_gnuplot(dir, "plot.gp", msg, len);
 }

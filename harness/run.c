@@ -34,7 +34,7 @@
 #include "calibrate.h"
 #include "counters_sim.h"
 #include "points.h"
-#include "run.h"
+#include "result.h"
 #include "topo.h"
 
 #define HX_DEFAULT_REPS     9
@@ -84,9 +84,6 @@ int hx_point_threads(const hx_point *pt) {
 }
 const hx_topo *hx_point_topo(const hx_point *pt) {
     return &pt->run->topo;
-}
-bool hx_point_quick(const hx_point *pt) {
-    return pt->run->opts->quick;
 }
 
 void hx_point_skip(hx_point *pt, const char *fmt, ...) {
@@ -681,6 +678,10 @@ static void print_header(const hx_run *r, FILE *out) {
             fprintf(out, "  (> %d PUs: over-subscribed)", r->topo.pus);
         fprintf(out, "\n");
     }
+    char where[512];
+    hx_claims_where(r, where, sizeof where);
+    if (where[0] && e->nclaims)
+        fprintf(out, "  note       %s\n", where);
     size_t unavailable = 0;
     for (size_t i = 0; i < r->nevents; i++)
         unavailable += !hx_counters_available(r->counters, i);
@@ -769,20 +770,16 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
 
     int status = HX_EXIT_OK;
     struct hx_results *res = hx_results_build(&r);
+    if (!res) {
+        fprintf(stderr, "mechlab: out of memory building the result\n");
+        hx_plan_free(&r);
+        return HX_EXIT_FAIL;
+    }
+    hx_report_text(res, stdout);
     snprintf(path, sizeof path, "%s/summary.txt", r.tmpdir);
     FILE *sf = fopen(path, "w");
-    if (res) {
-        hx_results_summary(res, stdout);
-        hx_calib_summary(&r, stdout);
-        hx_sim_summary(&r, stdout);
-        if (sf) {
-            hx_results_summary(res, sf);
-            hx_calib_summary(&r, sf);
-            hx_sim_summary(&r, sf);
-        }
-    } else {
-        status = HX_EXIT_FAIL;
-    }
+    if (sf)
+        hx_report_text(res, sf);
     bool sf_ok = sf && !ferror(sf);
     if (sf && fclose(sf) != 0)
         sf_ok = false;
@@ -790,8 +787,13 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
         fprintf(stderr, "mechlab: cannot write %s\n", path);
         status = HX_EXIT_FAIL;
     }
+    snprintf(path, sizeof path, "%s/summary.json", r.tmpdir);
+    if (hx_report_json(res, path) != 0) {
+        fprintf(stderr, "mechlab: cannot write %s\n", path);
+        status = HX_EXIT_FAIL;
+    }
     snprintf(path, sizeof path, "%s/data.csv", r.tmpdir);
-    if (hx_output_csv(&r, path) != 0)
+    if (hx_report_csv(res, path) != 0)
         status = HX_EXIT_FAIL;
     char gb[1200];
     snprintf(gb, sizeof gb, "%s/gbench.json", r.tmpdir);
@@ -799,15 +801,15 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
     if (hx_output_context(&r, path, gb) != 0)
         status = HX_EXIT_FAIL;
     char pmsg[512] = "";
-    /* plot.dat and plot.gp are always written (compare reads plot.dat);
-     * --no-plot only skips running gnuplot. */
-    int prc = res ? hx_plot(&r, res, o->plot, pmsg, sizeof pmsg) : -1;
+    /* plot.dat and plot.gp are always written; --no-plot only skips
+     * running gnuplot. */
+    int prc = hx_plot(res, r.tmpdir, o->plot, pmsg, sizeof pmsg);
     if (status == HX_EXIT_OK && hx_output_commit(&r) != 0)
         status = HX_EXIT_FAIL;
     if (status == HX_EXIT_OK) {
-        printf("\nwrote %s/ in %.1f s: summary.txt data.csv gbench.json "
-               "context.json plot.dat plot.gp%s\n",
-               r.dir, elapsed, "");
+        printf("\nwrote %s/ in %.1f s: summary.txt summary.json data.csv "
+               "gbench.json context.json plot.dat plot.gp\n",
+               r.dir, elapsed);
         if (prc == 0 && o->plot)
             printf("plot: %s/%s.png (and .svg)\n", r.dir, e->name);
         else if (prc < 0)

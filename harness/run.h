@@ -2,8 +2,8 @@
  * run.h - internal: one experiment run, from options to data.
  *
  * The data model shared by the run loop (run.c), the Google Benchmark shim
- * (gbench_shim.cc), the statistics and verdict (results.c), and the writers
- * (output.c, plot.c). Experiments never see it: they see hx.h.
+ * (gbench_shim.cc), the result (result.h) and its reporters. Experiments
+ * never see it: they see hx.h.
  *
  *   hx_opts     what the user asked for (CLI flags / make variables)
  *   hx_run      one experiment's run: topology, counter plan, the sweep
@@ -214,27 +214,8 @@ double hx_param_real(const hx_param *p, int64_t v);
 int hx_gbench_run(hx_run *r, const char *json_path);
 double hx_now(void); /* monotonic seconds */
 
-/* results.c: statistics, claims, verdict; writes summary.txt and prints */
-struct hx_results;
-struct hx_results *hx_results_build(hx_run *r);
-void hx_results_free(struct hx_results *res);
-/* Writes the summary to f; returns true if every claim held. */
-bool hx_results_summary(struct hx_results *res, FILE *f);
-/* Series and their per-point statistics, for the plot. */
-struct hx_summary;
-int hx_results_nseries(const struct hx_results *res);
-const char *hx_results_series(const struct hx_results *res, int i);
-int hx_results_series_points(const struct hx_results *res, int i);
-int hx_results_series_variant(const struct hx_results *res, int i);
-void hx_results_point(const struct hx_results *res, int i, int k, int64_t *x,
-                      struct hx_summary *s, bool *oversub);
-/* The statistics of metric m over point k's repetitions (plot_metric). */
-void hx_results_point_metric(const struct hx_results *res, int i, int k, int m,
-                             struct hx_summary *s);
-
 /* output.c */
 int hx_output_begin(hx_run *r, char *err, size_t len);
-int hx_output_csv(const hx_run *r, const char *path);
 int hx_output_context(const hx_run *r, const char *path,
                       const char *gbench_json);
 int hx_output_commit(hx_run *r); /* rename tmp -> final, update latest */
@@ -246,10 +227,7 @@ struct json_t *hx_json_load_lenient(const char *path);
 /* compare.c: `mechlab compare EXP` */
 int hx_compare(const hx_experiment *e, const char *out_root);
 
-/* plot.c */
-/* Writes plot.dat and plot.gp; with draw, runs gnuplot on them. */
-int hx_plot(const hx_run *r, struct hx_results *res, bool draw, char *msg,
-            size_t len);
+/* plot.c: runs gnuplot on script in dir; 0, or -errno with msg */
 int hx_run_gnuplot(const char *dir, const char *script, char *msg, size_t len);
 
 #endif

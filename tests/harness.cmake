@@ -40,3 +40,11 @@ add_executable(test_sources ${CMAKE_CURRENT_SOURCE_DIR}/test_sources.c)
 target_link_libraries(test_sources PRIVATE hx)
 add_test(NAME harness_sources COMMAND test_sources)
 set_tests_properties(harness_sources PROPERTIES LABELS unit)
+
+# The verdict rules driven by synthetic samples (intervals per repetition
+# count, straddling, the two-sided busy rule, named checks, over-subscribed
+# runs, headline figures).
+add_executable(test_verdict ${CMAKE_CURRENT_SOURCE_DIR}/test_verdict.c)
+target_link_libraries(test_verdict PRIVATE hx)
+add_test(NAME test_verdict COMMAND test_verdict)
+set_tests_properties(test_verdict PROPERTIES LABELS unit TIMEOUT 60)

@@ -12,9 +12,17 @@
  *                positive ns_per_op; a counter that context.json marks
  *                unavailable is empty in every row (never 0)
  *   summary.txt  has a "verdict:" line
+ *   summary.json parses; schema mechlab.summary/1; experiment == EXP; a
+ *                verdict whose status is one of the five and whose text
+ *                is the one summary.txt prints; every claim has a known
+ *                status and ci_kind, and an interval exactly when ci_kind
+ *                is not "none"; every headline has key, name, unit, how;
+ *                one point per data.csv (series, x) group; every
+ *                unavailable counter has a reason
  *   plot         EXP.png is a PNG, EXP.svg an SVG, plot.gp exists
  */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +161,92 @@ static void check_csv(const char *dir, json_t *ctx) {
     free(text);
 }
 
+static bool one_of(const char *s, const char *const *set) {
+    for (; s && *set; set++)
+        if (strcmp(s, *set) == 0)
+            return true;
+    return false;
+}
+
+static void check_summary_json(const char *dir, const char *exp,
+                               const char *summary_txt) {
+    char path[2200];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    json_error_t jerr;
+    json_t *s = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    CHECK(s != NULL, "summary.json: %s (line %d)", jerr.text, jerr.line);
+    if (!s)
+        return;
+    const char *schema = json_string_value(json_object_get(s, "schema"));
+    CHECK(schema && strcmp(schema, "mechlab.summary/1") == 0,
+          "summary.json schema '%s'", schema ? schema : "(none)");
+    const char *e = json_string_value(json_object_get(s, "experiment"));
+    CHECK(e && strcmp(e, exp) == 0, "summary.json experiment != %s", exp);
+    static const char *const keys[] = {"run_id", "machine", "host", "quick",
+                                       "reps", "busy", "oversubscribed",
+                                       "verdict", "claims", "headlines",
+                                       "points", "unavailable", "warnings",
+                                       NULL};
+    for (int i = 0; keys[i]; i++)
+        CHECK(json_object_get(s, keys[i]) != NULL, "summary.json lacks %s",
+              keys[i]);
+    static const char *const statuses[] = {"holds", "does-not-hold",
+                                           "inconclusive", "not-settled",
+                                           "none", NULL};
+    static const char *const cis[] = {"bootstrap95", "minmax", "none", NULL};
+    json_t *v = json_object_get(s, "verdict");
+    const char *vs = json_string_value(json_object_get(v, "status"));
+    const char *vt = json_string_value(json_object_get(v, "text"));
+    CHECK(one_of(vs, statuses), "verdict.status '%s'", vs ? vs : "(none)");
+    CHECK(vt && summary_txt && strstr(summary_txt, vt),
+          "verdict.text is not the verdict summary.txt prints");
+    CHECK(json_is_array(json_object_get(v, "reasons")), "verdict.reasons");
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(s, "claims"), i, c) {
+        const char *st = json_string_value(json_object_get(c, "status"));
+        const char *ck = json_string_value(json_object_get(c, "ci_kind"));
+        CHECK(one_of(st, statuses), "claim %zu status '%s'", i,
+              st ? st : "(none)");
+        CHECK(one_of(ck, cis), "claim %zu ci_kind", i);
+        bool has_ci = json_is_number(json_object_get(c, "ci_lo")) &&
+                      json_is_number(json_object_get(c, "ci_hi"));
+        CHECK(ck && has_ci == (strcmp(ck, "none") != 0),
+              "claim %zu: an interval exactly when ci_kind is not none", i);
+        CHECK(json_is_string(json_object_get(c, "text")), "claim %zu text",
+              i);
+        /* a claim that holds or fails was judged on an interval */
+        if (st && (strcmp(st, "holds") == 0 || strcmp(st, "does-not-hold") == 0))
+            CHECK(ck && strcmp(ck, "none") != 0,
+                  "claim %zu is '%s' without an interval", i, st);
+    }
+    json_array_foreach(json_object_get(s, "headlines"), i, c) {
+        static const char *const hk[] = {"key", "name", "unit", "how", NULL};
+        for (int k = 0; hk[k]; k++)
+            CHECK(json_is_string(json_object_get(c, hk[k])),
+                  "headline %zu lacks %s", i, hk[k]);
+        json_t *val = json_object_get(c, "value");
+        CHECK(val && (json_is_null(val) || json_is_number(val)),
+              "headline %zu value", i);
+    }
+    CHECK(json_array_size(json_object_get(s, "headlines")) > 0,
+          "summary.json: %s declares no headline figures", exp);
+    size_t npts = json_array_size(json_object_get(s, "points"));
+    CHECK(npts > 0, "summary.json has no points");
+    int measured = 0;
+    json_array_foreach(json_object_get(s, "points"), i, c) {
+        CHECK(json_is_string(json_object_get(c, "series")) &&
+                  json_is_object(json_object_get(c, "params")),
+              "point %zu lacks series/params", i);
+        measured += json_is_number(json_object_get(c, "median"));
+    }
+    CHECK(measured > 0, "summary.json: no point has a median");
+    json_array_foreach(json_object_get(s, "unavailable"), i, c)
+        CHECK(json_is_string(json_object_get(c, "reason")),
+              "unavailable counter %zu has no reason", i);
+    json_decref(s);
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: smoke_check EXPDIR EXP\n");
@@ -204,6 +298,7 @@ int main(int argc, char **argv) {
     snprintf(path, sizeof path, "%s/summary.txt", dir);
     char *sum = slurp(path, NULL);
     CHECK(sum && strstr(sum, "verdict:"), "summary.txt lacks a verdict");
+    check_summary_json(dir, exp, sum);
     free(sum);
 
     size_t len = 0;

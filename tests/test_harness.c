@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "run.h"
+#include "result.h"
 
 static int passed, failed;
 
@@ -202,7 +202,10 @@ static void test_plan_and_csv(void) {
     int fd = mkstemp(path);
     CHECK(fd >= 0);
     close(fd);
-    CHECK(hx_output_csv(&r, path) == 0);
+    struct hx_results *res = hx_results_build(&r);
+    CHECK(res != NULL);
+    CHECK(hx_report_csv(res, path) == 0);
+    hx_results_free(res);
     FILE *f = fopen(path, "r");
     char got[2048] = "";
     size_t n = f ? fread(got, 1, sizeof got - 1, f) : 0;
@@ -350,14 +353,14 @@ static void test_summary_and_plot(void) {
     char *buf = NULL;
     size_t blen = 0;
     FILE *f = open_memstream(&buf, &blen);
-    hx_results_summary(res, f);
+    hx_report_text(res, f);
     fclose(f);
     /* 'b' is 2x slower: the CI printed beside that 2.00 is of the same
      * ratio (2-2), not of slow/fast (0.5-0.5) */
-    CHECK(strstr(buf, "'b stride=8' is 2.00x slower than 'a stride=8' (95% CI "
-                      "2.00-2.00") != NULL);
+    CHECK(strstr(buf, "'b stride=8' is 2.00x slower than 'a stride=8' "
+                      "(min/max envelope of 3 reps 2.00-2.00") != NULL);
     CHECK(strstr(buf, "does not hold") != NULL);
-    if (!strstr(buf, "CI 2.00-2.00"))
+    if (!strstr(buf, "reps 2.00-2.00"))
         fprintf(stderr, "%s\n", buf);
     free(buf);
     hx_results_free(res);
@@ -370,7 +373,7 @@ static void test_summary_and_plot(void) {
     snprintf(pb->error, sizeof pb->error, "boom, broken invariant");
     res = hx_results_build(&r);
     f = open_memstream(&buf, &blen);
-    hx_results_summary(res, f);
+    hx_report_text(res, f);
     fclose(f);
     CHECK(strstr(buf, "1 of 3 reps failed: boom") != NULL);
     CHECK(strstr(buf, "lost some repetitions") != NULL);
@@ -378,7 +381,7 @@ static void test_summary_and_plot(void) {
     char path[] = "/tmp/hx-test-csv2-XXXXXX";
     int fd = mkstemp(path);
     close(fd);
-    CHECK(hx_output_csv(&r, path) == 0);
+    CHECK(hx_report_csv(res, path) == 0);
     char *csv = slurp_file(path);
     unlink(path);
     CHECK(csv && strstr(csv, "two,b,b stride=8,2,8,0,0;0,1,,,,,,,,,,,,\"failed: "
@@ -400,7 +403,7 @@ static void test_summary_and_plot(void) {
     snprintf(r.tmpdir, sizeof r.tmpdir, "%s", dir);
     res = hx_results_build(&r);
     char msg[512];
-    hx_plot(&r, res, false, msg, sizeof msg); /* files only, no gnuplot */
+    hx_plot(res, dir, false, msg, sizeof msg); /* files only, no gnuplot */
     char p2[1200];
     snprintf(p2, sizeof p2, "%s/plot.dat", dir);
     char *dat = slurp_file(p2);
