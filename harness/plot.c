@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "counters_sim.h"
 #include "plotstyle.h"
 #include "result.h"
 #include "topo.h"
@@ -290,6 +291,8 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
                 "0.06 left font ',9' tc rgb '#777777'\n",
                 r->topo.pus, from);
     }
+    /* --counters sim: simulated misses on a second axis (sim.dat) */
+    int nsim = hx_sim_plot_setup(r, dir, g);
     hx_plot_terminal(g, "png", e->name);
     /* One colour per variant; the series of one variant (its other
      * parameters' values) differ by dash and point type. */
@@ -319,8 +322,11 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
                 "%d lc rgb '%s' pt %d ps 0.9 dt %d title \"",
                 i, lw, hx_plot_colour(colour - 1), pt, dt);
         gp_plain(g, sn);
-        fprintf(g, "\"%s\n", i + 1 < blocks ? ", \\" : "");
+        fprintf(g, "\"%s", i + 1 < blocks ? ", \\\n" : "");
     }
+    if (nsim)
+        hx_sim_plot_terms(r, g);
+    fprintf(g, "\n");
     free(block_series);
     fprintf(g, "\n");
     hx_plot_terminal(g, "svg", e->name);

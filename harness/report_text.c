@@ -35,6 +35,7 @@
 #include "calibrate.h"
 #include "console.h"
 #include "context.h"
+#include "counters_sim.h"
 #include "result.h"
 
 /* the x column's unit line: sizes and counts carry their own */
@@ -406,6 +407,8 @@ static void report(const struct hx_results *res, FILE *f, bool wide) {
                 fprintf(f, "  %s: %s\n", hx_counters_name(r->counters, i),
                         hx_counters_reason(r->counters, i));
     }
+    /* --counters sim: the simulated misses (or, without it, the offer) */
+    hx_sim_summary(r, f);
     if (res->nclaims) {
         fprintf(f, "\nclaims (ratio of medians; its interval: 95%% bootstrap "
                    "from %d reps, the min/max envelope from %d, none "
