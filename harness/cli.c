@@ -40,6 +40,8 @@ void hx_cli_usage(FILE *out) {
         "                       headline table (and CSV), plot\n"
         "  fleet ACTION ...     a study across Slurm nodes (mechlab fleet "
         "help)\n"
+        "  gbench-json DIR...   write a run's gbench.json from its data.csv\n"
+        "                       (runs made before runs kept one)\n"
         "\n"
         "run options:\n"
         "  --threads LIST       thread counts, e.g. 1,2,4 or 1..16\n"

@@ -37,6 +37,8 @@ int main(int argc, char **argv) {
                                  argc, argv); /* under valgrind: simrun.c */
     if (argc > 1 && strcmp(argv[1], "fleet") == 0)
         return hx_fleet_main(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "gbench-json") == 0)
+        return hx_gbench_export_main(argc, argv);
     if (hx_cli_parse(argc, argv, &o, err, sizeof err) != 0) {
         fprintf(stderr, "mechlab: %s\n\n", err);
         hx_cli_usage(stderr);

@@ -227,6 +227,9 @@ void hx_output_cleanup_stale(const char *expdir);
 struct json_t;
 struct json_t *hx_json_load_lenient(const char *path);
 
+/* gbench_export.c: `mechlab gbench-json RUN_DIR...` */
+int hx_gbench_export_main(int argc, char **argv);
+
 /* compare.c: `mechlab compare EXP` and `mechlab compare all` */
 int hx_compare(const hx_experiment *e, const hx_opts *o);
 int hx_compare_all(const hx_opts *o);

@@ -69,5 +69,25 @@ while read -r n; do
 done < "$root/qn"
 if [ $unmatched -eq 0 ]; then ok "compare.py matched all $(wc -l < "$root/qn") quick benchmarks"
 else bad "compare.py matched none or some: $unmatched unmatched"; fi
+# a reference run without gbench.json: `mechlab gbench-json` writes one
+# from data.csv with today's names, which compare.py matches with ours
+ref=$(dirname "$0")/../results/reference/intel-xeon-16c/falseshare/latest
+cp -rL "$ref" "$root/ref"
+rm -f "$root/ref/gbench.json"
+if "$mechlab" gbench-json "$root/ref" > "$root/x.log" 2>&1 &&
+   [ -s "$root/ref/gbench.json" ]; then
+  ok "gbench-json wrote the reference's gbench.json"
+else cat "$root/x.log"; bad "gbench-json failed"; fi
+"$mechlab" gbench-json "$root/ref" > /dev/null 2>&1
+[ $? -eq 0 ] && ok "an existing gbench.json is left as it is" ||
+  bad "gbench-json on an existing file failed"
+names "$root/ref/gbench.json" > "$root/rn"
+missing=$(comm -23 "$root/qn" "$root/rn")
+if [ -z "$missing" ]; then ok "every quick name is in the converted reference"
+else bad "quick names absent from the reference: $(echo $missing | head -c 300)"; fi
+"$py" "$cmp_py" --no-color benchmarks "$q" "$root/ref/gbench.json" > "$root/cmp2.txt" 2>&1
+if [ $? -eq 0 ] && grep -qF "falseshare/xadd-packed/real_time/threads:2 " "$root/cmp2.txt"; then
+  ok "compare.py matches this run with the converted reference"
+else cat "$root/cmp2.txt" | head; bad "compare.py against the reference"; fi
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
