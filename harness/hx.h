@@ -419,6 +419,10 @@ typedef struct hx_experiment {
     /* Optional: the metric the plot shows on y instead of ns_per_op
      * (its median with p10..p90 bars), and the y label for it. */
     const char *plot_metric;
+    /* Optional: a second plot in report.html along this parameter, at the
+     * largest value of the x parameter (within the PUs for threads), where
+     * the lesson lives on a second axis (falseshare: stride). */
+    const char *plot2;
 } hx_experiment;
 
 #define HX_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
