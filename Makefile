@@ -30,7 +30,7 @@ JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 # quoted for make's recipe lines, so a value holding one is refused here.
 # SET and ARGS are lists: each word is quoted on its own.
 USER_VARS := BUILD EXP TYPE JOBS THREADS QUICK REPS COUNTERS OUT MIN_TIME \
-             WARMUP SET ARGS LABEL RUN
+             WARMUP SET ARGS LABEL STUDY RUN
 define newline
 
 
@@ -98,7 +98,7 @@ index: build
 # array; `mechlab fleet status|report STUDY` follow it.
 STUDY ?= caches
 fleet: build
-	$(MECHLAB) fleet run $(STUDY) $(if $(OUT),--out $(OUT))
+	$(MECHLAB) fleet run $(call q,$(STUDY)) $(if $(OUT),--out $(call q,$(OUT)))
 
 # Go's own figures for the runtime experiments, on this machine (needs go).
 gobench:

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fleet.h"
 #include "run.h"
@@ -392,10 +393,15 @@ int hx_fleet_report(const char *dir, bool plot, FILE *out) {
         json_decref(c);
         return HX_EXIT_FAIL;
     }
-    snprintf(path, sizeof path, "%s/report.txt", rdir);
-    FILE *txt = fopen(path, "w");
-    snprintf(path, sizeof path, "%s/index.html", rdir);
-    FILE *html = fopen(path, "w");
+    /* written aside and renamed into place at the end, like
+     * collected.json: an interrupted report leaves the last one whole */
+    char txt_tmp[PATH_MAX + 64], html_tmp[PATH_MAX + 64];
+    snprintf(txt_tmp, sizeof txt_tmp, "%s/.report.txt.%ld", rdir,
+             (long)getpid());
+    snprintf(html_tmp, sizeof html_tmp, "%s/.index.html.%ld", rdir,
+             (long)getpid());
+    FILE *txt = fopen(txt_tmp, "w");
+    FILE *html = fopen(html_tmp, "w");
     if (!txt || !html) {
         fprintf(stderr, "mechlab: fleet report: cannot write in %s\n", rdir);
         if (txt)
@@ -633,7 +639,17 @@ int hx_fleet_report(const char *dir, bool plot, FILE *out) {
     bool ok = !ferror(txt) && !ferror(html);
     ok &= fclose(txt) == 0;
     ok &= fclose(html) == 0;
-    fprintf(out, "report: %s/report.txt and %s/index.html\n", rdir, rdir);
+    snprintf(path, sizeof path, "%s/report.txt", rdir);
+    ok = ok && rename(txt_tmp, path) == 0;
+    snprintf(path, sizeof path, "%s/index.html", rdir);
+    ok = ok && rename(html_tmp, path) == 0;
+    if (!ok) {
+        fprintf(stderr, "mechlab: fleet report: cannot write in %s\n", rdir);
+        unlink(txt_tmp);
+        unlink(html_tmp);
+    } else {
+        fprintf(out, "report: %s/report.txt and %s/index.html\n", rdir, rdir);
+    }
     free(cols);
     free(rows);
     free(exps);
