@@ -4,7 +4,7 @@
 #   make run EXP=falseshare [THREADS=1,2] [QUICK=1] [REPS=9] [COUNTERS=auto]
 #            [SET="stride=8,64"] [OUT=results] [ARGS="--no-plot"]
 #   make run EXP=all QUICK=1
-#   make test | list | describe EXP=... | counters | compare EXP=... | clean
+#   make test [LABEL=runtime|torture|...] | list | describe EXP=... | counters | compare EXP=... | clean
 #   make report [RUN=results/<machine>/<exp>/<run-id>]   report.html
 #   make index          results/index.html: every run, linking its report
 #   make gobench        Go 1.19's figures for the runtime experiments
@@ -109,7 +109,7 @@ gcbench: build
 	scripts/gcbench.sh $(if $(filter 1 yes true,$(QUICK)),--quick)
 
 test: build
-	cd $(call q,$(BUILD)) && ctest --output-on-failure -j $(call q,$(JOBS)) $(if $(LABEL),-L $(call q,$(LABEL)))
+	cd $(call q,$(BUILD)) && ctest --output-on-failure -j $(call q,$(JOBS)) $(if $(LABEL),-L $(call q,$(LABEL)),-LE torture)
 
 lint: configure
 	cppcheck --project=$(call q,$(BUILD)/compile_commands.json) --enable=warning,performance,portability --inline-suppr --quiet -i$(call q,$(BUILD))

@@ -113,7 +113,7 @@ extern "C" {
 #define HX_MAX_CACHES   8  /* data/unified cache levels recorded */
 #define HX_MAX_METRICS  8  /* extra metrics an experiment reports */
 #define HX_MAX_CLAIMS   8  /* claims checked for the verdict */
-#define HX_MAX_HEADLINES 12 /* headline figures per experiment */
+#define HX_MAX_HEADLINES 24 /* headline figures per experiment */
 
 /* ---- topology (filled by the harness from hwloc) ----------------------- */
 
