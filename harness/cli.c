@@ -4,7 +4,7 @@
  *   mechlab list
  *   mechlab describe EXP
  *   mechlab run EXP|all [--threads LIST] [--reps N] [--quick]
- *                       [--counters auto|papi|perf|rusage|none] [--out DIR]
+ *                       [--counters auto|papi|perf|rusage|none|sim] [--out DIR]
  *                       [--set NAME=LIST]... [--min-time S] [--warmup S]
  *                       [--machine NAME] [--host NAME]
  *                       [--no-plot] [--no-interleave] [--progress|--no-progress]
@@ -142,15 +142,15 @@ int hx_cli_parse(int argc, char **argv, hx_opts *o, char *err, size_t len) {
         } else if (flag_is(a, "--counters")) {
             if (want_value(argc, argv, &i, &v, err, len))
                 return -EINVAL;
-            static const char *const modes[] = {"auto", "papi", "perf",
-                                                "rusage", "none"};
+            static const char *const modes[] = {"auto",   "papi", "perf",
+                                                "rusage", "none", "sim"};
             bool ok = false;
             for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
                 ok |= strcmp(v, modes[m]) == 0;
             if (!ok) {
                 snprintf(err, len,
                          "--counters '%s': expected auto, papi, "
-                         "perf, rusage or none",
+                         "perf, rusage, none or sim",
                          v);
                 return -EINVAL;
             }
