@@ -184,7 +184,6 @@ const char *hx_suggest(const char *name);
 
 /* cli.c */
 int hx_cli_parse(int argc, char **argv, hx_opts *o, char *err, size_t len);
-void hx_cli_usage(FILE *out);
 
 /* run.c */
 int hx_run_experiment(const hx_experiment *e, const hx_opts *o);

@@ -1,64 +1,41 @@
-# Harness unit tests (CLI, registry, formatting, CSV writer) and the
+# Harness unit tests: CLI parsing and the command table, registry,
+# formatting, the data.csv writer, the result and its reporters; the
 # command-line behaviour on bad input (nothing written, clear messages).
-add_executable(test_harness ${CMAKE_CURRENT_SOURCE_DIR}/test_harness.c
-               $<TARGET_OBJECTS:mechlab_experiments>)
-target_link_libraries(test_harness PRIVATE hx)
-if(TARGET grt)
-  target_link_libraries(test_harness PRIVATE grt)
-endif()
-target_link_libraries(test_harness PRIVATE PkgConfig::BDWGC) # gcbench
-add_test(NAME harness_unit COMMAND test_harness)
-set_tests_properties(harness_unit PROPERTIES LABELS unit)
-
-add_test(NAME harness_cli_errors
-         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli_errors.sh $<TARGET_FILE:mechlab>)
-set_tests_properties(harness_cli_errors PROPERTIES LABELS unit)
+mechlab_add_test(harness_unit SOURCE test_harness.c LABELS unit EXPERIMENTS)
+mechlab_add_test(harness_cli_errors LABELS unit
+                 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli_errors.sh
+                         $<TARGET_FILE:mechlab>)
 
 # Make variables reach the shell quoted (make run 'EXP=x;echo hi' runs
 # nothing else); checked with stand-ins for cmake and mechlab.
-add_test(NAME harness_make_vars
-         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/make_vars.sh
-                 ${PROJECT_SOURCE_DIR}/Makefile)
-set_tests_properties(harness_make_vars PROPERTIES LABELS unit)
+mechlab_add_test(harness_make_vars LABELS unit
+                 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/make_vars.sh
+                         ${PROJECT_SOURCE_DIR}/Makefile)
 
 # Trustworthy numbers (issue 9): warm-up and stop-together rules with a
 # fake clock, the spread/settle rule on synthetic samples, and the order a
 # real run calls warm-up and timed loop in (no timing assertions).
-add_executable(test_repeat ${CMAKE_CURRENT_SOURCE_DIR}/test_repeat.c
-               $<TARGET_OBJECTS:mechlab_experiments>)
-target_link_libraries(test_repeat PRIVATE hx)
-if(TARGET grt)
-  target_link_libraries(test_repeat PRIVATE grt)
-endif()
-target_link_libraries(test_repeat PRIVATE PkgConfig::BDWGC) # gcbench
-add_test(NAME harness_repeat COMMAND test_repeat)
-set_tests_properties(harness_repeat PROPERTIES LABELS unit)
+mechlab_add_test(harness_repeat SOURCE test_repeat.c LABELS unit EXPERIMENTS)
 
 # Harness support for the runtime experiments: counter sources, max
 # metrics, fixed-point parameters, Go twins planned or left out.
-add_executable(test_sources ${CMAKE_CURRENT_SOURCE_DIR}/test_sources.c)
-target_link_libraries(test_sources PRIVATE hx)
-add_test(NAME harness_sources COMMAND test_sources)
-set_tests_properties(harness_sources PROPERTIES LABELS unit)
+mechlab_add_test(harness_sources SOURCE test_sources.c LABELS unit
+                 EXPERIMENTS)
 
 # The verdict rules driven by synthetic samples (intervals per repetition
 # count, straddling, the two-sided busy rule, named checks, over-subscribed
 # runs, headline figures).
-add_executable(test_verdict ${CMAKE_CURRENT_SOURCE_DIR}/test_verdict.c)
-target_link_libraries(test_verdict PRIVATE hx)
-add_test(NAME test_verdict COMMAND test_verdict)
-set_tests_properties(test_verdict PROPERTIES LABELS unit TIMEOUT 60)
+mechlab_add_test(test_verdict SOURCE test_verdict.c LABELS unit EXPERIMENTS
+                 TIMEOUT 60)
 
 # compare: the headline table's figures and ratios on synthetic machines,
 # the run and its flags named, colours keyed by series (issue 12).
-add_test(NAME harness_compare
-         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/compare.sh $<TARGET_FILE:mechlab>)
-set_tests_properties(harness_compare PROPERTIES LABELS unit TIMEOUT 120)
+mechlab_add_test(harness_compare LABELS unit TIMEOUT 120
+                 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/compare.sh
+                         $<TARGET_FILE:mechlab>)
 
 # Google Benchmark names stay the same in quick and full runs, read by
 # Google Benchmark's own compare.py (libbenchmark-tools, python3-scipy).
-add_test(NAME harness_gbench_names
-         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/gbench_names.sh
-                 $<TARGET_FILE:mechlab>)
-set_tests_properties(harness_gbench_names PROPERTIES LABELS unit
-                     RUN_SERIAL TRUE TIMEOUT 180)
+mechlab_add_test(harness_gbench_names LABELS unit SERIAL TIMEOUT 180
+                 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/gbench_names.sh
+                         $<TARGET_FILE:mechlab>)
