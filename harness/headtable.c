@@ -505,8 +505,16 @@ void hx_htable_print(FILE *out, const hx_experiment *e, const hx_hrun *runs,
         put_cell(out, h, i + 1 == n);
     }
     fputc('\n', out);
+    int unmeasured = 0;
     for (int k = 0; k < e->nheadlines && k < HX_MAX_HEADLINES; k++) {
         const hx_headline *h = &e->headlines[k];
+        bool any = false;
+        for (int i = 0; i < n && !any; i++)
+            any = !isnan(runs[i].fig[k].value);
+        if (!any && !wide) { /* no machine has it: one line at the end */
+            unmeasured++;
+            continue;
+        }
         char name[200];
         snprintf(name, sizeof name, "%s (%s)", h->name, h->unit);
         if ((int)strlen(name) > namew - 1) { /* on a line of its own */
@@ -520,7 +528,11 @@ void hx_htable_print(FILE *out, const hx_experiment *e, const hx_hrun *runs,
             put_cell(out, c, i + 1 == n);
         }
         fputc('\n', out);
-        if (n < 2)
+        bool ratio = false; /* a ratio line only where one exists */
+        for (int i = 1; i < n && !ratio; i++)
+            ratio = !isnan(runs[0].fig[k].value) &&
+                    !isnan(runs[i].fig[k].value);
+        if (n < 2 || !ratio)
             continue;
         fprintf(out, "%*s", namew, "x A  ");
         put_cell(out, "", false);
@@ -535,6 +547,11 @@ void hx_htable_print(FILE *out, const hx_experiment *e, const hx_hrun *runs,
         }
         fputc('\n', out);
     }
+    if (unmeasured)
+        fprintf(out, "(%d figure%s measured by none of these runs: --wide "
+                     "lists %s)\n",
+                unmeasured, unmeasured > 1 ? "s" : "",
+                unmeasured > 1 ? "them" : "it");
 }
 
 /* one CSV field, quoted when it holds a comma, quote or newline */

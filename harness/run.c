@@ -939,7 +939,7 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
     if (status == HX_EXIT_OK && hx_output_commit(&r) != 0)
         status = HX_EXIT_FAIL;
     if (status == HX_EXIT_OK) {
-        printf("\nwrote %s/ in %.1f s:\n  summary.txt (every column), "
+        printf("\nwrote %s/ in %.1f s:\n  summary.txt (all columns), "
                "summary.json, data.csv, gbench.json, context.json, "
                "plot.gp%s\n",
                r.dir, elapsed, hrc == 0 ? ", report.html" : "");
