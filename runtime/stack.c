@@ -393,6 +393,10 @@ static uint64_t decommit(uintptr_t lo, uintptr_t hi, unsigned char *vec) {
 }
 
 uint64_t grt_stack_scavenge(void) {
+    /* One pass at a time: a caller returns only once the pools are
+     * scavenged, even when the monitor's pass had taken them first. */
+    static grt_lock scav_lock = GRT_LOCK_INIT;
+    grt_lock_acquire(&scav_lock);
     grt_g *lists[GRT_STACK_ORDERS];
     int counts[GRT_STACK_ORDERS];
     grt_lock_acquire(&grt_stk.lock);
@@ -460,6 +464,7 @@ uint64_t grt_stack_scavenge(void) {
     if (returned != 0)
         atomic_fetch_add(&grt_sched.shared_stats.stack_returned_bytes,
                          returned);
+    grt_lock_release(&scav_lock);
     return returned;
 }
 
