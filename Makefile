@@ -4,7 +4,7 @@
 #   make run EXP=falseshare [THREADS=1,2] [QUICK=1] [REPS=9] [COUNTERS=auto]
 #            [SET="stride=8,64"] [OUT=results] [ARGS="--no-plot"]
 #   make run EXP=all QUICK=1
-#   make test | list | describe EXP=... | counters | compare EXP=... | clean
+#   make test [LABEL=runtime|torture|...] | list | describe EXP=... | counters | compare EXP=... | clean
 #   make gobench        Go 1.19's figures for the runtime experiments
 #   make fleet STUDY=caches [OUT=results]   submit a study to Slurm
 #        (then: build/mechlab fleet status|report STUDY; studies/README.md)
@@ -28,7 +28,7 @@ JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 # quoted for make's recipe lines, so a value holding one is refused here.
 # SET and ARGS are lists: each word is quoted on its own.
 USER_VARS := BUILD EXP TYPE JOBS THREADS QUICK REPS COUNTERS OUT MIN_TIME \
-             WARMUP SET ARGS LABEL
+             WARMUP SET ARGS LABEL STUDY
 define newline
 
 
@@ -89,7 +89,7 @@ compare: build
 # array; `mechlab fleet status|report STUDY` follow it.
 STUDY ?= caches
 fleet: build
-	$(MECHLAB) fleet run $(STUDY) $(if $(OUT),--out $(OUT))
+	$(MECHLAB) fleet run $(call q,$(STUDY)) $(if $(OUT),--out $(call q,$(OUT)))
 
 # Go's own figures for the runtime experiments, on this machine (needs go).
 gobench:
@@ -100,7 +100,7 @@ gcbench: build
 	scripts/gcbench.sh $(if $(filter 1 yes true,$(QUICK)),--quick)
 
 test: build
-	cd $(call q,$(BUILD)) && ctest --output-on-failure -j $(call q,$(JOBS)) $(if $(LABEL),-L $(call q,$(LABEL)))
+	cd $(call q,$(BUILD)) && ctest --output-on-failure -j $(call q,$(JOBS)) $(if $(LABEL),-L $(call q,$(LABEL)),-LE torture)
 
 lint: configure
 	cppcheck --project=$(call q,$(BUILD)/compile_commands.json) --enable=warning,performance,portability --inline-suppr --quiet -i$(call q,$(BUILD))

@@ -25,6 +25,20 @@
  * need host walks (nested paging), so both DRAM steps sit higher than on
  * bare metal, and keep rising with W instead of staying flat.
  *
+ * Warm caches. The harness interleaves the repetitions of all points, so
+ * a repetition starts with the caches full of another point's data. Near
+ * the last level's capacity that matters: a 16 MiB chain walked about
+ * twice per repetition spent its first pass at DRAM latency, and a 4 MiB
+ * point read 192 ns interleaved against 18 ns alone, which put the L3
+ * knee a level too early. So each repetition first walks the chain
+ * untimed (chase_warm, hx_variant.warm) until a pass is no faster than
+ * the one before, and each timed repetition covers at least three passes
+ * where that fits in four times its minimum time; data.csv's passes and
+ * warm_passes, and the summary, say how many each point made. Past the
+ * caches no warm-up makes the chain resident: it stops at its time budget
+ * having left the caches and TLB holding this chain, which is all a DRAM
+ * point needs.
+ *
  * The clock. There is no PMU here to count cycles, so "clock" times a
  * chain of dependent integer adds: one add has a latency of one cycle on
  * every x86 and Arm core, so its ns per op is the period of the clock the

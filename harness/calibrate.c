@@ -343,6 +343,25 @@ void hx_calib_summary(const hx_run *r, FILE *f) {
             fprintf(f, "  %s: %.2f cycles per op\n", lab, pt->cycles_per_op);
         }
 
+    /* the largest thread spread of a multi-threaded point */
+    double wsp = 0;
+    char wat[260] = "";
+    for (int fi = 0; fi < r->nfams; fi++)
+        for (int i = 0; i < r->fams[fi].npoints; i++) {
+            const hx_point *pt = &r->fams[fi].points[i];
+            if (pt->threads < 2 || pt->oversub || isnan(pt->thread_spread) ||
+                pt->thread_spread <= wsp)
+                continue;
+            wsp = pt->thread_spread;
+            point_label(r, pt, wat, sizeof wat);
+        }
+    if (wsp > 0)
+        fprintf(f,
+                "thread spread (slowest / fastest thread, median over "
+                "repetitions; data.csv thread_spread): at most %.2fx, at "
+                "%s\n",
+                wsp, wat);
+
     /* settled */
     int nuns = 0, npts = 0;
     for (int fi = 0; fi < r->nfams; fi++)

@@ -74,6 +74,7 @@
 #include <stdlib.h>
 
 #include "chan_internal.h"
+#include "grt_heap.h"
 
 /* PAUSE rounds before a waiter starts yielding its thread: a few hundred
  * ns, longer than any channel critical section that is not preempted. */
@@ -103,7 +104,50 @@ void grt_chan_lock_slow(grt_chanlock *l) {
     }
 }
 
-grt_chan *grt_chan_make(size_t elemsize, size_t cap) {
+/* Channels whose buffers may hold heap pointers, for the collector. */
+static grt_lock chan_reg_lock = GRT_LOCK_INIT;
+static grt_chan *chan_reg;
+
+static void chan_register(grt_chan *c) {
+    grt_lock_acquire(&chan_reg_lock);
+    c->gcnext = chan_reg;
+    c->gcprev = NULL;
+    if (chan_reg != NULL)
+        chan_reg->gcprev = c;
+    chan_reg = c;
+    grt_lock_release(&chan_reg_lock);
+}
+
+static void chan_unregister(grt_chan *c) {
+    grt_lock_acquire(&chan_reg_lock);
+    if (c->gcprev != NULL)
+        c->gcprev->gcnext = c->gcnext;
+    else
+        chan_reg = c->gcnext;
+    if (c->gcnext != NULL)
+        c->gcnext->gcprev = c->gcprev;
+    grt_lock_release(&chan_reg_lock);
+}
+
+void grt_chan_forall_buffered(void (*fn)(const void *elem, grt_chan *c,
+                                         void *arg),
+                              void *arg) {
+    grt_lock_acquire(&chan_reg_lock);
+    for (grt_chan *c = chan_reg; c != NULL; c = c->gcnext) {
+        grt_chan_lock(c);
+        size_t n = c->qcount, i = c->recvx;
+        for (size_t k = 0; k < n; k++) {
+            fn(grt_chan_slot(c, i), c, arg);
+            if (++i == c->cap)
+                i = 0;
+        }
+        grt_chan_unlock(c);
+    }
+    grt_lock_release(&chan_reg_lock);
+}
+
+static grt_chan *chan_make(size_t elemsize, size_t cap,
+                           const struct grt_type *t, int scan) {
     if (elemsize >= GRT_CHAN_MAX_ELEM)
         grt_throw("makechan: invalid channel element type");
     if (elemsize != 0 && cap > (SIZE_MAX / 2) / elemsize)
@@ -118,7 +162,25 @@ grt_chan *grt_chan_make(size_t elemsize, size_t cap) {
     }
     c->elemsize = elemsize;
     c->cap = cap;
+    c->elemtype = t;
+    c->scan = (uint8_t)(c->buf != NULL ? scan : GRT_CHAN_SCAN_NONE);
+    if (c->scan != GRT_CHAN_SCAN_NONE)
+        chan_register(c);
     return c;
+}
+
+grt_chan *grt_chan_make(size_t elemsize, size_t cap) {
+    return chan_make(elemsize, cap, NULL,
+                     elemsize >= sizeof(void *) ? GRT_CHAN_SCAN_CONS
+                                                : GRT_CHAN_SCAN_NONE);
+}
+
+grt_chan *grt_chan_make_typed(const struct grt_type *elem, size_t cap) {
+    if (elem == NULL)
+        grt_throw("makechan: NULL element type");
+    return chan_make(elem->size, cap, elem,
+                     elem->ptrmask != NULL ? GRT_CHAN_SCAN_TYPED
+                                           : GRT_CHAN_SCAN_NONE);
 }
 
 void grt_chan_free(grt_chan *c) {
@@ -126,6 +188,8 @@ void grt_chan_free(grt_chan *c) {
         return;
     if (c->timer != NULL)
         grt_chantimer_destroy(c);
+    if (c->scan != GRT_CHAN_SCAN_NONE)
+        chan_unregister(c);
     free(c->buf);
     free(c);
 }

@@ -111,6 +111,16 @@ struct grt_chan {
     grt_waitq sendq;   /* blocked senders; guarded by lock */
     struct grt_chantimer *timer; /* timer feeding this channel, or NULL;
                                     immutable (timerchan.c) */
+    /* For the collector (typed channels): how the buffer is scanned. */
+    const struct grt_type *elemtype; /* typed: scan by its mask; immutable */
+    uint8_t scan;                    /* GRT_CHAN_SCAN_*; immutable */
+    grt_chan *gcnext, *gcprev;       /* scanned channels; chan_reg lock */
+};
+
+enum {
+    GRT_CHAN_SCAN_NONE = 0, /* no pointers (typed, or no buffer) */
+    GRT_CHAN_SCAN_CONS,     /* untyped: every aligned word of live elements */
+    GRT_CHAN_SCAN_TYPED,    /* the element type's pointer mask */
 };
 
 /* ---- racy reads and their paired stores ---------------------------------- */
@@ -209,6 +219,13 @@ static inline void grt_elem_clear(void *dst, size_t n) {
     if (dst != NULL && n != 0)
         memset(dst, 0, n);
 }
+
+/* The collector visits the buffered elements of every channel that may
+ * hold pointers (chan.c): fn(elem, c) per buffered element, under the
+ * channel's lock. Called with the world stopped. */
+void grt_chan_forall_buffered(void (*fn)(const void *elem, grt_chan *c,
+                                         void *arg),
+                              void *arg);
 
 static inline void *grt_chan_slot(const grt_chan *c, size_t i) {
     return c->buf + i * c->elemsize;

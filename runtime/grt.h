@@ -184,7 +184,7 @@ void grt_once_do(grt_once *o, void (*fn)(void *), void *arg);
     X(stack_allocs)         /* stacks handed to goroutines */                  \
     X(stack_cache_hits)     /* ...of which from the P's own cache */           \
     X(stack_slots_new)      /* fresh slots carved from slabs */                \
-    X(stack_returned_bytes) /* cold stack bytes given back with madvise */   \
+    X(stack_returned_bytes) /* cold stack bytes given back with madvise */     \
     X(pool_puts)            /* grt_pool_put calls */                           \
     X(pool_get_private)     /* Get served by the P's private slot */           \
     X(pool_get_shared)      /* ...by the P's own shared chain */               \
@@ -211,9 +211,48 @@ typedef struct grt_stats {
     uint64_t stack_committed_bytes; /* resident stack pages (mincore) */
     uint64_t stack_hiwat_bytes;     /* deepest stack use seen in any slot */
     uint64_t stacks_in_use;
+    /* Heap and GC (grt_heap.h). Totals since start-up unless "last"; all
+     * zero before the heap's first use. */
+    uint64_t gc_cycles;             /* completed collections */
+    uint64_t gc_forced;             /* ...of which grt_gc() */
+    uint64_t gc_last_heap_start;    /* heap_live when the last cycle began */
+    uint64_t gc_last_heap_end;      /* ...at its mark termination */
+    uint64_t gc_last_heap_live;     /* ...marked live */
+    uint64_t gc_heap_goal;          /* heap goal now (UINT64_MAX: none) */
+    uint64_t gc_trigger;            /* heap_live that starts the next cycle */
+    int gc_percent;                 /* GOGC now, -1 off */
+    int64_t gc_memory_limit;        /* bytes, INT64_MAX none */
+    uint64_t gc_mark_wall_ns;       /* wall time of mark phases */
+    uint64_t gc_mark_assist_ns;     /* mark CPU by allocating goroutines */
+    uint64_t gc_mark_dedicated_ns;  /* ...by dedicated workers */
+    uint64_t gc_mark_fractional_ns; /* ...by fractional workers */
+    uint64_t gc_mark_idle_ns;       /* ...by idle Ps */
+    uint64_t gc_cpu_ns;             /* all GC CPU (pauses count every P) */
+    uint64_t gc_heap_scan_bytes;    /* heap object bytes scanned */
+    uint64_t gc_stack_scan_bytes;
+    uint64_t gc_globals_scan_bytes;
+    uint64_t gc_noscan_marked_bytes; /* pointer-free bytes marked, never
+                                        scanned */
+    uint64_t gc_marked_bytes;
+    uint64_t heap_live;            /* bytes of spans in caches + objects */
+    uint64_t heap_inuse;           /* bytes of in-use spans */
+    uint64_t heap_free;            /* free span bytes still resident */
+    uint64_t heap_released;        /* free span bytes returned to the OS now */
+    uint64_t heap_scavenged_total; /* bytes ever returned */
+    uint64_t heap_mapped;          /* arena bytes ever used (virtual) */
+    uint64_t heap_meta;            /* span structs and bitmaps (malloc) */
+    uint64_t heap_freed_objects;   /* objects freed by sweeping */
+    /* Stop-the-world pauses (GC and any other stopper). */
+    uint64_t stw_pauses;
+    uint64_t stw_pause_total_ns;
+    uint64_t stw_pause_max_ns;
+    uint64_t stw_pause_hist[24]; /* [0] < 1 us, [i] < 2^i us, [23] rest */
 } grt_stats;
 
 void grt_stats_read(grt_stats *s);
+/* The longest stop-the-world pause since the previous call, ns (0: none):
+ * the worst pause of a window, for a benchmark (one caller at a time). */
+uint64_t grt_stw_pause_max_take(void);
 /* Name of parks_by_reason[i] ("chan receive", "sleep", ...). */
 const char *grt_stats_reason(int i);
 /* Return cold pages of unused pooled stacks to the OS now (the monitor

@@ -57,6 +57,14 @@ typedef struct grt_chan grt_chan;
  * unbuffered). Fatal when elemsize is 64 KiB or more (Go's limit) or the
  * buffer cannot be allocated. */
 grt_chan *grt_chan_make(size_t elemsize, size_t cap);
+/* A typed channel (Go's make(chan T, cap)): elements of elem->size bytes.
+ * The collector scans buffered elements by elem's pointer mask; a type
+ * without pointers (ptrmask NULL) is never scanned. grt_chan_make's
+ * untyped channels are scanned conservatively (every aligned word of a
+ * buffered element may be a pointer): pass a type when elements hold heap
+ * pointers, or a NOPTR type when they never do, to skip that work. */
+struct grt_type;
+grt_chan *grt_chan_make_typed(const struct grt_type *elem, size_t cap);
 /* Frees c (NULL is a no-op); a timer channel's timer is stopped first. No
  * goroutine may be blocked on c or use it afterwards. */
 void grt_chan_free(grt_chan *c);

@@ -164,6 +164,52 @@ _Noreturn void grt_throw(const char *fmt, ...)
 _Noreturn void grt_panic(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
+/* ---- tuning and debug variables (runtimevars.c) ------------------------ */
+
+/* Parsed once from GODEBUG, GOGC, GOMEMLIMIT and GOMAXPROCS by
+ * grt_vars_init() (called at start-up; idempotent, thread-safe). */
+typedef struct grt_debugvars {
+    int64_t schedtrace;     /* GODEBUG=schedtrace=ms */
+    int64_t gctrace;        /* GODEBUG=gctrace=1: one line per GC cycle */
+    int64_t gccheckmark;    /* GODEBUG=gccheckmark=1: verify each mark */
+    int64_t gcstoptheworld; /* GODEBUG=gcstoptheworld=1: mark with the
+                               world stopped */
+    int64_t gccollectevery; /* GODEBUG=gccollectevery=N: a forced cycle
+                               every N span refills (torture) */
+    int64_t gcverify;       /* GODEBUG=gcverify=1: heap checks (slow) */
+    int64_t madvdontneed;   /* accepted for Go compatibility */
+    int64_t gogc;           /* GOGC percent, -1 = off */
+    int64_t gomemlimit;     /* GOMEMLIMIT bytes, INT64_MAX = none */
+    int64_t gomaxprocs;     /* GOMAXPROCS, 0 = unset */
+} grt_debugvars;
+extern grt_debugvars grt_debug;
+void grt_vars_init(void);
+/* The parsers behind GOGC and GOMEMLIMIT; *ok false on a bad value (then
+ * the default is returned). */
+int64_t grt_parse_gogc(const char *s, bool *ok);
+int64_t grt_parse_memlimit(const char *s, bool *ok);
+
+/* ---- assertions --------------------------------------------------------- */
+
+/* GRT_ASSERT: cheap invariants, checked in debug builds (no NDEBUG).
+ * GRT_VERIFY: expensive ones (heap verification), only when
+ * GODEBUG=gcverify=1 asks, in any build. Both end in grt_throw. */
+#ifndef NDEBUG
+#define GRT_ASSERT(c)                                                          \
+    do {                                                                       \
+        if (__builtin_expect(!(c), 0))                                         \
+            grt_throw("assertion failed: %s (%s:%d)", #c, __FILE__, __LINE__); \
+    } while (0)
+#else
+#define GRT_ASSERT(c) ((void)0)
+#endif
+#define GRT_VERIFY(c)                                                          \
+    do {                                                                       \
+        if (grt_debug.gcverify && __builtin_expect(!(c), 0))                   \
+            grt_throw("heap verification failed: %s (%s:%d)", #c, __FILE__,    \
+                      __LINE__);                                               \
+    } while (0)
+
 /* ---- statistics ------------------------------------------------------- */
 
 typedef struct grt_pstats {

@@ -49,6 +49,7 @@ enum grt_pstatus {
     GRT_PRUNNING,
     GRT_PSYSCALL,
     GRT_PSTOPPED, /* beyond GOMAXPROCS */
+    GRT_PGCSTOP,  /* taken by a stop-the-world (stw.c) */
 };
 
 /* What the context that resumes after a switch must do for the one that
@@ -127,6 +128,8 @@ struct grt_p {
     int nstackcache[GRT_STACK_ORDERS];
     uint64_t goidcache, goidcacheend; /* owner only */
     grt_pstats stats;                 /* owner writes; anyone reads */
+    struct grt_mcache *mcache;        /* heap allocation cache (mcache.c) */
+    void *pool_local;                 /* reserved for pool.c */
 } __attribute__((aligned(64)));
 
 struct grt_sched {
@@ -152,6 +155,10 @@ struct grt_sched {
     _Atomic int started;
     uint64_t start_ns;
     grt_pstats shared_stats; /* counters updated without a P */
+    /* stop-the-world (stw.c) */
+    _Atomic uint32_t gcwaiting; /* a stop is under way or in force */
+    int32_t stopwait;           /* Ps still to stop; sched.lock */
+    _Atomic uint32_t stopnote;  /* futex: 1 when stopwait reached 0 */
 };
 
 extern struct grt_sched grt_sched;
@@ -170,6 +177,8 @@ void grt_globrunqput(grt_g *g);
 struct grt_m *grt_allocm(struct grt_p *p, bool spinning, void (*g0fn)(void *));
 extern __thread int grt_tls_is_m;
 bool grt_handoffp_retaken(struct grt_p *p);
+void grt_stopm(struct grt_m *mp); /* park the M until startm gives a P */
+void grt_acquirep(struct grt_m *mp, struct grt_p *p);
 static inline struct grt_m *grt_getm(void) {
     return grt_curg()->m;
 }
@@ -217,6 +226,13 @@ int64_t grt_netpoll_waiters(void);
 /* sema.c: goroutine semaphores keyed by address */
 void grt_semacquire(_Atomic uint32_t *addr, bool lifo, grt_wait_reason why);
 void grt_semrelease(_Atomic uint32_t *addr, bool handoff);
+
+/* mgc.c: the heap, once (from schedinit or the first heap call) */
+void grt_heap_init(void);
+
+/* stw.c */
+void grt_gcstopm(struct grt_m *mp); /* an M with a P saw gcwaiting */
+void grt_stopwait_dec(void);        /* sched.lock: one more P stopped */
 
 /* sysmon.c */
 void grt_sysmon_start(void);

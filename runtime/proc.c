@@ -55,11 +55,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
-#include <sanitizer/common_interface_defs.h>
-#define GRT_ASAN 1
-#endif
+#include "grt_asan.h"
 
 struct grt_sched grt_sched;
 struct grt_p grt_allp[GRT_MAXPROCS];
@@ -89,12 +85,7 @@ static void switch_to(struct grt_m *mp, grt_g *from, grt_g *to, bool exiting) {
         if (mp->p != NULL)
             grt_stat_add(&mp->p->stats.switches, 1, false);
     }
-#ifdef GRT_ASAN
-    __sanitizer_start_switch_fiber(exiting ? NULL : &from->asan_fake, to->lo,
-                                   to->size);
-#else
-    (void)exiting;
-#endif
+    grt_asan_start_switch(exiting ? NULL : &from->asan_fake, to->lo, to->size);
     grt_ctx_switch(&from->sp, to->sp);
 }
 
@@ -122,11 +113,8 @@ static void run_hook(struct grt_m *mp) {
         exitsyscall0(mp, prev);
         break;
     case GRT_HOOK_EXIT:
-#ifdef GRT_ASAN
         /* Frames left poisoned by the exited goroutine's final calls. */
-        __asan_unpoison_memory_region(
-            prev->sp, (size_t)((char *)prev - (char *)prev->sp));
-#endif
+        grt_asan_unpoison(prev->sp, (size_t)((char *)prev - (char *)prev->sp));
         grt_stackfree(mp->p, prev);
         break;
     default:
@@ -136,9 +124,7 @@ static void run_hook(struct grt_m *mp) {
 
 /* First thing in a resumed context: finish the switch, run the hook. */
 static inline void after_switch(grt_g *self) {
-#ifdef GRT_ASAN
-    __sanitizer_finish_switch_fiber(self->asan_fake, NULL, NULL);
-#endif
+    grt_asan_finish_switch(self->asan_fake);
     struct grt_m *mp = self->m;
     if (mp->hook != GRT_HOOK_NONE)
         run_hook(mp);
@@ -189,6 +175,9 @@ static void gswitch(grt_g *gp, int hook) {
                 next = mp->g0;
             }
         }
+        if (next == NULL &&
+            atomic_load_explicit(&grt_sched.gcwaiting, memory_order_relaxed))
+            next = mp->g0; /* stop the world: the scheduler parks this M */
         if (next == NULL)
             next = grt_runqget(p);
     }
@@ -283,7 +272,8 @@ void grt_gosched(void) {
     struct grt_p *p = g->m->p;
     grt_stat_add(&p->stats.gosched, 1, false);
     if (grt_runqempty(p) &&
-        atomic_load_explicit(&grt_sched.runqsize, memory_order_relaxed) == 0) {
+        atomic_load_explicit(&grt_sched.runqsize, memory_order_relaxed) == 0 &&
+        !atomic_load_explicit(&grt_sched.gcwaiting, memory_order_relaxed)) {
         clear_preempt(g); /* nothing else to run here: keep going */
         grt_stack_check(g);
         return;
@@ -359,6 +349,12 @@ grt_pstats *grt_stats_local(bool *shared) {
 void grt_pidleput(struct grt_p *p) /* sched.lock */
 {
     p->m = NULL;
+    if (atomic_load(&grt_sched.gcwaiting)) {
+        /* A stop-the-world is collecting Ps: this one is stopped now. */
+        atomic_store(&p->status, GRT_PGCSTOP);
+        grt_stopwait_dec();
+        return;
+    }
     if (p->id >= atomic_load(&grt_sched.gomaxprocs)) {
         atomic_store(&p->status, GRT_PSTOPPED);
         return;
@@ -380,7 +376,7 @@ static struct grt_p *pidleget(void) /* sched.lock */
     return p;
 }
 
-static void acquirep(struct grt_m *mp, struct grt_p *p) {
+void grt_acquirep(struct grt_m *mp, struct grt_p *p) {
     mp->p = p;
     p->m = mp;
     atomic_store(&p->status, GRT_PRUNNING);
@@ -393,9 +389,7 @@ static void *mstart(void *arg) {
      * epoll_pwait2 timeout is how sleeping goroutines wake. */
     prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
     grt_stack_install_overflow_handler();
-#ifdef GRT_ASAN
-    __sanitizer_start_switch_fiber(NULL, mp->g0->lo, mp->g0->size);
-#endif
+    grt_asan_start_switch(NULL, mp->g0->lo, mp->g0->size);
     grt_ctx_switch(&mp->boot_sp, mp->g0->sp);
     return NULL; /* never reached */
 }
@@ -476,7 +470,7 @@ void grt_wakep(void) {
 }
 
 /* Park the M until startm hands it a P. */
-static void stopm(struct grt_m *mp) {
+void grt_stopm(struct grt_m *mp) {
     if (mp->spinning) { /* e.g. released a surplus P while spinning */
         mp->spinning = false;
         atomic_fetch_sub(&grt_sched.nmspinning, 1);
@@ -493,7 +487,7 @@ static void stopm(struct grt_m *mp) {
         grt_futex_wait(&mp->park, 1, -1);
     struct grt_p *p = mp->nextp;
     mp->nextp = NULL;
-    acquirep(mp, p);
+    grt_acquirep(mp, p);
 }
 
 static void resetspinning(struct grt_m *mp) {
@@ -568,7 +562,7 @@ static bool drop_spinning_recheck(struct grt_m *mp) {
     grt_lock_release(&grt_sched.lock);
     if (p == NULL)
         return false;
-    acquirep(mp, p);
+    grt_acquirep(mp, p);
     mp->spinning = true;
     atomic_fetch_add(&grt_sched.nmspinning, 1);
     return true;
@@ -600,7 +594,11 @@ static grt_g *findrunnable(struct grt_m *mp) {
     grt_g *g;
 top:
     if (mp->p == NULL)
-        stopm(mp);
+        grt_stopm(mp);
+    if (atomic_load(&grt_sched.gcwaiting)) {
+        grt_gcstopm(mp);
+        goto top;
+    }
     struct grt_p *p = mp->p;
     if (p->id >= atomic_load(&grt_sched.gomaxprocs)) {
         release_surplus(mp, p);
@@ -649,7 +647,7 @@ top:
         p = pidleget();
         grt_lock_release(&grt_sched.lock);
         if (p != NULL)
-            acquirep(mp, p);
+            grt_acquirep(mp, p);
     }
     goto top;
 found:
@@ -661,11 +659,9 @@ found:
 static void g0_main(void *arg) {
     struct grt_m *mp = arg;
     grt_g *g0 = mp->g0;
-#ifdef GRT_ASAN
-    __sanitizer_finish_switch_fiber(NULL, NULL, NULL);
-#endif
+    grt_asan_finish_switch(NULL);
     if (mp->nextp != NULL) {
-        acquirep(mp, mp->nextp);
+        grt_acquirep(mp, mp->nextp);
         mp->nextp = NULL;
     }
     for (;;) {
@@ -705,7 +701,7 @@ void grt_exit_syscall(void) {
     p = pidleget();
     grt_lock_release(&grt_sched.lock);
     if (p != NULL) {
-        acquirep(mp, p);
+        grt_acquirep(mp, p);
         atomic_store(&g->status, GRT_GRUNNING);
         return;
     }
@@ -748,7 +744,7 @@ static void exitsyscall0(struct grt_m *mp, grt_g *gp) {
         grt_globrunqput_batch(gp, gp, 1);
     grt_lock_release(&grt_sched.lock);
     if (p != NULL) {
-        acquirep(mp, p);
+        grt_acquirep(mp, p);
         grt_runqput(p, gp, true); /* findrunnable runs it next */
     }
 }

@@ -32,9 +32,10 @@
 #include <stdlib.h>
 
 static int default_procs(void) {
-    const char *e = getenv("GOMAXPROCS");
-    if (e != NULL && atoi(e) > 0)
-        return atoi(e) > GRT_MAXPROCS ? GRT_MAXPROCS : atoi(e);
+    grt_vars_init();
+    if (grt_debug.gomaxprocs > 0)
+        return grt_debug.gomaxprocs > GRT_MAXPROCS ? GRT_MAXPROCS
+                                                   : (int)grt_debug.gomaxprocs;
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
         return CPU_COUNT(&set);
@@ -52,6 +53,7 @@ void grt_schedinit(void) {
         if (n <= 0)
             n = default_procs();
         grt_sched.start_ns = grt_nanotime();
+        grt_heap_init();
         atomic_store(&grt_sched.goidgen, 1);
         atomic_store(&grt_sched.gomaxprocs, n);
         for (int i = 0; i < GRT_MAXPROCS; i++) {

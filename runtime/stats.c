@@ -12,6 +12,7 @@
  * costs a system call per stack slab: read them around a measurement, not
  * inside it.
  */
+#include "grt_malloc.h"
 #include "grt_runtime2.h"
 
 #include <stdio.h>
@@ -42,6 +43,7 @@ void grt_stats_read(grt_stats *s) {
     s->idle_threads = atomic_load(&grt_sched.nmidle);
     s->spinning_threads = atomic_load(&grt_sched.nmspinning);
     grt_stack_stats(s);
+    grt_gc_stats_fill(s);
 }
 
 const char *grt_stats_reason(int i) {

@@ -43,14 +43,12 @@
  *   - GODEBUG=schedtrace=N: a line every N ms; pooled stacks scavenged
  *     every second.
  */
-#include "grt_runtime2.h"
+#include "grt_malloc.h"
 
+#include "grt_asan.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/common_interface_defs.h>
-#endif
 
 #define GRT_SYSMON_MIN_NS    20000ull    /* 20 us */
 #define GRT_SYSMON_MAX_NS    10000000ull /* 10 ms */
@@ -58,13 +56,8 @@
 #define GRT_SCAVENGE_NS      1000000000ull
 
 static uint64_t trace_period_ns(void) {
-    const char *e = getenv("GODEBUG");
-    if (e == NULL)
-        return 0;
-    const char *s = strstr(e, "schedtrace=");
-    if (s == NULL)
-        return 0;
-    long ms = strtol(s + strlen("schedtrace="), NULL, 10);
+    grt_vars_init();
+    int64_t ms = grt_debug.schedtrace;
     return ms > 0 ? (uint64_t)ms * 1000000ull : 0;
 }
 
@@ -124,9 +117,7 @@ static bool retake(uint64_t now) {
 
 static void sysmon_main(void *arg) {
     (void)arg;
-#if defined(__SANITIZE_ADDRESS__)
-    __sanitizer_finish_switch_fiber(NULL, NULL, NULL);
-#endif
+    grt_asan_finish_switch(NULL);
     uint64_t trace = trace_period_ns();
     uint64_t delay = GRT_SYSMON_MIN_NS, start = grt_nanotime();
     uint64_t last_trace = start, last_scavenge = start, last_poll = start;
@@ -163,6 +154,7 @@ static void sysmon_main(void *arg) {
         if (now - last_scavenge >= GRT_SCAVENGE_NS) {
             last_scavenge = now;
             grt_stack_scavenge();
+            grt_scavenge_background();
         }
         idle = did ? 0 : idle + 1;
     }

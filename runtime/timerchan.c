@@ -41,6 +41,7 @@
 #include <stdlib.h>
 
 #include "chan_internal.h"
+#include "grt_heap.h"
 
 /* Pool geometry: chunks of 256 records, up to 4096 chunks (a million timer
  * channels alive at once; the chunk table is 32 KiB of static pointers). */
@@ -109,7 +110,8 @@ static void grt_chantimer_fire(void *arg, uint64_t now) {
 }
 
 static grt_chan *grt_chantimer_make(uint64_t d_ns, uint64_t period) {
-    grt_chan *c = grt_chan_make(sizeof(uint64_t), 1);
+    static const grt_type tick_type = GRT_TYPE_NOPTR(uint64_t);
+    grt_chan *c = grt_chan_make_typed(&tick_type, 1);
     grt_chantimer *ct = grt_ct_alloc();
     grt_lock_acquire(&ct->lock);
     uint32_t gen = ct->gen;

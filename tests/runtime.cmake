@@ -8,14 +8,19 @@
 # cases in re-executed children (deadlock, stack overflow, sync misuse).
 # test_runtime_stress: 100,000 goroutines alive at once, a million
 # ping-pong switches (Gosched and park/ready), spawn storms.
-# With MECHLAB_SANITIZE_TESTS both are built again against grt_asan
+# test_gc: the garbage-collected heap (reachability from every kind of
+# root, bounded heap, GOGC/GOMEMLIMIT, gctrace, checkmark).
+# test_pool: grt_pool (Go's sync.Pool): Get/Put order, chain growth,
+# stealing across Ps, concurrency with collections, the victim cache.
+# With MECHLAB_SANITIZE_TESTS all are built again against grt_asan
 # (ASan+UBSan with the fiber-switch annotations) as *_asan.
 # Each prints "N passed, M failed".
 if(NOT TARGET grt)
   return()
 endif()
 
-set(_rt_tests test_runtime runtime 120 test_runtime_stress stress 300)
+set(_rt_tests test_runtime runtime 120 test_runtime_stress stress 300
+              test_gc runtime 180 test_pool runtime 120)
 set(_i 0)
 list(LENGTH _rt_tests _n)
 while(_i LESS _n)
@@ -54,3 +59,11 @@ target_include_directories(test_stacks PRIVATE ${PROJECT_SOURCE_DIR}/runtime)
 target_link_libraries(test_stacks PRIVATE grt)
 add_test(NAME test_stacks COMMAND test_stacks)
 set_tests_properties(test_stacks PROPERTIES LABELS runtime TIMEOUT 120)
+
+# The heap under torture (label torture, not run by `make test`): a cycle
+# every 4 span refills, each verified by gccheckmark.
+if(TARGET test_gc)
+  add_test(NAME test_gc_torture COMMAND test_gc)
+  set_tests_properties(test_gc_torture PROPERTIES LABELS torture TIMEOUT 1800
+    ENVIRONMENT "GODEBUG=gccollectevery=4,gccheckmark=1;GC_TEST_SCALE=4")
+endif()

@@ -1,0 +1,410 @@
+/*
+ * mgc.c - the collector's cycle (Go's mgc.go): start, phases, forced
+ * collections, tuning, roots, cycle hooks, gctrace and statistics.
+ *
+ * A cycle (this version marks with the world stopped; see mgcmark.c):
+ *
+ *   1. sweep termination, world stopped: finish any sweeping left from
+ *      the previous cycle, run the cycle hooks (the Pool's victim
+ *      rotation), note heap0 = heap_live;
+ *   2. mark: roots (stacks, registered ranges, channel buffers), then the
+ *      grey objects until none is left;
+ *   3. mark termination: with GODEBUG=gccheckmark=1 verify the mark;
+ *      flush every P's cache, so every span is in a central list; the live
+ *      heap is what was marked; the pacer computes the next goal and
+ *      trigger; sweepgen flips (every span now unswept); restart the world.
+ *   4. sweeping proceeds lazily and proportionally (mgcsweep.c).
+ *
+ * A cycle starts when an allocation's slow path finds heap_live at the
+ * trigger (grt_gc_maybe_start), or from grt_gc(), which also finishes the
+ * sweep before returning and marks its trace line " (forced)". Cycles are
+ * serialized by gc_mu (a goroutine mutex: a second starter parks, which is
+ * itself a safepoint, so it cannot hold up the first one's stop).
+ *
+ * GODEBUG=gctrace=1 prints Go's line (runtime/mgc.go, gcMarkTermination):
+ *
+ *   gc 7 @0.394s 3%: 0.012+1.2+0.010 ms clock, 0.024+0/1.2/0+0.020 ms cpu,
+ *   4->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P
+ *
+ * (one line): cycle number, seconds since the runtime started, the
+ * cumulative share of CPU spent in GC, wall time of sweep termination +
+ * mark + mark termination, CPU time of sweep termination + assist /
+ * background / idle marking + mark termination, heap at the start of the
+ * cycle -> at mark termination -> marked live, the next goal, stack and
+ * global bytes scanned, Ps. Times use Go's fmtNSAsMS: whole milliseconds
+ * from 10 ms, else two significant digits with at most three decimals.
+ * MB are bytes >> 20. Stop-the-world phases are charged for every P (the
+ * stopped Ps do nothing else), as Go does.
+ */
+#include "grt_malloc.h"
+#include "grt_stw.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+_Atomic uint32_t grt_gcphase;
+_Atomic uint32_t grt_gcblackenenabled;
+
+static grt_mutex gc_mu = GRT_MUTEX_INIT;
+
+/* ---- start-up -------------------------------------------------------------------- */
+
+static _Atomic int heap_state; /* 0 none, 1 starting, 2 ready */
+
+void grt_heap_init(void);
+void grt_heap_init(void) {
+    if (atomic_load_explicit(&heap_state, memory_order_acquire) == 2)
+        return;
+    int zero = 0;
+    if (atomic_compare_exchange_strong(&heap_state, &zero, 1)) {
+        grt_vars_init();
+        grt_mheap_init();
+        grt_pacer_init();
+        atomic_store_explicit(&heap_state, 2, memory_order_release);
+        return;
+    }
+    while (atomic_load_explicit(&heap_state, memory_order_acquire) != 2)
+        ;
+}
+
+/* ---- roots and hooks ----------------------------------------------------------------- */
+
+struct root {
+    const void *start;
+    size_t bytes;
+};
+static grt_lock roots_lock = GRT_LOCK_INIT;
+static struct root *roots;
+static size_t nroots, caproots;
+
+void grt_gc_add_root(const void *start, size_t bytes) {
+    grt_lock_acquire(&roots_lock);
+    if (nroots == caproots) {
+        size_t cap = caproots ? caproots * 2 : 16;
+        struct root *r = realloc(roots, cap * sizeof *r);
+        if (r == NULL)
+            grt_throw("gc: out of memory registering a root");
+        roots = r;
+        caproots = cap;
+    }
+    roots[nroots].start = start;
+    roots[nroots].bytes = bytes;
+    nroots++;
+    grt_lock_release(&roots_lock);
+}
+
+void grt_gc_remove_root(const void *start) {
+    grt_lock_acquire(&roots_lock);
+    for (size_t i = 0; i < nroots; i++)
+        if (roots[i].start == start) {
+            roots[i] = roots[--nroots];
+            break;
+        }
+    grt_lock_release(&roots_lock);
+}
+
+void grt_gc_roots_forall(void (*fn)(const void *p, size_t n, void *arg),
+                         void *arg) {
+    grt_lock_acquire(&roots_lock);
+    for (size_t i = 0; i < nroots; i++)
+        fn(roots[i].start, roots[i].bytes, arg);
+    grt_lock_release(&roots_lock);
+}
+
+#define MAX_HOOKS 16
+static void (*hooks[MAX_HOOKS])(void);
+static _Atomic int nhooks;
+static grt_lock hooks_lock = GRT_LOCK_INIT;
+
+void grt_gc_register_cycle_hook(void (*fn)(void)) {
+    grt_lock_acquire(&hooks_lock);
+    int n = atomic_load(&nhooks);
+    for (int i = 0; i < n; i++)
+        if (hooks[i] == fn) {
+            grt_lock_release(&hooks_lock);
+            return;
+        }
+    if (n == MAX_HOOKS)
+        grt_throw("gc: more than %d cycle hooks", MAX_HOOKS);
+    hooks[n] = fn;
+    atomic_store(&nhooks, n + 1);
+    grt_lock_release(&hooks_lock);
+}
+
+void grt_gc_run_cycle_hooks(void) {
+    int n = atomic_load(&nhooks);
+    for (int i = 0; i < n; i++)
+        hooks[i]();
+}
+
+/* ---- statistics kept by the cycle ------------------------------------------------------ */
+
+static struct {
+    uint64_t cycles, forced;
+    uint64_t last_heap0, last_heap1, last_heap2, last_goal, last_trigger;
+    uint64_t mark_wall_ns, mark_assist_ns, mark_dedicated_ns,
+        mark_fractional_ns, mark_idle_ns;
+    uint64_t stw_ns_total;
+    uint64_t gc_cpu_ns;
+    uint64_t heap_scan_total, stack_scan_total, globals_scan_total,
+        noscan_total, marked_total;
+    uint64_t last_end_ns;
+} gcs;
+static grt_lock gcs_lock = GRT_LOCK_INIT;
+
+/* ---- gctrace ----------------------------------------------------------------------- */
+
+/* Go's itoaDiv: val with a decimal point dec digits from the right. */
+static int itoa_div(char *out, uint64_t val, int dec) {
+    char buf[32];
+    int i = (int)sizeof buf - 1, idec = i - dec;
+    while (val >= 10 || i >= idec) {
+        buf[i--] = (char)('0' + val % 10);
+        if (i == idec)
+            buf[i--] = '.';
+        val /= 10;
+    }
+    buf[i] = (char)('0' + val);
+    int n = (int)sizeof buf - i;
+    memcpy(out, &buf[i], (size_t)n);
+    out[n] = 0;
+    return n;
+}
+
+/* Go's fmtNSAsMS. */
+static int fmt_ns_as_ms(char *buf, uint64_t ns) {
+    if (ns >= 10000000)
+        return itoa_div(buf, ns / 1000000, 0);
+    uint64_t x = ns / 1000;
+    if (x == 0) {
+        buf[0] = '0';
+        buf[1] = 0;
+        return 1;
+    }
+    int dec = 3;
+    while (x >= 100) {
+        x /= 10;
+        dec--;
+    }
+    return itoa_div(buf, x, dec);
+}
+
+static void gctrace_line(uint64_t n, uint64_t t_start, uint64_t t_mark,
+                         uint64_t t_markterm, uint64_t t_end,
+                         const uint64_t cpu[5], uint64_t heap0, uint64_t heap1,
+                         uint64_t heap2, uint64_t goal, uint64_t stacks,
+                         uint64_t globals, int procs, bool forced, int util) {
+    char line[512], num[64];
+    int len = 0;
+    len += snprintf(line + len, sizeof line - (size_t)len, "gc %llu @",
+                    (unsigned long long)n);
+    itoa_div(num, (t_start - grt_sched.start_ns) / 1000000, 3);
+    len += snprintf(line + len, sizeof line - (size_t)len, "%ss %d%%: ", num,
+                    util);
+    uint64_t clk[3] = {t_mark - t_start, t_markterm - t_mark,
+                       t_end - t_markterm};
+    for (int i = 0; i < 3; i++) {
+        fmt_ns_as_ms(num, clk[i]);
+        len += snprintf(line + len, sizeof line - (size_t)len, "%s%s",
+                        i ? "+" : "", num);
+    }
+    len += snprintf(line + len, sizeof line - (size_t)len, " ms clock, ");
+    for (int i = 0; i < 5; i++) {
+        fmt_ns_as_ms(num, cpu[i]);
+        const char *sep = i == 0 ? "" : (i == 2 || i == 3) ? "/" : "+";
+        len +=
+            snprintf(line + len, sizeof line - (size_t)len, "%s%s", sep, num);
+    }
+    len += snprintf(
+        line + len, sizeof line - (size_t)len,
+        " ms cpu, %llu->%llu->%llu MB, %llu MB goal, %llu MB "
+        "stacks, %llu MB globals, %d P%s\n",
+        (unsigned long long)(heap0 >> 20), (unsigned long long)(heap1 >> 20),
+        (unsigned long long)(heap2 >> 20), (unsigned long long)(goal >> 20),
+        (unsigned long long)(stacks >> 20), (unsigned long long)(globals >> 20),
+        procs, forced ? " (forced)" : "");
+    fputs(line, stderr);
+}
+
+/* ---- the cycle --------------------------------------------------------------------- */
+
+static void flush_all_mcaches(void) {
+    int n = atomic_load(&grt_sched.nprocs_made);
+    for (int i = 0; i < n; i++)
+        if (grt_allp[i].mcache != NULL)
+            grt_mcache_flush(grt_allp[i].mcache);
+}
+
+static void gc_cycle(bool forced) {
+    int procs = grt_gomaxprocs();
+    uint64_t t_start = grt_stop_the_world();
+    /* Sweep termination. */
+    grt_sweep_all();
+    grt_gc_run_cycle_hooks();
+    uint64_t heap0 = atomic_load(&grt_pacer.heap_live);
+    grt_pacer.triggered = heap0;
+    grt_gcmark_prepare();
+    uint64_t t_mark = grt_nanotime();
+    /* Mark. */
+    atomic_store(&grt_gcphase, GRT_GC_MARK);
+    grt_gcmark_roots();
+    grt_gcmark_drain(-1);
+    uint64_t t_markterm = grt_nanotime();
+    /* Mark termination. */
+    atomic_store(&grt_gcphase, GRT_GC_MARKTERM);
+    if (grt_debug.gccheckmark)
+        grt_gc_checkmark();
+    grt_gcmark_done();
+    uint64_t heap1 = atomic_load(&grt_pacer.heap_live);
+    flush_all_mcaches();
+    uint64_t marked = grt_gcmark_bytes_marked();
+    grt_pacer.heap_marked = marked;
+    grt_pacer.last_heap_scan = atomic_load(&grt_gcwork.heap_scan);
+    grt_pacer.last_stack_scan = atomic_load(&grt_gcwork.stack_scan);
+    grt_pacer.globals_scan = atomic_load(&grt_gcwork.globals_scan);
+    atomic_store(&grt_pacer.heap_live, marked);
+    grt_pacer_end_cycle(t_markterm - t_mark, 0, 0, procs,
+                        grt_pacer.last_heap_scan + grt_pacer.last_stack_scan +
+                            grt_pacer.globals_scan);
+    grt_pacer_commit();
+    grt_sweep_flip();
+    atomic_store(&grt_gcphase, GRT_GC_OFF);
+    uint64_t t_end = grt_nanotime();
+    grt_start_the_world(t_start);
+
+    uint64_t mark_ns = t_markterm - t_mark;
+    uint64_t cpu[5] = {(t_mark - t_start) * (uint64_t)procs, 0, mark_ns, 0,
+                       (t_end - t_markterm) * (uint64_t)procs};
+    grt_lock_acquire(&gcs_lock);
+    uint64_t n = ++gcs.cycles;
+    if (forced)
+        gcs.forced++;
+    gcs.last_heap0 = heap0;
+    gcs.last_heap1 = heap1;
+    gcs.last_heap2 = marked;
+    gcs.last_goal = atomic_load(&grt_pacer.goal);
+    gcs.last_trigger = atomic_load(&grt_pacer.trigger);
+    gcs.mark_wall_ns += mark_ns;
+    gcs.mark_dedicated_ns += mark_ns;
+    gcs.gc_cpu_ns += cpu[0] + cpu[2] + cpu[4] +
+                     mark_ns * (uint64_t)(procs > 1 ? procs - 1 : 0);
+    gcs.heap_scan_total += grt_pacer.last_heap_scan;
+    gcs.stack_scan_total += grt_pacer.last_stack_scan;
+    gcs.globals_scan_total += grt_pacer.globals_scan;
+    gcs.noscan_total += atomic_load(&grt_gcwork.noscan_bytes);
+    gcs.marked_total += marked;
+    gcs.last_end_ns = t_end;
+    uint64_t elapsed = (t_end - grt_sched.start_ns) * (uint64_t)procs;
+    int util = elapsed ? (int)(gcs.gc_cpu_ns * 100 / elapsed) : 0;
+    grt_lock_release(&gcs_lock);
+    if (grt_debug.gctrace > 0)
+        gctrace_line(n, t_start, t_mark, t_markterm, t_end, cpu, heap0, heap1,
+                     marked, atomic_load(&grt_pacer.goal),
+                     grt_pacer.last_stack_scan, grt_pacer.globals_scan, procs,
+                     forced, util);
+}
+
+static void need_goroutine(const char *what) {
+    if (!grt_tls_is_m || grt_curg()->is_g0 || grt_curg()->m->p == NULL)
+        grt_throw("%s: call it from a goroutine (inside grt_run)", what);
+}
+
+void grt_gc_maybe_start(void) {
+    if (!grt_mutex_trylock(&gc_mu))
+        return; /* a cycle is starting or running */
+    if (grt_gc_trigger_reached())
+        gc_cycle(false);
+    grt_mutex_unlock(&gc_mu);
+}
+
+void grt_gc_assist(grt_mcache *c, size_t bytes) {
+    (void)c;
+    (void)bytes; /* marking is stop-the-world: nothing to assist */
+}
+
+void grt_gc(void) {
+    grt_heap_init();
+    need_goroutine("grt_gc");
+    grt_mutex_lock(&gc_mu);
+    gc_cycle(true);
+    grt_mutex_unlock(&gc_mu);
+    grt_sweep_all();
+}
+
+int grt_set_gc_percent(int percent) {
+    grt_heap_init();
+    if (percent < 0)
+        percent = -1;
+    grt_lock_acquire(&grt_mheap.lock);
+    int64_t old = atomic_exchange(&grt_pacer.gc_percent, percent);
+    grt_pacer.heap_minimum =
+        percent >= 0 ? GRT_HEAP_MINIMUM * (uint64_t)percent / 100 : 0;
+    grt_pacer_commit();
+    grt_lock_release(&grt_mheap.lock);
+    /* Go's SetGCPercent: if the new trigger is already behind us, a cycle
+     * starts at the next allocation slow path. */
+    return (int)old;
+}
+
+int64_t grt_set_memory_limit(int64_t bytes) {
+    grt_heap_init();
+    if (bytes < 0)
+        return atomic_load(&grt_pacer.mem_limit);
+    grt_lock_acquire(&grt_mheap.lock);
+    int64_t old = atomic_exchange(&grt_pacer.mem_limit, bytes);
+    grt_pacer_commit();
+    grt_lock_release(&grt_mheap.lock);
+    return old;
+}
+
+void grt_free_os_memory(void) {
+    grt_heap_init();
+    grt_gc();
+    grt_scavenge_to(0);
+}
+
+/* ---- statistics -------------------------------------------------------------------------- */
+
+uint64_t grt_sweep_freed_objects(void);
+
+void grt_gc_stats_fill(grt_stats *s) {
+    if (atomic_load(&heap_state) != 2)
+        return;
+    grt_lock_acquire(&gcs_lock);
+    s->gc_cycles = gcs.cycles;
+    s->gc_forced = gcs.forced;
+    s->gc_last_heap_start = gcs.last_heap0;
+    s->gc_last_heap_end = gcs.last_heap1;
+    s->gc_last_heap_live = gcs.last_heap2;
+    s->gc_mark_wall_ns = gcs.mark_wall_ns;
+    s->gc_mark_assist_ns = gcs.mark_assist_ns;
+    s->gc_mark_dedicated_ns = gcs.mark_dedicated_ns;
+    s->gc_mark_fractional_ns = gcs.mark_fractional_ns;
+    s->gc_mark_idle_ns = gcs.mark_idle_ns;
+    s->gc_cpu_ns = gcs.gc_cpu_ns;
+    s->gc_heap_scan_bytes = gcs.heap_scan_total;
+    s->gc_stack_scan_bytes = gcs.stack_scan_total;
+    s->gc_globals_scan_bytes = gcs.globals_scan_total;
+    s->gc_noscan_marked_bytes = gcs.noscan_total;
+    s->gc_marked_bytes = gcs.marked_total;
+    grt_lock_release(&gcs_lock);
+    s->gc_heap_goal = atomic_load(&grt_pacer.goal);
+    s->gc_trigger = atomic_load(&grt_pacer.trigger);
+    s->heap_live = atomic_load(&grt_pacer.heap_live);
+    s->heap_inuse = atomic_load(&grt_mheap.inuse);
+    s->heap_free = atomic_load(&grt_mheap.free_ready);
+    s->heap_released = atomic_load(&grt_mheap.scavenged);
+    s->heap_scavenged_total = atomic_load(&grt_mheap.released_total);
+    s->heap_mapped = atomic_load(&grt_mheap.arena_used) - grt_mheap.arena_base;
+    s->heap_meta = atomic_load(&grt_mheap.meta);
+    s->heap_freed_objects = grt_sweep_freed_objects();
+    s->gc_percent = (int)atomic_load(&grt_pacer.gc_percent);
+    s->gc_memory_limit = atomic_load(&grt_pacer.mem_limit);
+    struct grt_stw_stats st;
+    grt_stw_stats_read(&st);
+    s->stw_pauses = st.pauses;
+    s->stw_pause_total_ns = st.total_ns;
+    s->stw_pause_max_ns = st.max_ns;
+    memcpy(s->stw_pause_hist, st.hist, sizeof s->stw_pause_hist);
+}

@@ -1,0 +1,408 @@
+/*
+ * mgcmark.c - marking (Go's mgcmark.go): roots, grey objects, scanning.
+ *
+ * Tri-colour: an object is white (no mark bit), grey (mark bit set, on a
+ * work list, fields not yet scanned) or black (marked and scanned). A
+ * pointer-free object never becomes grey: marking it sets its bit and
+ * stops there, so a heap of pointer-free objects costs the marker one bit
+ * per object reached and nothing more; large pointer-free blocks cost one
+ * bit per block. This is the "pointer-free heaps are cheap" lesson.
+ *
+ * Roots, scanned conservatively (any aligned word that points into an
+ * allocated object keeps that object alive, interior pointers included):
+ *   - goroutine stacks from their saved stack pointer to the top of their
+ *     slot. A parked or runnable goroutine's callee-saved registers were
+ *     pushed on its own stack by the context switch, just below the saved
+ *     sp, so they are inside the range. The goroutine running the
+ *     collection spills its registers first (__builtin_unwind_init in the
+ *     scanning frame). A goroutine in a syscall has no saved context (its
+ *     thread runs on): its whole slot is scanned, red zone excepted. The
+ *     G header at the top of the slot holds a new goroutine's argument, so
+ *     it is part of the range too.
+ *   - the ranges registered with grt_gc_add_root (globals).
+ *   - the buffered elements of channels: by the element type's mask for
+ *     typed channels, every word for untyped ones.
+ * The heap is scanned precisely: small objects by the heap bits written at
+ * allocation, large ones by their type's mask repeated per element.
+ *
+ * Grey objects wait on a work list: each marker keeps a local stack and
+ * shares half of it through a global list when it grows, takes from the
+ * global list when its own runs dry (Go's gcWork and work.full, in their
+ * simplest form).
+ *
+ * gccheckmark: after the cycle's mark, the whole graph is marked again
+ * from the roots with the world stopped into separate bits; an object
+ * reachable then but not marked by the cycle is reported and the process
+ * stops (Go's "checkmark found unmarked object").
+ */
+#include "chan_internal.h"
+#include "grt_asan.h"
+#include "grt_chan.h"
+#include "grt_malloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct grt_gcwork_stats grt_gcwork;
+
+/* ---- work lists -------------------------------------------------------------- */
+
+typedef struct gcw {
+    uintptr_t *buf;
+    size_t n, cap;
+} gcw;
+
+static grt_lock wl_lock = GRT_LOCK_INIT;
+static gcw wl_global; /* shared grey objects; wl_lock */
+static _Atomic size_t wl_global_n;
+static gcw wl_main; /* the stop-the-world marker's own list */
+
+static bool checkmark_mode;
+
+static void gcw_push(gcw *w, uintptr_t obj) {
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 4096;
+        uintptr_t *b = realloc(w->buf, cap * sizeof *b);
+        if (b == NULL)
+            grt_throw("gc: out of memory for the mark stack");
+        w->buf = b;
+        w->cap = cap;
+    }
+    w->buf[w->n++] = obj;
+}
+
+/* Move half of w to the global list. */
+static void gcw_balance(gcw *w) {
+    size_t half = w->n / 2;
+    grt_lock_acquire(&wl_lock);
+    for (size_t i = 0; i < half; i++)
+        gcw_push(&wl_global, w->buf[w->n - half + i]);
+    atomic_store(&wl_global_n, wl_global.n);
+    grt_lock_release(&wl_lock);
+    w->n -= half;
+}
+
+/* Refill an empty w from the global list; false when it is empty too. */
+static bool gcw_refill(gcw *w) {
+    if (atomic_load(&wl_global_n) == 0)
+        return false;
+    grt_lock_acquire(&wl_lock);
+    size_t take = wl_global.n < 1024 ? wl_global.n : 1024;
+    for (size_t i = 0; i < take; i++)
+        gcw_push(w, wl_global.buf[--wl_global.n]);
+    atomic_store(&wl_global_n, wl_global.n);
+    grt_lock_release(&wl_lock);
+    return take > 0;
+}
+
+bool grt_gcmark_work_empty(void) {
+    return atomic_load(&wl_global_n) == 0 && wl_main.n == 0;
+}
+
+/* ---- marking one object ---------------------------------------------------------- */
+
+static uint64_t **checkbits;   /* per span struct, in checkmark mode */
+static grt_mspan **checkspans; /* spans that got check bits */
+static size_t ncheck, capcheck;
+
+static uint64_t *check_bits_of(grt_mspan *s) {
+    /* Linear map from span to bits: a small open-addressed table. */
+    size_t h = ((uintptr_t)s >> 4) % capcheck;
+    while (checkspans[h] != NULL && checkspans[h] != s)
+        h = (h + 1) % capcheck;
+    if (checkspans[h] == NULL) {
+        checkspans[h] = s;
+        checkbits[h] = calloc((s->nelems + 63) / 64 + 1, sizeof(uint64_t));
+        if (checkbits[h] == NULL)
+            grt_throw("gccheckmark: out of memory");
+        ncheck++;
+    }
+    return checkbits[h];
+}
+
+static size_t obj_bytes(const grt_mspan *s) {
+    return grt_spc_class(s->spc) == 0 ? s->npages * GRT_PAGE_BYTES
+                                      : s->elemsize;
+}
+
+/* Grey the object at index idx of s (base obj). */
+static inline void greyobject(grt_mspan *s, uint32_t idx, uintptr_t obj,
+                              gcw *w) {
+    if (__builtin_expect(checkmark_mode, 0)) {
+        uint64_t *cb = check_bits_of(s);
+        if ((cb[idx >> 6] >> (idx & 63)) & 1)
+            return;
+        cb[idx >> 6] |= (uint64_t)1 << (idx & 63);
+        if (!grt_bit_get(s->markbits, idx)) {
+            fprintf(stderr,
+                    "runtime: checkmark found unmarked object %#lx "
+                    "(span %#lx, %u-byte objects, %s)\n",
+                    (unsigned long)obj, (unsigned long)s->base, s->elemsize,
+                    grt_spc_noscan(s->spc) ? "noscan" : "scan");
+            grt_throw("checkmark found unmarked object");
+        }
+        if (!grt_spc_noscan(s->spc))
+            gcw_push(w, obj);
+        return;
+    }
+    uint8_t *mb = (uint8_t *)s->markbits + (idx >> 3);
+    uint8_t bit = (uint8_t)(1u << (idx & 7));
+    if (__atomic_load_n(mb, __ATOMIC_RELAXED) & bit)
+        return;
+    if (__atomic_fetch_or(mb, bit, __ATOMIC_RELAXED) & bit)
+        return;
+    size_t bytes = obj_bytes(s);
+    atomic_fetch_add_explicit(&grt_gcwork.marked_bytes, bytes,
+                              memory_order_relaxed);
+    if (grt_spc_noscan(s->spc)) {
+        atomic_fetch_add_explicit(&grt_gcwork.noscan_bytes, bytes,
+                                  memory_order_relaxed);
+        return;
+    }
+    gcw_push(w, obj);
+}
+
+/* If p points into an allocated object, grey it. */
+static inline bool mark_ptr(uintptr_t p, gcw *w) {
+    grt_mspan *s = grt_span_of(p);
+    if (s == NULL ||
+        atomic_load_explicit(&s->state, memory_order_acquire) !=
+            GRT_SPAN_INUSE ||
+        p < s->base || p >= s->limit)
+        return false;
+    uint32_t idx = grt_span_objindex(s, p);
+    if (grt_span_isfree(s, idx))
+        return false;
+    greyobject(s, idx, s->base + (uintptr_t)idx * s->elemsize, w);
+    return true;
+}
+
+void grt_gcmark_alloc_black(grt_mspan *s, uintptr_t obj) {
+    uint32_t idx = grt_span_objindex(s, obj);
+    uint8_t *mb = (uint8_t *)s->markbits + (idx >> 3);
+    __atomic_fetch_or(mb, (uint8_t)(1u << (idx & 7)), __ATOMIC_RELAXED);
+    atomic_fetch_add_explicit(&grt_gcwork.marked_bytes, obj_bytes(s),
+                              memory_order_relaxed);
+}
+
+/* Write barrier and shading from outside the marker: grey p's object on
+ * the global list. */
+bool grt_shade(uintptr_t p) {
+    gcw w = {0};
+    bool r = mark_ptr(p, &w);
+    if (w.n != 0) {
+        grt_lock_acquire(&wl_lock);
+        for (size_t i = 0; i < w.n; i++)
+            gcw_push(&wl_global, w.buf[i]);
+        atomic_store(&wl_global_n, wl_global.n);
+        grt_lock_release(&wl_lock);
+        free(w.buf);
+    }
+    return r;
+}
+
+/* ---- scanning ----------------------------------------------------------------- */
+
+/* Every aligned word of [b, b+n) may be a pointer. */
+GRT_NO_ASAN static void scan_conservative(const void *b, size_t n, gcw *w) {
+    uintptr_t p = ((uintptr_t)b + 7) & ~(uintptr_t)7;
+    uintptr_t end = (uintptr_t)b + n;
+    uintptr_t lo = grt_mheap.arena_base;
+    for (; p + 8 <= end; p += 8) {
+        uintptr_t v = *(const volatile uintptr_t *)p;
+        if (v - lo < GRT_ARENA_BYTES)
+            mark_ptr(v, w);
+    }
+}
+
+/* Words of one element of t at b, by t's mask. */
+static void scan_typed(uintptr_t b, const grt_type *t, gcw *w) {
+    size_t words = t->size >> 3;
+    uintptr_t lo = grt_mheap.arena_base;
+    for (size_t i = 0; i < words; i += 64) {
+        uint64_t m = t->ptrmask[i >> 6];
+        if (words - i < 64)
+            m &= ((uint64_t)1 << (words - i)) - 1;
+        while (m != 0) {
+            unsigned k = (unsigned)__builtin_ctzll(m);
+            m &= m - 1;
+            uintptr_t v = __atomic_load_n((uintptr_t *)(b + 8 * (i + k)),
+                                          __ATOMIC_RELAXED);
+            if (v - lo < GRT_ARENA_BYTES)
+                mark_ptr(v, w);
+        }
+    }
+}
+
+/* Scan a grey object; returns the bytes scanned. */
+static size_t scanobject(uintptr_t obj, gcw *w) {
+    grt_mspan *s = grt_span_of(obj);
+    if (grt_spc_class(s->spc) == 0) {
+        const grt_type *t = s->ltype;
+        if (t == NULL)
+            return 0;
+        for (size_t e = 0; e < s->lcount; e++)
+            scan_typed(obj + e * t->size, t, w);
+        return s->lcount * t->size;
+    }
+    size_t w0 = (obj - s->base) >> 3, nw = s->elemsize >> 3;
+    const uint64_t *hb = s->heapbits;
+    uintptr_t lo = grt_mheap.arena_base;
+    for (size_t i = 0; i < nw;) {
+        size_t b = w0 + i, sh = b & 63;
+        uint64_t m = __atomic_load_n(&hb[b >> 6], __ATOMIC_RELAXED) >> sh;
+        size_t take = 64 - sh;
+        if (take > nw - i)
+            take = nw - i;
+        if (take < 64)
+            m &= ((uint64_t)1 << take) - 1;
+        while (m != 0) {
+            unsigned k = (unsigned)__builtin_ctzll(m);
+            m &= m - 1;
+            uintptr_t v = __atomic_load_n((uintptr_t *)(obj + 8 * (i + k)),
+                                          __ATOMIC_RELAXED);
+            if (v - lo < GRT_ARENA_BYTES)
+                mark_ptr(v, w);
+        }
+        i += take;
+    }
+    return s->elemsize;
+}
+
+static int64_t drain(gcw *w, int64_t budget) {
+    int64_t done = 0;
+    for (;;) {
+        if (w->n == 0 && !gcw_refill(w))
+            break;
+        uintptr_t obj = w->buf[--w->n];
+        done += (int64_t)scanobject(obj, w);
+        if (w->n > 8192 && atomic_load(&wl_global_n) == 0)
+            gcw_balance(w);
+        if (budget >= 0 && done >= budget)
+            break;
+    }
+    if (!checkmark_mode)
+        atomic_fetch_add_explicit(&grt_gcwork.heap_scan, (uint64_t)done,
+                                  memory_order_relaxed);
+    return done;
+}
+
+int64_t grt_gcmark_drain(int64_t budget) {
+    return drain(&wl_main, budget);
+}
+
+/* ---- roots ----------------------------------------------------------------------- */
+
+struct stackscan {
+    grt_g *self;
+    uintptr_t self_sp;
+    gcw *w;
+    uint64_t bytes;
+};
+
+static void scan_one_stack(grt_g *g, void *arg) {
+    struct stackscan *ss = arg;
+    if (g->is_g0)
+        return;
+    uint32_t st = atomic_load(&g->status);
+    if (st == GRT_GDEAD)
+        return;
+    uintptr_t top = (uintptr_t)g + GRT_G_BYTES;
+    uintptr_t lo;
+    if (g == ss->self)
+        lo = ss->self_sp;
+    else if (st == GRT_GSYSCALL || st == GRT_GRUNNING)
+        lo = (uintptr_t)g->lo + GRT_STACK_REDZONE;
+    else
+        lo = (uintptr_t)g->sp;
+    if (lo < (uintptr_t)g->lo + GRT_STACK_REDZONE || lo > top)
+        lo = (uintptr_t)g->lo + GRT_STACK_REDZONE;
+    scan_conservative((const void *)lo, top - lo, ss->w);
+    ss->bytes += top - lo;
+}
+
+/* noinline + unwind_init: every callee-saved register of the caller chain
+ * is stored in this frame, below which nothing of the caller lives. */
+__attribute__((noinline)) GRT_NO_ASAN static uint64_t scan_stacks(gcw *w) {
+    __builtin_unwind_init();
+    struct stackscan ss;
+    ss.self = grt_tls_is_m ? grt_curg() : NULL;
+    ss.self_sp = grt_getsp();
+    ss.w = w;
+    ss.bytes = 0;
+    grt_stack_forall(scan_one_stack, &ss);
+    __asm__ volatile("" ::: "memory");
+    return ss.bytes;
+}
+
+static void root_range(const void *p, size_t n, void *arg) {
+    gcw *w = arg;
+    scan_conservative(p, n, w);
+    if (!checkmark_mode)
+        atomic_fetch_add(&grt_gcwork.globals_scan, n);
+}
+
+static void chan_elem(const void *elem, grt_chan *c, void *arg) {
+    gcw *w = arg;
+    if (c->scan == GRT_CHAN_SCAN_TYPED)
+        scan_typed((uintptr_t)elem, c->elemtype, w);
+    else
+        scan_conservative(elem, c->elemsize, w);
+    if (!checkmark_mode)
+        atomic_fetch_add(&grt_gcwork.chan_scan, c->elemsize);
+}
+
+void grt_gcmark_prepare(void) {
+    atomic_store(&grt_gcwork.heap_scan, 0);
+    atomic_store(&grt_gcwork.stack_scan, 0);
+    atomic_store(&grt_gcwork.globals_scan, 0);
+    atomic_store(&grt_gcwork.noscan_bytes, 0);
+    atomic_store(&grt_gcwork.marked_bytes, 0);
+    atomic_store(&grt_gcwork.chan_scan, 0);
+}
+
+static void mark_roots(gcw *w) {
+    uint64_t sb = scan_stacks(w);
+    if (!checkmark_mode)
+        atomic_fetch_add(&grt_gcwork.stack_scan, sb);
+    grt_gc_roots_forall(root_range, w);
+    grt_chan_forall_buffered(chan_elem, w);
+}
+
+void grt_gcmark_roots(void) {
+    mark_roots(&wl_main);
+}
+
+uint64_t grt_gcmark_bytes_marked(void) {
+    return atomic_load(&grt_gcwork.marked_bytes);
+}
+
+void grt_gcmark_done(void) {
+    /* Keep the buffers for the next cycle. */
+    wl_main.n = 0;
+}
+
+/* ---- gccheckmark ------------------------------------------------------------------ */
+
+void grt_gc_checkmark(void) {
+    size_t spans = (atomic_load(&grt_mheap.inuse) >> GRT_PAGE_SHIFT) + 64;
+    capcheck = spans * 2 + 1;
+    checkspans = calloc(capcheck, sizeof *checkspans);
+    checkbits = calloc(capcheck, sizeof *checkbits);
+    if (checkspans == NULL || checkbits == NULL)
+        grt_throw("gccheckmark: out of memory");
+    checkmark_mode = true;
+    gcw w = {0};
+    mark_roots(&w);
+    drain(&w, -1);
+    checkmark_mode = false;
+    for (size_t i = 0; i < capcheck; i++)
+        free(checkbits[i]);
+    free(checkbits);
+    free(checkspans);
+    free(w.buf);
+    checkbits = NULL;
+    checkspans = NULL;
+    ncheck = 0;
+}

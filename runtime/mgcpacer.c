@@ -1,0 +1,190 @@
+/*
+ * mgcpacer.c - the GC pacer (Go 1.19's mgcpacer.go): when to start a
+ * cycle and how large the heap may grow.
+ *
+ * Heap goal. With GOGC = g percent, after a cycle that found heapMarked
+ * bytes live:
+ *
+ *     goal = heapMarked + (heapMarked + stackScan + globalsScan) * g / 100
+ *
+ * floored at heapMinimum = 4 MiB * g / 100 (Go's defaultHeapMinimum scaled
+ * by GOGC, so a tiny program at GOGC=100 first collects near 4 MiB).
+ * GOGC=off (g < 0) removes this goal. A memory limit (GOMEMLIMIT or
+ * grt_set_memory_limit) gives a second goal: the limit minus the memory
+ * that is not heap objects (mapped and not returned, less free heap and
+ * less in-use heap spans), minus any overage, minus 1 MiB of headroom, but
+ * never below heapMarked. The smaller goal wins.
+ *
+ * Trigger. A cycle must start early enough to finish marking before the
+ * heap reaches the goal. Go measures the cons/mark ratio: bytes allocated
+ * per byte of scan work during the last cycles, fed through a PI
+ * controller (kp 0.9, ti 4, Go's tuning), and leaves a runway of
+ *
+ *     runway = consMark * (1 - u) / u * (lastHeapScan + stackScan + globals)
+ *
+ * with u = 0.25 the background utilization; trigger = goal - runway,
+ * clamped to at least 0.7 (45/64) and at most 0.95 (61/64) of the way from
+ * heapMarked to the goal, the upper clamp relaxed to goal - 4 MiB for
+ * large heaps. A stop-the-world cycle allocates nothing while it marks, so
+ * it does not move the ratio.
+ *
+ * The scavenger's goals come from here too: keep retained heap memory
+ * within 10% above the heap goal, and mapped memory at most 95% of the
+ * memory limit (Go's retainExtraPercent and reduceExtraPercent).
+ */
+#include "grt_malloc.h"
+
+#include <math.h>
+
+#define TRIGGER_RATIO_DEN 64
+#define MIN_TRIGGER_NUM   45
+#define MAX_TRIGGER_NUM   61
+#define GOAL_UTILIZATION  0.25
+#define LIMIT_HEADROOM    ((uint64_t)1 << 20)
+
+struct grt_pacer grt_pacer;
+
+uint64_t grt_pacer_mapped_ready(void) {
+    uint64_t mapped = atomic_load(&grt_mheap.arena_used) - grt_mheap.arena_base;
+    uint64_t scav = atomic_load(&grt_mheap.scavenged);
+    uint64_t ready = mapped > scav ? mapped - scav : 0;
+    return ready + atomic_load(&grt_mheap.meta) + grt_pacer.last_stack_scan;
+}
+
+static uint64_t memory_limit_goal(void) {
+    int64_t lim = atomic_load(&grt_pacer.mem_limit);
+    if (lim == INT64_MAX)
+        return UINT64_MAX;
+    uint64_t limit = (uint64_t)lim;
+    uint64_t mapped = grt_pacer_mapped_ready();
+    uint64_t heap_free = atomic_load(&grt_mheap.free_ready);
+    uint64_t heap_alloc = atomic_load(&grt_mheap.inuse);
+    uint64_t nonheap =
+        mapped > heap_free + heap_alloc ? mapped - heap_free - heap_alloc : 0;
+    uint64_t overage = mapped > limit ? mapped - limit : 0;
+    if (nonheap + overage >= limit)
+        return grt_pacer.heap_marked;
+    uint64_t goal = limit - (nonheap + overage);
+    if (goal < LIMIT_HEADROOM || goal - LIMIT_HEADROOM < LIMIT_HEADROOM)
+        goal = LIMIT_HEADROOM;
+    else
+        goal -= LIMIT_HEADROOM;
+    if (goal < grt_pacer.heap_marked)
+        goal = grt_pacer.heap_marked;
+    return goal;
+}
+
+static uint64_t percent_goal(void) {
+    int64_t pct = atomic_load(&grt_pacer.gc_percent);
+    if (pct < 0)
+        return UINT64_MAX;
+    uint64_t m = grt_pacer.heap_marked;
+    uint64_t g = m + (m + grt_pacer.last_stack_scan + grt_pacer.globals_scan) *
+                         (uint64_t)pct / 100;
+    if (g < grt_pacer.heap_minimum)
+        g = grt_pacer.heap_minimum;
+    return g;
+}
+
+uint64_t grt_pacer_heap_goal(void) {
+    uint64_t a = percent_goal(), b = memory_limit_goal();
+    return a < b ? a : b;
+}
+
+void grt_pacer_commit(void) {
+    uint64_t goal = grt_pacer_heap_goal();
+    uint64_t marked = grt_pacer.heap_marked;
+    uint64_t trigger;
+    grt_pacer.runway = (uint64_t)(grt_pacer.cons_mark * (1 - GOAL_UTILIZATION) /
+                                  GOAL_UTILIZATION *
+                                  (double)(grt_pacer.last_heap_scan +
+                                           grt_pacer.last_stack_scan +
+                                           grt_pacer.globals_scan));
+    if (goal == UINT64_MAX) {
+        trigger = UINT64_MAX;
+    } else if (marked >= goal) {
+        trigger = goal;
+    } else {
+        uint64_t d = goal - marked;
+        uint64_t min_t = d / TRIGGER_RATIO_DEN * MIN_TRIGGER_NUM + marked;
+        uint64_t max_t = d / TRIGGER_RATIO_DEN * MAX_TRIGGER_NUM + marked;
+        if (goal > GRT_HEAP_MINIMUM && goal - GRT_HEAP_MINIMUM > max_t)
+            max_t = goal - GRT_HEAP_MINIMUM;
+        if (max_t < min_t)
+            max_t = min_t;
+        trigger = grt_pacer.runway > goal ? min_t : goal - grt_pacer.runway;
+        if (trigger < min_t)
+            trigger = min_t;
+        if (trigger > max_t)
+            trigger = max_t;
+    }
+    atomic_store(&grt_pacer.goal, goal);
+    atomic_store(&grt_pacer.trigger, trigger);
+}
+
+/* Go's piController.next. */
+static double pi_next(double input, double setpoint) {
+    const double kp = 0.9, ti = 4.0, tt = 1000, lo = -1000, hi = 1000;
+    double raw = kp * (setpoint - input) + grt_pacer.pi_err_integral;
+    double out = raw;
+    if (!isfinite(out)) {
+        grt_pacer.pi_err_integral = 0;
+        return 0;
+    }
+    if (out < lo)
+        out = lo;
+    else if (out > hi)
+        out = hi;
+    grt_pacer.pi_err_integral +=
+        (kp * 1.0 / ti) * (setpoint - input) + (1.0 / tt) * (out - raw);
+    if (!isfinite(grt_pacer.pi_err_integral)) {
+        grt_pacer.pi_err_integral = 0;
+        return 0;
+    }
+    return out;
+}
+
+void grt_pacer_end_cycle(uint64_t mark_ns, uint64_t assist_ns, uint64_t idle_ns,
+                         int procs, uint64_t scan_work) {
+    double u = GOAL_UTILIZATION, idle_u = 0;
+    if (mark_ns > 0 && procs > 0) {
+        u += (double)assist_ns / ((double)mark_ns * procs);
+        idle_u = (double)idle_ns / ((double)mark_ns * procs);
+    }
+    uint64_t live = atomic_load(&grt_pacer.heap_live);
+    if (live <= grt_pacer.triggered || scan_work == 0 || u >= 1)
+        return;
+    double cur = (double)(live - grt_pacer.triggered) * (u + idle_u) /
+                 ((double)scan_work * (1 - u));
+    /* The controller's output is the next cons/mark estimate: the input
+     * is the old estimate, the setpoint the measured one. */
+    grt_pacer.cons_mark = pi_next(grt_pacer.cons_mark, cur);
+    if (grt_pacer.cons_mark < 0)
+        grt_pacer.cons_mark = 0;
+}
+
+uint64_t grt_pacer_scavenge_goal(void) {
+    uint64_t goal = UINT64_MAX;
+    uint64_t hg = atomic_load(&grt_pacer.goal);
+    if (hg != UINT64_MAX && atomic_load(&grt_pacer.gc_percent) >= 0)
+        goal = hg + hg / 10;
+    int64_t lim = atomic_load(&grt_pacer.mem_limit);
+    if (lim != INT64_MAX) {
+        uint64_t l = (uint64_t)lim / 100 * 95;
+        uint64_t other =
+            atomic_load(&grt_mheap.meta) + grt_pacer.last_stack_scan;
+        l = l > other ? l - other : 0;
+        if (l < goal)
+            goal = l;
+    }
+    return goal;
+}
+
+void grt_pacer_init(void) {
+    int64_t pct = grt_debug.gogc;
+    atomic_store(&grt_pacer.gc_percent, pct);
+    grt_pacer.heap_minimum =
+        pct >= 0 ? GRT_HEAP_MINIMUM * (uint64_t)pct / 100 : 0;
+    atomic_store(&grt_pacer.mem_limit, grt_debug.gomemlimit);
+    grt_pacer_commit();
+}
