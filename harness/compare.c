@@ -47,6 +47,10 @@
 #include "plotstyle.h"
 #include "run.h"
 #include "rundata.h"
+#include "compare.h"
+#include "gnuplot.h"
+#include "pipeline.h"
+#include "registry.h"
 
 #define CMP_MAX 32 /* machines */
 

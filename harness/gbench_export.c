@@ -30,6 +30,8 @@
 
 #include "run.h"
 #include "rundata.h"
+#include "compare.h"
+#include "registry.h"
 
 static int col(char **hdr, int nh, const char *name) {
     for (int i = 0; i < nh; i++)

@@ -27,6 +27,9 @@
 #include "counters_sim.h"
 #include "plotstyle.h"
 #include "result.h"
+#include "gnuplot.h"
+#include "gotwin.h"
+#include "plan.h"
 #include "topo.h"
 
 #ifndef MECHLAB_GNUPLOT

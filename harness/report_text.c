@@ -37,6 +37,7 @@
 #include "context.h"
 #include "counters_sim.h"
 #include "result.h"
+#include "plan.h"
 
 /* the x column's unit line: sizes and counts carry their own */
 static const char *unit_of(const hx_param *xp) {

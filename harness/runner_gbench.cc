@@ -1,5 +1,5 @@
 /*
- * gbench_shim.cc - Google Benchmark, driven from C.
+ * runner_gbench.cc - the runner: Google Benchmark, driven from C.
  *
  * Experiments are C; Google Benchmark is C++. This file is the only place
  * the two meet. It registers one benchmark family per (variant, non-thread
@@ -99,6 +99,10 @@ extern "C" {
 #include "repeat.h"
 #include "run.h"
 #include "topo.h"
+#include "clock.h"
+#include "gotwin.h"
+#include "runner.h"
+#include "setup_cache.h"
 }
 
 struct hx_state {
@@ -124,11 +128,6 @@ struct hx_state {
     double s0[HX_MAX_SRCVALS], s1[HX_MAX_SRCVALS];
 };
 
-extern "C" double hx_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void barrier_wait(hx_point *pt, int n);
 static void barrier_arrive(hx_point *pt, int n);
@@ -299,35 +298,11 @@ static hx_point *point_for(hx_family *fam, int threads) {
     return nullptr;
 }
 
+/* Counts the repetition and tells the caller (runner.h: a callback). */
 static void progress(hx_run *r, hx_point *pt, double ns) {
-    int done = __atomic_add_fetch(&r->done_runs, 1, __ATOMIC_RELAXED);
-    if (!r->opts->progress)
-        return;
-    /* "[ 40/144] traversal  rows pad=8  at 256 KiB  2 threads  1.2 ns/op
-     *  ~1m05s left": the series, the x point (the working set where x is
-     * a size), and the time left at the pace so far */
-    char series[160], xb[40] = "", left[40] = "";
-    hx_series_name(r, pt, series, sizeof series);
-    const hx_param *xp = &r->exp->params[r->xparam];
-    if (r->xparam != r->thread_param) {
-        char v[32];
-        hx_format_value(xp, pt->val[r->xparam], v, sizeof v);
-        snprintf(xb, sizeof xb, "  %s %s",
-                 (xp->flags & HX_PARAM_BYTES) ? "at" : xp->name, v);
-    }
-    double el = hx_now() - r->t_start;
-    if (done >= 3 && done < r->total_runs && el > 0) {
-        double rem = el * (double)(r->total_runs - done) / done;
-        if (rem >= 60)
-            snprintf(left, sizeof left, "  ~%dm%02ds left", (int)rem / 60,
-                     (int)rem % 60);
-        else
-            snprintf(left, sizeof left, "  ~%ds left", (int)rem + 1);
-    }
-    fprintf(stderr, "\r\033[K[%3d/%d] %s  %s%s  %d thread%s  %.3g ns/op%s",
-            done, r->total_runs, r->exp->name, series, xb, pt->threads,
-            pt->threads > 1 ? "s" : "", ns, left);
-    fflush(stderr);
+    __atomic_add_fetch(&r->done_runs, 1, __ATOMIC_RELAXED);
+    if (r->progress)
+        r->progress(r, pt, ns);
 }
 
 static void body(benchmark::State &s, hx_family *fam) {
@@ -627,7 +602,7 @@ class HxReporter : public benchmark::BenchmarkReporter {
 
 /* ---- driving a whole run ----------------------------------------------- */
 
-extern "C" int hx_gbench_run(hx_run *r, const char *json_path) {
+extern "C" int hx_runner_run(hx_run *r, const char *json_path) {
     char mt[64];
     snprintf(mt, sizeof mt, "%.4f", r->min_time);
     char reps[32], wu[64];
@@ -673,7 +648,5 @@ extern "C" int hx_gbench_run(hx_run *r, const char *json_path) {
     r->t_start = hx_now();
     size_t n = benchmark::RunSpecifiedBenchmarks(&rep);
     benchmark::ClearRegisteredBenchmarks();
-    if (r->opts->progress)
-        fprintf(stderr, "\r\033[K");
     return n > 0 ? 0 : -ENOENT;
 }
