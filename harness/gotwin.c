@@ -53,6 +53,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "gotwin.h"
 #include "run.h"
 #include "plan.h"
 

@@ -39,6 +39,7 @@
 #include "calibrate.h"
 #include "context.h"
 #include "counters_sim.h"
+#include "output.h"
 #include "run.h"
 #include "clock.h"
 

@@ -337,7 +337,6 @@ static int add_families(hx_run *r, const hx_variant *v) {
         for (int t = 0; t < nt; t++) {
             hx_point *pt = &f->points[t];
             pt->run = r;
-            pt->fam = f;
             pt->var = v;
             memcpy(pt->val, val, sizeof val);
             pt->threads =

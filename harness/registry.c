@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "registry.h"
 #include "run.h"
 
 #define HX_EXPERIMENT(n) extern const hx_experiment hx_exp_##n;

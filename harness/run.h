@@ -86,7 +86,6 @@ struct hx_run;
 
 struct hx_point {
     struct hx_run *run;
-    struct hx_family *fam;
     const hx_variant *var;
     int64_t val[HX_MAX_PARAMS]; /* every param's value at this point */
     int threads;

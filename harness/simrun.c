@@ -93,8 +93,7 @@ static bool have_cache_events(const hx_run *r, bool *available) {
     return any;
 }
 
-/* By address: each family's points array stays put, while hx_point.fam
- * may predate the last growth of r->fams. */
+/* By address: each family's points array stays put while r->fams grows. */
 static int point_index(const hx_run *r, const hx_point *pt) {
     int k = 0;
     for (int f = 0; f < r->nfams; f++) {
@@ -510,8 +509,6 @@ int hx_sim_child_main(const hx_experiment *e, int argc, char **argv) {
     if (keep != 0)
         r.fams[0] = r.fams[keep];
     r.fams[0].index = 0;
-    for (int i = 0; i < r.fams[0].npoints; i++)
-        r.fams[0].points[i].fam = &r.fams[0];
     r.nfams = 1;
     r.total_points = r.fams[0].npoints;
     r.total_runs = r.total_points * r.reps;

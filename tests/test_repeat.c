@@ -245,7 +245,6 @@ static void test_points_rule(void) {
     const double spread[3] = {1.0, 1.05, 2.0};
     for (int i = 0; i < 3; i++) {
         pts[i].run = &r;
-        pts[i].fam = &fam;
         pts[i].var = &v;
         pts[i].threads = i == 0 ? 1 : 2;
         pts[i].pu[0] = 0;
