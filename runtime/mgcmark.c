@@ -28,7 +28,12 @@
  * Grey objects wait on a work list: each marker keeps a local stack and
  * shares half of it through a global list when it grows, takes from the
  * global list when its own runs dry (Go's gcWork and work.full, in their
- * simplest form).
+ * simplest form). Concurrent markers (workers, idle Ps, assists) work in
+ * chunks of bounded scan work with no safepoint inside and flush their
+ * list to the global one at the end of each chunk, so a stop-the-world
+ * never finds grey objects hidden in a stopped goroutine. Mark bits are
+ * set with an atomic OR on their byte; heap words are read with relaxed
+ * atomic loads, as the mutators write them concurrently.
  *
  * gccheckmark: after the cycle's mark, the whole graph is marked again
  * from the roots with the world stopped into separate bits; an object
@@ -189,15 +194,14 @@ void grt_gcmark_alloc_black(grt_mspan *s, uintptr_t obj) {
 /* Write barrier and shading from outside the marker: grey p's object on
  * the global list. */
 bool grt_shade(uintptr_t p) {
-    gcw w = {0};
+    uintptr_t one[1];
+    gcw w = {one, 0, 1}; /* mark_ptr pushes at most one object */
     bool r = mark_ptr(p, &w);
     if (w.n != 0) {
         grt_lock_acquire(&wl_lock);
-        for (size_t i = 0; i < w.n; i++)
-            gcw_push(&wl_global, w.buf[i]);
+        gcw_push(&wl_global, one[0]);
         atomic_store(&wl_global_n, wl_global.n);
         grt_lock_release(&wl_lock);
-        free(w.buf);
     }
     return r;
 }
@@ -292,6 +296,35 @@ int64_t grt_gcmark_drain(int64_t budget) {
     return drain(&wl_main, budget);
 }
 
+/* Markers other than the stop-the-world one (background workers, idle
+ * Ps, assists) drain through a thread-local list: a chunk has no
+ * safepoint, so the goroutine cannot move to another thread during it,
+ * and everything left is flushed to the global list before returning.
+ * `busy` counts chunks in progress: mark termination needs zero busy and
+ * an empty global list. */
+static _Atomic int32_t busy;
+static __thread gcw tls_gcw;
+
+__attribute__((noinline)) int64_t grt_gcmark_drain_chunk(int64_t budget) {
+    atomic_fetch_add(&busy, 1);
+    gcw *w = &tls_gcw;
+    int64_t done = drain(w, budget);
+    if (w->n != 0) {
+        grt_lock_acquire(&wl_lock);
+        for (size_t i = 0; i < w->n; i++)
+            gcw_push(&wl_global, w->buf[i]);
+        atomic_store(&wl_global_n, wl_global.n);
+        grt_lock_release(&wl_lock);
+        w->n = 0;
+    }
+    atomic_fetch_sub(&busy, 1);
+    return done;
+}
+
+int32_t grt_gcmark_busy(void) {
+    return atomic_load(&busy);
+}
+
 /* ---- roots ----------------------------------------------------------------------- */
 
 struct stackscan {
@@ -372,6 +405,15 @@ static void mark_roots(gcw *w) {
 
 void grt_gcmark_roots(void) {
     mark_roots(&wl_main);
+}
+
+void grt_gcmark_publish(void) {
+    grt_lock_acquire(&wl_lock);
+    for (size_t i = 0; i < wl_main.n; i++)
+        gcw_push(&wl_global, wl_main.buf[i]);
+    atomic_store(&wl_global_n, wl_global.n);
+    grt_lock_release(&wl_lock);
+    wl_main.n = 0;
 }
 
 uint64_t grt_gcmark_bytes_marked(void) {
