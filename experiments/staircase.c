@@ -25,6 +25,20 @@
  * need host walks (nested paging), so both DRAM steps sit higher than on
  * bare metal, and keep rising with W instead of staying flat.
  *
+ * Warm caches. The harness interleaves the repetitions of all points, so
+ * a repetition starts with the caches full of another point's data. Near
+ * the last level's capacity that matters: a 16 MiB chain walked about
+ * twice per repetition spent its first pass at DRAM latency, and a 4 MiB
+ * point read 192 ns interleaved against 18 ns alone, which put the L3
+ * knee a level too early. So each repetition first walks the chain
+ * untimed (chase_warm, hx_variant.warm) until a pass is no faster than
+ * the one before, and each timed repetition covers at least three passes
+ * where that fits in four times its minimum time; data.csv's passes and
+ * warm_passes, and the summary, say how many each point made. Past the
+ * caches no warm-up makes the chain resident: it stops at its time budget
+ * having left the caches and TLB holding this chain, which is all a DRAM
+ * point needs.
+ *
  * The clock. There is no PMU here to count cycles, so "clock" times a
  * chain of dependent integer adds: one add has a latency of one cycle on
  * every x86 and Arm core, so its ns per op is the period of the clock the
@@ -453,4 +467,16 @@ const hx_experiment hx_exp_staircase = {
     .xparam = "bytes",
     .plot_flags = HX_PLOT_LOGY | HX_PLOT_CACHE_MARKS,
     .min_time = 0.05,
+    .sim = "Every load of the chase is to a new line in random order, and the "
+           "model is LRU with no prefetcher, so each column is a clean step "
+           "from 0 to 1 miss per load: sim_d1 ~0 while the working set fits "
+           "the simulated D1 and ~1 once it is about twice as large; sim_l2 "
+           "(the L2 pass) the same at the L2; sim_ll the same at the "
+           "simulated last level: about one LL miss per load past the LL. "
+           "sim_i1 stays ~0 (a two-instruction loop). Each rise should sit "
+           "at the matching knee of the timed curve; an LL rise far from the "
+           "timed DRAM knee means the LL geometry (context.json says where "
+           "it came from) is not this machine's. 'chase' and 'chase-4k' "
+           "simulate identically: the model has no TLB, so the time between "
+           "them is translation.",
 };

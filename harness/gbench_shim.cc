@@ -29,8 +29,10 @@
  * on past its quota until it has made a few passes, within a time cap.
  * Before the first call, the variant's .warm runs untimed (repeat.h).
  *
- * Timing. Each thread times itself (CLOCK_MONOTONIC around its own loop);
- * ns_per_op is the mean over threads of (t1 - t0) / (its own op count),
+ * Timing. Each thread times itself (CLOCK_MONOTONIC around its own loop,
+ * started together after a spin barrier); ns_per_op is the threads' summed
+ * time over their summed ops (the mean of (t1 - t0) / ops when they are
+ * equal),
  * ns_per_op_max the slowest thread's, thread_spread slowest / fastest.
  * Google Benchmark keeps its own real-time clock to decide iteration
  * counts (UseRealTime), and its times are what gbench.json reports: per
@@ -77,6 +79,7 @@
 #include <vector>
 
 extern "C" {
+#include "counters_sim.h"
 #include "repeat.h"
 #include "run.h"
 #include "topo.h"
@@ -111,6 +114,9 @@ extern "C" double hx_now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static void barrier_wait(hx_point *pt, int n);
+static void barrier_arrive(hx_point *pt, int n);
+
 /* ---- the C API of hx.h that needs the running state -------------------- */
 
 extern "C" uint64_t hx_batch(hx_state *st) {
@@ -122,7 +128,24 @@ extern "C" uint64_t hx_batch(hx_state *st) {
          * not returned, and ours waits for them at our barrier after the
          * variant: skipping these barriers here would deadlock. After
          * SkipWithError this passes both barriers and returns false. */
-        bool go = s.KeepRunningBatch((benchmark::IterationCount)n);
+        /* Google Benchmark's start barrier wakes its threads through a
+         * condition variable, which can take a scheduler tick on a busy
+         * machine: the first one out would run alone. So a second barrier
+         * of ours, spinning, follows it and the clocks start together.
+         * Every thread comes here exactly once per repetition (a variant
+         * that never called hx_batch() is brought here by body()). A
+         * thread that already failed arrives at ours without waiting,
+         * before Google Benchmark's: its KeepRunningBatch() passes the
+         * start and the stop barrier in one call, and the others can only
+         * leave the start barrier once it has. */
+        bool go;
+        if (st->failed) {
+            barrier_arrive(st->pt, st->nt);
+            go = s.KeepRunningBatch((benchmark::IterationCount)n);
+        } else {
+            go = s.KeepRunningBatch((benchmark::IterationCount)n);
+            barrier_wait(st->pt, st->nt);
+        }
         if (!go || st->failed) {
             st->phase = 2;
             if (go)
@@ -145,6 +168,7 @@ extern "C" uint64_t hx_batch(hx_state *st) {
             st->c_ok = hx_counters_thread_read(st->ct, st->c0) == 0;
         st->phase = 1;
         st->t0 = hx_now();
+        hx_sim_window(st->pt->run->sim, true); /* no-op unless sim child */
         return hx_quota_first(&st->quota, st->t0);
     }
     if (st->phase == 1) {
@@ -152,6 +176,7 @@ extern "C" uint64_t hx_batch(hx_state *st) {
         uint64_t more = st->quota_end ? 0 : hx_quota_next(&st->quota, now);
         if (more)
             return more;
+        hx_sim_window(st->pt->run->sim, false);
         if (st->quota_end) { /* the variant left its loop: count the
                                 chunk as done, and stop the others */
             st->quota.done += st->quota.last;
@@ -240,6 +265,14 @@ static void barrier_wait(hx_point *pt, int n) {
             sched_yield(); /* over-subscribed points share PUs */
         else
             __builtin_ia32_pause();
+    }
+}
+
+/* Counts this thread in the current barrier without waiting for it. */
+static void barrier_arrive(hx_point *pt, int n) {
+    if (__atomic_add_fetch(&pt->bar_count, 1, __ATOMIC_ACQ_REL) == n) {
+        __atomic_store_n(&pt->bar_count, 0, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&pt->bar_gen, 1, __ATOMIC_RELEASE);
     }
 }
 
@@ -344,8 +377,6 @@ static void body(benchmark::State &s, hx_family *fam) {
             double ns = secs * 1e9 / (double)st.iters;
             pt->tns[ti < HX_MAX_THREADS ? ti : 0] = ns;
             pt->tit[ti < HX_MAX_THREADS ? ti : 0] = st.iters;
-            s.counters["ns_per_op"] =
-                benchmark::Counter(ns, benchmark::Counter::kAvgThreads);
             /* Every thread sets every available event: a thread whose
              * counters could not be opened or read sets NAN, which makes
              * the sum over threads (and so the average) NAN. Leaving it
@@ -408,13 +439,21 @@ static void body(benchmark::State &s, hx_family *fam) {
             hx_counters_thread_close(st.ct);
         barrier_wait(pt, nt); /* every tns[] written */
         if (ti == 0 && !st.failed && st.iters > 0) {
-            double mx = 0, sum = 0, its = 0;
+            double mx = 0, sum = 0, its = 0, tsum = 0;
             int k = nt < HX_MAX_THREADS ? nt : HX_MAX_THREADS;
             for (int i = 0; i < k; i++) {
                 mx = pt->tns[i] > mx ? pt->tns[i] : mx;
                 sum += pt->tns[i];
                 its += (double)pt->tit[i];
+                tsum += pt->tns[i] * (double)pt->tit[i];
             }
+            /* ns per op per thread: the threads' time over their ops.
+             * With equal threads this is the mean of their ns/op; when
+             * one was starved (an unfair lock, a preempted vCPU) every op
+             * weighs the same, instead of the starved thread's few ops
+             * deciding the mean. Set by thread 0 alone: summed over the
+             * threads by Google Benchmark, it stays this value. */
+            s.counters["ns_per_op"] = tsum / its;
             s.counters["ns_per_op_max"] = mx;
             const hx_experiment *e = r->exp;
             for (int i = 0; i < e->nmetrics && i < HX_MAX_METRICS; i++)
@@ -577,7 +616,11 @@ extern "C" int hx_gbench_run(hx_run *r, const char *json_path) {
             b->UseManualTime();
         else
             b->UseRealTime();
-        b->MinTime(r->min_time)->Repetitions(r->reps);
+        if (r->fixed_iters) /* the sim child: counted, not timed */
+            b->Iterations((benchmark::IterationCount)r->fixed_iters);
+        else
+            b->MinTime(r->min_time);
+        b->Repetitions(r->reps);
         if (r->opts->warmup > 0)
             b->MinWarmUpTime(r->opts->warmup);
         for (int i = 0; i < fam->npoints; i++)

@@ -29,8 +29,8 @@
  * C++ call per iteration: one call per batch (one batch for a single
  * thread; with several, about 64, and every thread stops when the first
  * has done its quota, so none runs its tail alone). Each thread is timed
- * individually; the primary metric, ns_per_op, is a thread's wall time
- * divided by the ops it did, averaged over the threads. A variant must
+ * individually; the primary metric, ns_per_op, is the threads' wall time
+ * over the ops they did (with equal threads, the mean of their ns/op). A variant must
  * therefore do exactly the n ops each hx_batch() returns.
  * One iteration is one "op" of the experiment (one increment, one load, one
  * channel handoff); say which in the experiment's metric text.
@@ -113,7 +113,7 @@ extern "C" {
 #define HX_MAX_CACHES   8  /* data/unified cache levels recorded */
 #define HX_MAX_METRICS  8  /* extra metrics an experiment reports */
 #define HX_MAX_CLAIMS   8  /* claims checked for the verdict */
-#define HX_MAX_HEADLINES 12 /* headline figures per experiment */
+#define HX_MAX_HEADLINES 24 /* headline figures per experiment */
 
 /* ---- topology (filled by the harness from hwloc) ----------------------- */
 
@@ -419,6 +419,12 @@ typedef struct hx_experiment {
     /* Optional: the metric the plot shows on y instead of ns_per_op
      * (its median with p10..p90 bars), and the y label for it. */
     const char *plot_metric;
+    const char *sim;       /* optional: what the simulated cache counters
+                              (--counters sim) should show, for describe */
+    /* Optional: a second plot in report.html along this parameter, at the
+     * largest value of the x parameter (within the PUs for threads), where
+     * the lesson lives on a second axis (falseshare: stride). */
+    const char *plot2;
 } hx_experiment;
 
 #define HX_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "counters_sim.h"
 #include "result.h"
 
 #ifndef MECHLAB_GNUPLOT
@@ -283,6 +284,8 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
                 "0.06 left font ',9' tc rgb '#777777'\n",
                 r->topo.pus, from);
     }
+    /* --counters sim: simulated misses on a second axis (sim.dat) */
+    int nsim = hx_sim_plot_setup(r, dir, g);
     fprintf(g,
             "set terminal pngcairo size 1200,700 font 'Sans,11'\n"
             "set output '%s.png'\n",
@@ -290,18 +293,36 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
     /* One colour per variant; the series of one variant (its other
      * parameters' values) differ by dash and point type. */
     fprintf(g, "plot \\\n");
-    int nth[HX_MAX_VARIANTS] = {0};
+    int nth[2 * HX_MAX_VARIANTS] = {0};
     for (int i = 0; i < blocks; i++) {
         int si = block_series[i];
         int v = hx_variant_index(r, res->series[si].var);
-        int k = v >= 0 && v < HX_MAX_VARIANTS ? nth[v]++ : i;
+        int k = v >= 0 && v < 2 * HX_MAX_VARIANTS ? nth[v]++ : i;
+        /* A Go twin takes its variant's colour, thin and dotted, with
+         * hollow points: "go:chan" beside "chan" */
+        const char *sn = res->series[si].name;
+        int colour = 1 + v, lw = 2, dt = 1 + k % 5, pt = 5 + k % 10;
+        if (hx_gotwin_series(sn))
+            for (int o = 0; o < e->nvariants; o++) {
+                size_t l = strlen(e->variants[o].name);
+                if (strncmp(sn + 3, e->variants[o].name, l) == 0 &&
+                    (sn[3 + l] == 0 || sn[3 + l] == ' ')) {
+                    colour = 1 + o;
+                    lw = 1;
+                    dt = 3;
+                    pt = 4 + 2 * (k % 4);
+                }
+            }
         fprintf(g,
                 "  'plot.dat' index %d using 1:2:3:4 with yerrorlines lw "
-                "2 lc %d pt %d ps 0.8 dt %d title \"",
-                i, 1 + v, 5 + k % 10, 1 + k % 5);
-        gp_plain(g, res->series[si].name);
-        fprintf(g, "\"%s\n", i + 1 < blocks ? ", \\" : "");
+                "%d lc %d pt %d ps 0.8 dt %d title \"",
+                i, lw, colour, pt, dt);
+        gp_plain(g, sn);
+        fprintf(g, "\"%s", i + 1 < blocks ? ", \\\n" : "");
     }
+    if (nsim)
+        hx_sim_plot_terms(r, g);
+    fprintf(g, "\n");
     free(block_series);
     fprintf(g,
             "\nset terminal svg size 1200,700 dynamic font 'Sans,11'\n"

@@ -166,6 +166,11 @@ typedef struct hx_run {
     char dir[1024];    /* final run directory */
     char tmpdir[1024]; /* where it is written */
     char run_id[64];
+    /* --counters sim (counters_sim.h): the parent's simulated results, or
+     * the child's measuring window; NULL otherwise */
+    struct hx_sim *sim;
+    uint64_t fixed_iters; /* > 0: every repetition runs exactly this many
+                             iterations (the sim child), not min_time */
 } hx_run;
 
 /* registry.c */
@@ -176,7 +181,6 @@ void hx_list_known(FILE *out); /* "known experiments: a, b, c" */
 
 /* cli.c */
 int hx_cli_parse(int argc, char **argv, hx_opts *o, char *err, size_t len);
-void hx_cli_usage(FILE *out);
 
 /* run.c */
 int hx_run_experiment(const hx_experiment *e, const hx_opts *o);

@@ -250,6 +250,9 @@ typedef struct grt_stats {
 } grt_stats;
 
 void grt_stats_read(grt_stats *s);
+/* The longest stop-the-world pause since the previous call, ns (0: none):
+ * the worst pause of a window, for a benchmark (one caller at a time). */
+uint64_t grt_stw_pause_max_take(void);
 /* Name of parks_by_reason[i] ("chan receive", "sleep", ...). */
 const char *grt_stats_reason(int i);
 /* Return cold pages of unused pooled stacks to the OS now (the monitor

@@ -269,8 +269,8 @@ static void *chain_pop_tail(struct pool_local *l) {
         /* next is read before the pop: if it was set and the pop then
          * fails, d is empty for good (the owner pushes only at the head)
          * and may be dropped. */
-        struct pool_elt *d2 = atomic_load_explicit(&d->next,
-                                                   memory_order_acquire);
+        struct pool_elt *d2 =
+            atomic_load_explicit(&d->next, memory_order_acquire);
         void *x = deq_pop_tail(d);
         if (x != NULL)
             return x;
@@ -328,7 +328,7 @@ static void pool_free_local(struct pool_local *l) {
 /* The slow half of pinning: give the current P a pool_local in the local
  * generation (making the generation, registering the pool and the cycle
  * hook as needed). May park; the caller pins again afterwards. */
-static void pool_grow(grt_pool *p) {
+static __attribute__((noinline)) void pool_grow(grt_pool *p) {
     if (!atomic_load_explicit(&pools_hooked, memory_order_acquire)) {
         bool first = false;
         grt_lock_acquire(&pools_lock);
@@ -375,23 +375,33 @@ static void pool_grow(grt_pool *p) {
         pool_free_local(fresh);
 }
 
-/* This P's pool_local in the local generation (Go's pin). On return the
- * goroutine must not park until it is done with the storage. */
-static inline struct pool_local *pool_pin(grt_pool *p, struct grt_p **pp) {
+/* This P's pool_local in the local generation (Go's pin), or NULL when it
+ * has none yet. On return the goroutine must not park until it is done
+ * with the storage. */
+static inline struct pool_local *pool_pin_fast(grt_pool *p, struct grt_p **pp) {
+    struct grt_p *P = pool_curp();
+    struct pool_gen *g = atomic_load_explicit(&p->local, memory_order_acquire);
+    if (__builtin_expect(g == NULL, 0))
+        return NULL;
+    *pp = P;
+    return atomic_load_explicit(&g->per_p[P->id], memory_order_acquire);
+}
+
+static __attribute__((noinline)) struct pool_local *
+pool_pin_slow(grt_pool *p, struct grt_p **pp) {
     for (;;) {
-        struct grt_p *P = pool_curp();
-        struct pool_gen *g =
-            atomic_load_explicit(&p->local, memory_order_acquire);
-        if (__builtin_expect(g != NULL, 1)) {
-            struct pool_local *l = atomic_load_explicit(&g->per_p[P->id],
-                                                        memory_order_acquire);
-            if (__builtin_expect(l != NULL, 1)) {
-                *pp = P;
-                return l;
-            }
-        }
-        pool_grow(p);
+        pool_grow(p); /* may park: pin again afterwards */
+        struct pool_local *l = pool_pin_fast(p, pp);
+        if (l != NULL)
+            return l;
     }
+}
+
+static inline struct pool_local *pool_pin(grt_pool *p, struct grt_p **pp) {
+    struct pool_local *l = pool_pin_fast(p, pp);
+    if (__builtin_expect(l == NULL, 0))
+        l = pool_pin_slow(p, pp);
+    return l;
 }
 
 /* Bump a counter of the P we are pinned to (owner-only plain store). */
@@ -405,8 +415,8 @@ static void *pool_get_slow(grt_pool *p, struct grt_p *P) {
     struct pool_gen *g = atomic_load_explicit(&p->local, memory_order_acquire);
     int n = atomic_load_explicit(&g->nmax, memory_order_acquire);
     for (int i = 1; i < n; i++) {
-        struct pool_local *l = atomic_load_explicit(
-            &g->per_p[(pid + i) % n], memory_order_acquire);
+        struct pool_local *l = atomic_load_explicit(&g->per_p[(pid + i) % n],
+                                                    memory_order_acquire);
         void *x = l != NULL ? chain_pop_tail(l) : NULL;
         if (x != NULL) {
             POOL_STAT(P, pool_get_stolen);
@@ -428,8 +438,8 @@ static void *pool_get_slow(grt_pool *p, struct grt_p *P) {
         }
     }
     for (int i = 0; i < n; i++) {
-        struct pool_local *l = atomic_load_explicit(
-            &v->per_p[(pid + i) % n], memory_order_acquire);
+        struct pool_local *l = atomic_load_explicit(&v->per_p[(pid + i) % n],
+                                                    memory_order_acquire);
         void *x = l != NULL ? chain_pop_tail(l) : NULL;
         if (x != NULL) {
             POOL_STAT(P, pool_get_victim);
@@ -443,16 +453,11 @@ static void *pool_get_slow(grt_pool *p, struct grt_p *P) {
     return NULL;
 }
 
-void *grt_pool_get(grt_pool *p) {
-    struct grt_p *P;
-    struct pool_local *l = pool_pin(p, &P);
-    void *x = l->private;
-    if (x != NULL) {
-        GRT_STORE_PTR(&l->private, NULL);
-        POOL_STAT(P, pool_get_private);
-        return x;
-    }
-    x = chain_pop_head(l);
+/* Get past the private slot: the P's chain, other Ps, the victim, new_fn.
+ * Out of line, so that the common case needs no saved registers. */
+static __attribute__((noinline)) void *
+pool_get_miss(grt_pool *p, struct pool_local *l, struct grt_p *P) {
+    void *x = chain_pop_head(l);
     if (x != NULL) {
         POOL_STAT(P, pool_get_shared);
         return x;
@@ -465,9 +470,20 @@ void *grt_pool_get(grt_pool *p) {
     return p->new_fn != NULL ? p->new_fn() : NULL;
 }
 
-void grt_pool_put(grt_pool *p, void *x) {
-    if (x == NULL)
-        return;
+void *grt_pool_get(grt_pool *p) {
+    struct grt_p *P;
+    struct pool_local *l = pool_pin(p, &P);
+    void *x = l->private;
+    if (__builtin_expect(x != NULL, 1)) {
+        GRT_STORE_PTR(&l->private, NULL);
+        POOL_STAT(P, pool_get_private);
+        return x;
+    }
+    return pool_get_miss(p, l, P);
+}
+
+/* Put when the private slot is taken: the P's chain, growing it. */
+static __attribute__((noinline)) void pool_put_shared(grt_pool *p, void *x) {
     struct pool_elt *spare = NULL;
     for (;;) {
         struct grt_p *P;
@@ -488,6 +504,19 @@ void grt_pool_put(grt_pool *p, void *x) {
             n = POOL_RING_MAX;
         spare = elt_new(n); /* may park */
     }
+}
+
+void grt_pool_put(grt_pool *p, void *x) {
+    if (x == NULL)
+        return;
+    struct grt_p *P;
+    struct pool_local *l = pool_pin(p, &P);
+    if (__builtin_expect(l->private == NULL, 1)) {
+        GRT_STORE_PTR(&l->private, x);
+        POOL_STAT(P, pool_puts);
+        return;
+    }
+    pool_put_shared(p, x);
 }
 
 void grt_pool_destroy(grt_pool *p) {

@@ -41,6 +41,7 @@
 static grt_lock stw_lock = GRT_LOCK_INIT; /* one stopper at a time */
 static struct grt_stw_stats stw_stats;
 static grt_lock stw_stats_lock = GRT_LOCK_INIT;
+static uint64_t stw_window_max_ns; /* stw_stats_lock; grt_stw_pause_max_take */
 
 void grt_stopwait_dec(void) /* sched.lock */
 {
@@ -170,6 +171,8 @@ void grt_stw_pause_record(uint64_t ns) {
     stw_stats.total_ns += ns;
     if (ns > stw_stats.max_ns)
         stw_stats.max_ns = ns;
+    if (ns > stw_window_max_ns)
+        stw_window_max_ns = ns;
     int b = 0;
     uint64_t lim = 1000; /* bucket 0: < 1 us; then doubling */
     while (b < GRT_STW_BUCKETS - 1 && ns >= lim) {
@@ -184,4 +187,12 @@ void grt_stw_stats_read(struct grt_stw_stats *out) {
     grt_lock_acquire(&stw_stats_lock);
     *out = stw_stats;
     grt_lock_release(&stw_stats_lock);
+}
+
+uint64_t grt_stw_pause_max_take(void) {
+    grt_lock_acquire(&stw_stats_lock);
+    uint64_t v = stw_window_max_ns;
+    stw_window_max_ns = 0;
+    grt_lock_release(&stw_stats_lock);
+    return v;
 }

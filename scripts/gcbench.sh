@@ -1,19 +1,21 @@
 #!/bin/sh
-# gcbench.sh - the GC benchmark for all three collectors, back to back on
-# this machine, as one table: ours and Boehm through `mechlab run gcbench`
-# (experiments/gcbench.c), then Go 1.19 through its twin
-# (scripts/gobench/gc_test.go) on the same workload sizes.
+# gcbench.sh - the GC benchmark for all three collectors, measured in one
+# run on this machine and printed as one table: `mechlab run gcbench`
+# (experiments/gcbench.c) measures ours and Boehm, and Go 1.19 through the
+# variants' Go twins (scripts/gobench/gc_test.go, the go:* series),
+# interleaved with ours.
 #
 #   scripts/gcbench.sh            full sizes: 64 MiB tree, 256 MiB heaps
 #   scripts/gcbench.sh --quick    the smoke sizes (seconds)
-#   REPS=9 scripts/gcbench.sh     repetitions for both sides (default 5)
+#   REPS=9 scripts/gcbench.sh     repetitions (default 5)
 #
-# Extra arguments go to mechlab. Sizes: export MECHLAB_TREE_BYTES and
-# MECHLAB_HEAP_BYTES (the names under which the harness hands parameters
-# to Go twins); both sides use them, defaults below. Columns: median ms per
-# op, the worst stop-the-world pause over all repetitions, median GC CPU
-# share, cycles per 100 ops, and the largest peak heap and peak RSS growth
-# seen. Results of
+# Extra arguments go to mechlab. Sizes: MECHLAB_TREE_BYTES and
+# MECHLAB_HEAP_BYTES (defaults below; the harness hands the same values to
+# the Go twins). Columns: median ms per op, the worst stop-the-world pause
+# over all repetitions, median GC CPU share (Go's definition: idle-P
+# marking not counted; Boehm: all its collector's CPU), cycles per 100 ops,
+# and the largest peak heap and peak RSS growth seen. Without `go` the Go
+# rows are missing (the run says why). Results of
 # the mechlab run stay in $OUT (default results/).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,17 +34,14 @@ if [ ! -x "$mechlab" ]; then
 fi
 if [ -n "$quick" ]; then
     : "${MECHLAB_TREE_BYTES:=8388608}" "${MECHLAB_HEAP_BYTES:=16777216}"
-    gotime=0.2s
 else
     : "${MECHLAB_TREE_BYTES:=67108864}" "${MECHLAB_HEAP_BYTES:=268435456}"
-    gotime=1s
 fi
-export MECHLAB_TREE_BYTES MECHLAB_HEAP_BYTES
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-echo "gcbench: ours + Boehm: $mechlab run gcbench $quick --reps $reps $*"
+echo "gcbench: ours, Boehm and Go: $mechlab run gcbench $quick --reps $reps $*"
 "$mechlab" run gcbench $quick --reps "$reps" --no-plot --out "$out" \
     --set "tree_bytes=$MECHLAB_TREE_BYTES" \
     --set "heap_bytes=$MECHLAB_HEAP_BYTES" "$@" >"$tmp/mechlab.txt" 2>&1 || {
@@ -50,31 +49,19 @@ echo "gcbench: ours + Boehm: $mechlab run gcbench $quick --reps $reps $*"
     echo "gcbench: mechlab run failed" >&2
     exit 1
 }
-csv=$(ls -d "$out"/*/gcbench/latest 2>/dev/null | head -n 1)/data.csv
+dir=$(sed -n 's/^wrote \(.*\)\/ in .*/\1/p' "$tmp/mechlab.txt" | tail -n 1)
+csv=$dir/data.csv
 if [ ! -f "$csv" ]; then
-    echo "gcbench: no data.csv under $out/*/gcbench/latest" >&2
+    cat "$tmp/mechlab.txt" >&2
+    echo "gcbench: no data.csv from the run" >&2
     exit 1
 fi
-
-gofile=$tmp/go.txt
-: >"$gofile"
-if command -v go >/dev/null 2>&1; then
-    echo "gcbench: Go: $(go version), GOGC=${GOGC:-100}, go test -bench GC -count $reps -benchtime $gotime"
-    (cd "$here/gobench" && GOFLAGS=-mod=mod GOPROXY=off \
-        go test -run XXX -bench 'GC' -count "$reps" -benchtime "$gotime") \
-        >"$gofile" 2>&1 || {
-        cat "$gofile" >&2
-        echo "gcbench: go test failed" >&2
-        exit 1
-    }
-else
-    echo "gcbench: Go is not installed (no 'go' in PATH): Go's rows are missing"
-fi
+grep "^go: " "$tmp/mechlab.txt" || true
 echo "gcbench: sizes: tree $MECHLAB_TREE_BYTES B, heap $MECHLAB_HEAP_BYTES B in 64 KiB objects"
 echo
 
 # One row per (workload, collector): medians, worst pause, largest peaks.
-awk -F, -v gofile="$gofile" '
+awk -F, '
 function med(key,    n, i, j, t, a) {
     n = cnt[key]
     if (n == 0) return "n/a"
@@ -104,7 +91,8 @@ function add(row, metric, v) {
 }
 function rowname(variant,    w, c) {
     c = "ours"
-    if (variant ~ /^boehm-incr-/) { c = "boehm-incr"; sub(/^boehm-incr-/, "", variant) }
+    if (variant ~ /^go:/) { c = "go"; sub(/^go:/, "", variant) }
+    else if (variant ~ /^boehm-incr-/) { c = "boehm-incr"; sub(/^boehm-incr-/, "", variant) }
     else if (variant ~ /^boehm-/) { c = "boehm"; sub(/^boehm-/, "", variant) }
     return variant SUBSEP c
 }
@@ -117,21 +105,6 @@ $col["status"] != "ok" { next }
     for (k = 1; k <= 5; k++) add(r, ms[k], $col[ms[k]])
 }
 END {
-    while ((getline line < gofile) > 0) {
-        if (line !~ /^BenchmarkGC/) continue
-        n = split(line, f, /[ \t]+/)
-        name = f[1]; sub(/-[0-9]+$/, "", name)
-        w = (name == "BenchmarkGCChurn") ? "churn" : \
-            (name == "BenchmarkGCForcedNoscan") ? "gc-noscan" : \
-            (name == "BenchmarkGCForcedPtr") ? "gc-ptr" : ""
-        if (w == "") continue
-        r = w SUBSEP "go"
-        for (i = 3; i < n; i += 2) {
-            u = f[i + 1]
-            if (u == "ns/op") add(r, "ms", f[i] / 1e6)
-            else add(r, u, f[i])
-        }
-    }
     printf "%-10s %-11s %10s %14s %10s %10s %10s %10s\n", "workload", \
         "collector", "ms/op", "worst_pause_us", "gc_cpu_%", "cyc/100op", \
         "peak_heap", "peak_rss"
@@ -150,4 +123,4 @@ END {
     }
 }' "$csv"
 echo
-echo "gcbench: mechlab results: $(dirname "$csv")"
+echo "gcbench: mechlab results: $dir"

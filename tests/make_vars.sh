@@ -73,6 +73,10 @@ mk compare "EXP=a;b" "OUT=c;touch $pwned"
 want_argv compare "a;b" --out "c;touch $pwned"
 no_pwn "compare"
 
+mk fleet "STUDY=caches;touch $pwned" "OUT=x y"
+want_argv fleet run "caches;touch $pwned" --out "x y"
+no_pwn "fleet"
+
 mk run "EXP=a
 touch $pwned"
 [ $rc -ne 0 ] && grep -q "EXP: a newline is not accepted" <<<"$out" && ok ||

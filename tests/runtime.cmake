@@ -10,7 +10,9 @@
 # ping-pong switches (Gosched and park/ready), spawn storms.
 # test_gc: the garbage-collected heap (reachability from every kind of
 # root, bounded heap, GOGC/GOMEMLIMIT, gctrace, checkmark).
-# With MECHLAB_SANITIZE_TESTS both are built again against grt_asan
+# test_pool: grt_pool (Go's sync.Pool): Get/Put order, chain growth,
+# stealing across Ps, concurrency with collections, the victim cache.
+# With MECHLAB_SANITIZE_TESTS all are built again against grt_asan
 # (ASan+UBSan with the fiber-switch annotations) as *_asan.
 # Each prints "N passed, M failed".
 if(NOT TARGET grt)
@@ -18,7 +20,7 @@ if(NOT TARGET grt)
 endif()
 
 set(_rt_tests test_runtime runtime 120 test_runtime_stress stress 300
-              test_gc runtime 180)
+              test_gc runtime 180 test_pool runtime 120)
 set(_i 0)
 list(LENGTH _rt_tests _n)
 while(_i LESS _n)

@@ -18,3 +18,11 @@ add_test(NAME smoke_interrupt
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/interrupt.sh $<TARGET_FILE:mechlab>)
 set_tests_properties(smoke_interrupt PROPERTIES LABELS smoke RUN_SERIAL TRUE
                      TIMEOUT 120)
+
+# GODEBUG=gctrace=1 through the GC benchmark: Go-layout lines from our heap.
+if("gcbench" IN_LIST _exps)
+  add_test(NAME smoke_gcbench_gctrace
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/gctrace.sh $<TARGET_FILE:mechlab>)
+  set_tests_properties(smoke_gcbench_gctrace PROPERTIES LABELS smoke
+                       RUN_SERIAL TRUE TIMEOUT 300)
+endif()

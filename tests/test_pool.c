@@ -208,9 +208,9 @@ static void t_steal(void *arg) {
 
 /* ---- concurrency with collections ----------------------------------------------- */
 
-#define TOKENS 512
+#define TOKENS  512
 #define TRADERS 8
-#define TRADES 20000
+#define TRADES  20000
 typedef struct token {
     _Atomic int held;
     int id;
@@ -286,11 +286,13 @@ static void t_concurrent(void *arg) {
     for (int i = 0; i < TRADERS; i++)
         grt_go(trader, &c);
     grt_waitgroup_wait(&c.wg);
-    /* And again with collections rotating the generations meanwhile
-     * (tokens dropped by the rotation are simply gone from the pool). */
+    /* And again, on a fresh pool (the first still holds the tokens), with
+     * collections rotating the generations meanwhile (tokens dropped by a
+     * rotation are simply gone from the pool). */
+    static grt_pool p2 = GRT_POOL_INIT(NULL);
+    c.p = &p2;
     for (int i = 0; i < TOKENS; i++)
-        if (!atomic_load(&tok[i].held))
-            grt_pool_put(&p, &tok[i]);
+        grt_pool_put(&p2, &tok[i]);
     grt_waitgroup_add(&c.cwg, 1);
     grt_go(collector, &c);
     grt_waitgroup_add(&c.wg, TRADERS);
@@ -306,9 +308,14 @@ static void t_concurrent(void *arg) {
         CHECK(atomic_load(&tok[i].held) == 0);
     /* Whatever is left comes out once each. */
     int left = 0;
-    for (token *t; (t = grt_pool_get(&p)) != NULL; left++)
+    for (token *t; (t = grt_pool_get(&p2)) != NULL; left++)
         CHECK(atomic_exchange(&t->held, 1) == 0);
     CHECK(left <= TOKENS);
+    /* This test runs twice (2 and 4 Ps): start from empty pools. */
+    grt_pool_destroy(&p);
+    grt_pool_destroy(&p2);
+    CHECK(grt_pool_get(&p) == NULL);
+    grt_pool_destroy(&p);
 }
 
 /* ---- the victim cache ------------------------------------------------------------- */
@@ -319,14 +326,19 @@ static void t_victim(void *arg) {
     static grt_pool p = GRT_POOL_INIT(make_new);
     atomic_store(&news, 0);
     struct obj *x = obj_make(1), *y = obj_make(2);
-    grt_pool_put(&p, x); /* private */
-    grt_pool_put(&p, y); /* chain */
+    int gogc = grt_set_gc_percent(-1); /* only our collections rotate */
+    grt_pool_put(&p, x);               /* private */
+    grt_pool_put(&p, y);               /* chain */
+    grt_set_gc_percent(gogc);
     x = y = NULL;
     grt_gc();
     /* Churn the heap: had the pool's objects been freed, their memory would
-     * be handed out (zeroed) again. */
+     * be handed out (zeroed) again. With collections off: one more would
+     * rotate the pool again. */
+    gogc = grt_set_gc_percent(-1);
     for (int i = 0; i < 100000; i++)
         grt_keepalive(grt_new(&obj_type));
+    grt_set_gc_percent(gogc);
     grt_stats s0 = stats_now();
     struct obj *a = grt_pool_get(&p);
     struct obj *b = grt_pool_get(&p);
@@ -339,8 +351,10 @@ static void t_victim(void *arg) {
     CHECK(atomic_load(&news) == 1 && c != NULL && obj_intact(c, 0xfeed));
 
     /* Two collections: gone. */
+    gogc = grt_set_gc_percent(-1);
     grt_pool_put(&p, a);
     grt_pool_put(&p, b);
+    grt_set_gc_percent(gogc);
     a = b = c = NULL;
     grt_gc();
     grt_gc();
@@ -352,6 +366,40 @@ static void t_victim(void *arg) {
     CHECK(d != NULL && obj_intact(d, 0xfeed));
 }
 
+/* The memory itself: 8 MiB of large objects held only by the pool is
+ * still marked after one collection and freed by the second. (A stale
+ * copy of a pointer on a stack may pin one or two: the check allows it.) */
+#define BIG_N     64
+#define BIG_BYTES (128u << 10)
+static grt_pool big_pool = GRT_POOL_INIT(NULL);
+
+static __attribute__((noinline)) void fill_big(void) {
+    for (int i = 0; i < BIG_N; i++)
+        grt_pool_put(&big_pool, grt_new_bytes(BIG_BYTES));
+}
+
+static void t_victim_memory(void *arg) {
+    (void)arg;
+    grt_gc();
+    grt_stats s0 = stats_now();
+    int gogc = grt_set_gc_percent(-1); /* only our collections rotate */
+    fill_big();
+    grt_set_gc_percent(gogc);
+    grt_gc();
+    grt_stats s1 = stats_now();
+    grt_gc();
+    grt_stats s2 = stats_now();
+    uint64_t held = (uint64_t)BIG_N * BIG_BYTES;
+    CHECK(s1.gc_last_heap_live >= s0.gc_last_heap_live + held * 9 / 10);
+    CHECK(s2.gc_last_heap_live + held * 8 / 10 <= s1.gc_last_heap_live);
+    CHECK(grt_pool_get(&big_pool) == NULL);
+    if (atomic_load(&t_fail))
+        fprintf(stderr, "  live: before %llu, after one gc %llu, two %llu\n",
+                (unsigned long long)s0.gc_last_heap_live,
+                (unsigned long long)s1.gc_last_heap_live,
+                (unsigned long long)s2.gc_last_heap_live);
+}
+
 /* ---- driver --------------------------------------------------------------------- */
 
 static const struct test {
@@ -359,9 +407,13 @@ static const struct test {
     void (*fn)(void *);
     int procs; /* GOMAXPROCS for this test; 0: default */
 } tests[] = {
-    {"get_put", t_get_put, 1},     {"many", t_many, 1},
-    {"steal", t_steal, 2},         {"concurrent", t_concurrent, 0},
-    {"concurrent_4p", t_concurrent, 4}, {"victim", t_victim, 1},
+    {"get_put", t_get_put, 1},
+    {"many", t_many, 1},
+    {"steal", t_steal, 2},
+    {"concurrent", t_concurrent, 0},
+    {"concurrent_4p", t_concurrent, 4},
+    {"victim", t_victim, 1},
+    {"victim_memory", t_victim_memory, 1},
 };
 
 int main(void) {
