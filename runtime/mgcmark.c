@@ -38,7 +38,10 @@
  * gccheckmark: after the cycle's mark, the whole graph is marked again
  * from the roots with the world stopped into separate bits; an object
  * reachable then but not marked by the cycle is reported and the process
- * stops (Go's "checkmark found unmarked object").
+ * stops (Go's "checkmark found unmarked object"). Objects reached only
+ * through conservative roots are exempt (a stale stack word may name an
+ * object that was garbage when the cycle began; see greyobject): the
+ * check covers everything reached through precise heap pointers.
  */
 #include "chan_internal.h"
 #include "grt_asan.h"
@@ -64,6 +67,7 @@ static _Atomic size_t wl_global_n;
 static gcw wl_main; /* the stop-the-world marker's own list */
 
 static bool checkmark_mode;
+static bool checkmark_conservative; /* scanning a conservative root */
 
 static void gcw_push(gcw *w, uintptr_t obj) {
     if (w->n == w->cap) {
@@ -135,6 +139,15 @@ static size_t obj_bytes(const grt_mspan *s) {
 static inline void greyobject(grt_mspan *s, uint32_t idx, uintptr_t obj,
                               gcw *w) {
     if (__builtin_expect(checkmark_mode, 0)) {
+        /* A conservative root may hold a stale word (a dead frame's slot
+         * that was below sp at the first pause and is inside the frame of
+         * a deeper call now) naming an object that was already garbage
+         * when marking began: the collector rightly left it white. So
+         * from conservative roots only marked objects are followed; every
+         * object reached through the heap's precise pointers must be
+         * marked. */
+        if (checkmark_conservative && !grt_bit_get(s->markbits, idx))
+            return;
         uint64_t *cb = check_bits_of(s);
         if ((cb[idx >> 6] >> (idx & 63)) & 1)
             return;
@@ -210,6 +223,7 @@ bool grt_shade(uintptr_t p) {
 
 /* Every aligned word of [b, b+n) may be a pointer. */
 GRT_NO_ASAN static void scan_conservative(const void *b, size_t n, gcw *w) {
+    checkmark_conservative = checkmark_mode;
     uintptr_t p = ((uintptr_t)b + 7) & ~(uintptr_t)7;
     uintptr_t end = (uintptr_t)b + n;
     uintptr_t lo = grt_mheap.arena_base;
@@ -218,6 +232,7 @@ GRT_NO_ASAN static void scan_conservative(const void *b, size_t n, gcw *w) {
         if (v - lo < GRT_ARENA_BYTES)
             mark_ptr(v, w);
     }
+    checkmark_conservative = false;
 }
 
 /* Words of one element of t at b, by t's mask. */
