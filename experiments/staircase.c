@@ -467,4 +467,16 @@ const hx_experiment hx_exp_staircase = {
     .xparam = "bytes",
     .plot_flags = HX_PLOT_LOGY | HX_PLOT_CACHE_MARKS,
     .min_time = 0.05,
+    .sim = "Every load of the chase is to a new line in random order, and the "
+           "model is LRU with no prefetcher, so each column is a clean step "
+           "from 0 to 1 miss per load: sim_d1 ~0 while the working set fits "
+           "the simulated D1 and ~1 once it is about twice as large; sim_l2 "
+           "(the L2 pass) the same at the L2; sim_ll the same at the "
+           "simulated last level: about one LL miss per load past the LL. "
+           "sim_i1 stays ~0 (a two-instruction loop). Each rise should sit "
+           "at the matching knee of the timed curve; an LL rise far from the "
+           "timed DRAM knee means the LL geometry (context.json says where "
+           "it came from) is not this machine's. 'chase' and 'chase-4k' "
+           "simulate identically: the model has no TLB, so the time between "
+           "them is translation.",
 };

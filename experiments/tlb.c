@@ -574,4 +574,12 @@ const hx_experiment hx_exp_tlb = {
     .plot_flags = HX_PLOT_LOGY,
     .marks = tlb_marks,
     .min_time = 0.02,
+    .sim = "One line per page, the line moving 64 bytes per page, so N pages "
+           "are N lines spread over all sets: sim_d1 ~0 up to D1/64 pages "
+           "(768 for a 48 KiB D1), ~1 per access past about twice that; "
+           "sim_l2 and sim_ll the same at L2/64 and LL/64 pages. The 4k and "
+           "2m series simulate identically: the model has no TLB and no "
+           "page walk, so wherever the timed 4k line leaves the 2m line "
+           "with equal simulated misses, the difference is translation "
+           "alone.",
 };

@@ -4,7 +4,7 @@
  *   mechlab list
  *   mechlab describe EXP
  *   mechlab run EXP|all [--threads LIST] [--reps N] [--quick]
- *                       [--counters auto|papi|perf|rusage|none] [--out DIR]
+ *                       [--counters auto|papi|perf|rusage|none|sim] [--out DIR]
  *                       [--set NAME=LIST]... [--min-time S] [--warmup S]
  *                       [--machine NAME] [--host NAME]
  *                       [--no-plot] [--no-interleave] [--progress|--no-progress]
@@ -50,7 +50,10 @@ void hx_cli_usage(FILE *out) {
         "  --min-time S         seconds per repetition, 0.001..60\n"
         "  --warmup S           seconds of warm-up before each point's first\n"
         "                       repetition, 0..60 (default 0)\n"
-        "  --counters MODE      auto|papi|perf|rusage|none (default auto)\n"
+        "  --counters MODE      auto|papi|perf|rusage|none|sim (default auto;\n"
+        "                       sim: auto plus simulated cache misses per op\n"
+        "                       from valgrind, for single-threaded "
+        "experiments)\n"
         "  --out DIR            results root (default results)\n"
         "  --machine NAME       machine name in the results path\n"
         "                       (default: from the CPU model)\n"
@@ -183,15 +186,15 @@ int hx_cli_parse(int argc, char **argv, hx_opts *o, char *err, size_t len) {
         } else if (flag_is(a, "--counters")) {
             if (want_value(argc, argv, &i, &v, err, len))
                 return -EINVAL;
-            static const char *const modes[] = {"auto", "papi", "perf",
-                                                "rusage", "none"};
+            static const char *const modes[] = {"auto",   "papi", "perf",
+                                                "rusage", "none", "sim"};
             bool ok = false;
             for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
                 ok |= strcmp(v, modes[m]) == 0;
             if (!ok) {
                 snprintf(err, len,
                          "--counters '%s': expected auto, papi, "
-                         "perf, rusage or none",
+                         "perf, rusage, none or sim",
                          v);
                 return -EINVAL;
             }

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "fleet.h"
+#include "points.h"
 #include "run.h"
 
 #define REPORT_MAX_ROWS 256
@@ -93,18 +94,30 @@ static hx_fleet_figure to_head(json_t *h) {
     return x;
 }
 
+/* A figure for people: sizes in bytes as 48 KiB, others to 4 digits. */
+static const char *fmt(double v, const char *unit, char *buf, size_t len) {
+    if (strcmp(unit, "bytes") == 0 && v >= 0 && v < 9e18 && v == floor(v))
+        hx_points_format_bytes((uint64_t)v, buf, len);
+    else
+        snprintf(buf, len, "%.4g", v);
+    return buf;
+}
+
 /* One cell's text. */
 static void cell(const rep_col *c, json_t *run, json_t *h, char *buf,
                  size_t len) {
     if (h) {
         double v = jnum(h, "value"), lo = jnum(h, "ci_lo"),
                hi = jnum(h, "ci_hi");
+        const char *u = jstr(h, "unit");
+        char a[48], b[48], d[48];
         if (isnan(v))
             snprintf(buf, len, "not measured");
         else if (isnan(lo) || isnan(hi))
-            snprintf(buf, len, "%.4g (no CI)", v);
+            snprintf(buf, len, "%s (no CI)", fmt(v, u, a, sizeof a));
         else
-            snprintf(buf, len, "%.4g [%.4g, %.4g]", v, lo, hi);
+            snprintf(buf, len, "%s [%s, %s]", fmt(v, u, a, sizeof a),
+                     fmt(lo, u, b, sizeof b), fmt(hi, u, d, sizeof d));
     } else if (c->failed &&
                (!run || json_integer_value(json_object_get(run, "rc")) != 0)) {
         snprintf(buf, len, "%s", c->state[0] ? c->state : "FAILED");
@@ -301,7 +314,7 @@ int hx_fleet_report(const char *dir, bool plot, FILE *out) {
     int ncols = (int)json_array_size(tasks);
     rep_col *cols = calloc((size_t)ncols + 1, sizeof *cols);
     rep_row *rows = calloc(REPORT_MAX_ROWS, sizeof *rows);
-    char(*exps)[64] = calloc(HX_FLEET_MAX_RUNS * 4, 64);
+    char(*exps)[64] = calloc((size_t)HX_FLEET_MAX_RUNS * 4, 64);
     int nrows = 0, nexps = 0, nfailed = 0;
     if (!cols || !rows || !exps) {
         free(cols);

@@ -79,6 +79,7 @@
 #include <vector>
 
 extern "C" {
+#include "counters_sim.h"
 #include "repeat.h"
 #include "run.h"
 #include "topo.h"
@@ -167,6 +168,7 @@ extern "C" uint64_t hx_batch(hx_state *st) {
             st->c_ok = hx_counters_thread_read(st->ct, st->c0) == 0;
         st->phase = 1;
         st->t0 = hx_now();
+        hx_sim_window(st->pt->run->sim, true); /* no-op unless sim child */
         return hx_quota_first(&st->quota, st->t0);
     }
     if (st->phase == 1) {
@@ -174,6 +176,7 @@ extern "C" uint64_t hx_batch(hx_state *st) {
         uint64_t more = st->quota_end ? 0 : hx_quota_next(&st->quota, now);
         if (more)
             return more;
+        hx_sim_window(st->pt->run->sim, false);
         if (st->quota_end) { /* the variant left its loop: count the
                                 chunk as done, and stop the others */
             st->quota.done += st->quota.last;
@@ -613,7 +616,11 @@ extern "C" int hx_gbench_run(hx_run *r, const char *json_path) {
             b->UseManualTime();
         else
             b->UseRealTime();
-        b->MinTime(r->min_time)->Repetitions(r->reps);
+        if (r->fixed_iters) /* the sim child: counted, not timed */
+            b->Iterations((benchmark::IterationCount)r->fixed_iters);
+        else
+            b->MinTime(r->min_time);
+        b->Repetitions(r->reps);
         if (r->opts->warmup > 0)
             b->MinWarmUpTime(r->opts->warmup);
         for (int i = 0; i < fam->npoints; i++)

@@ -419,6 +419,8 @@ typedef struct hx_experiment {
     /* Optional: the metric the plot shows on y instead of ns_per_op
      * (its median with p10..p90 bars), and the y label for it. */
     const char *plot_metric;
+    const char *sim;       /* optional: what the simulated cache counters
+                              (--counters sim) should show, for describe */
 } hx_experiment;
 
 #define HX_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))

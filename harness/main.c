@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "counters_sim.h"
 #include "fleet.h"
 #include "run.h"
 
@@ -31,6 +32,9 @@ static int run_one(const hx_experiment *e, const hx_opts *o) {
 int main(int argc, char **argv) {
     hx_opts o;
     char err[512];
+    if (argc > 1 && strcmp(argv[1], HX_SIM_CHILD_CMD) == 0)
+        return hx_sim_child_main(argc > 2 ? hx_find_experiment(argv[2]) : NULL,
+                                 argc, argv); /* under valgrind: simrun.c */
     if (argc > 1 && strcmp(argv[1], "fleet") == 0)
         return hx_fleet_main(argc, argv);
     if (hx_cli_parse(argc, argv, &o, err, sizeof err) != 0) {

@@ -38,6 +38,7 @@
 
 #include "calibrate.h"
 #include "context.h"
+#include "counters_sim.h"
 #include "run.h"
 
 static int mkdir_p(const char *path) {
@@ -237,6 +238,9 @@ int hx_output_context(const hx_run *r, const char *path,
     json_object_set_new(run, "duration_s", json_real(hx_now() - r->t_start));
     json_object_set_new(root, "run", run);
     json_object_set_new(root, "calibration", hx_calib_json(r));
+    json_t *sim = hx_sim_context(r);
+    if (sim)
+        json_object_set_new(root, "simulated_counters", sim);
 
     json_t *gb = hx_json_load_lenient(gbench_json);
     json_t *gctx = gb ? json_object_get(gb, "context") : NULL;

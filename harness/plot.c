@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "counters_sim.h"
 #include "result.h"
 
 #ifndef MECHLAB_GNUPLOT
@@ -283,6 +284,8 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
                 "0.06 left font ',9' tc rgb '#777777'\n",
                 r->topo.pus, from);
     }
+    /* --counters sim: simulated misses on a second axis (sim.dat) */
+    int nsim = hx_sim_plot_setup(r, dir, g);
     fprintf(g,
             "set terminal pngcairo size 1200,700 font 'Sans,11'\n"
             "set output '%s.png'\n",
@@ -315,8 +318,11 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
                 "%d lc %d pt %d ps 0.8 dt %d title \"",
                 i, lw, colour, pt, dt);
         gp_plain(g, sn);
-        fprintf(g, "\"%s\n", i + 1 < blocks ? ", \\" : "");
+        fprintf(g, "\"%s", i + 1 < blocks ? ", \\\n" : "");
     }
+    if (nsim)
+        hx_sim_plot_terms(r, g);
+    fprintf(g, "\n");
     free(block_series);
     fprintf(g,
             "\nset terminal svg size 1200,700 dynamic font 'Sans,11'\n"

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "counters_sim.h"
 #include "result.h"
 
 static void csv_str(FILE *f, const char *s) {
@@ -58,7 +59,9 @@ int hx_report_csv(const struct hx_results *res, const char *path) {
             fputc(*c == '-' ? '_' : *c, f);
         fputs("_per_op", f);
     }
-    fputs(",multiplexed,status\n", f);
+    fputs(",multiplexed", f);
+    hx_sim_csv_header(r, f); /* --counters sim: simulated, never hardware */
+    fputs(",status\n", f);
 
     for (int fi = 0; fi < r->nfams; fi++) {
         for (int pi = 0; pi < r->fams[fi].npoints; pi++) {
@@ -92,6 +95,7 @@ int hx_report_csv(const struct hx_results *res, const char *path) {
                     for (size_t i = 0; i < r->nevents; i++)
                         fputc(',', f);
                     fputc(',', f); /* multiplexed */
+                    hx_sim_csv_cells(r, pt, f);
                     char st[300];
                     snprintf(st, sizeof st, "%s: %s",
                              pt->skip[0] ? "skipped" : "failed",
@@ -110,6 +114,7 @@ int hx_report_csv(const struct hx_results *res, const char *path) {
                     for (size_t i = 0; i < r->nevents; i++)
                         fputc(',', f);
                     fputc(',', f); /* multiplexed */
+                    hx_sim_csv_cells(r, pt, f);
                     char st[300];
                     snprintf(st, sizeof st, "failed: %s",
                              pt->error[0] ? pt->error : "no samples");
@@ -148,6 +153,7 @@ int hx_report_csv(const struct hx_results *res, const char *path) {
                     if (s->scaled & (1u << i))
                         fprintf(f, "%s%s", nsc++ ? ";" : "",
                                 hx_counters_name(r->counters, i));
+                hx_sim_csv_cells(r, pt, f);
                 fputs(",ok\n", f);
             }
         }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "counters_sim.h"
 #include "result.h"
 
 static json_t *num(double v) {
@@ -80,6 +81,15 @@ static json_t *point_json(const struct hx_results *res, const hx_rseries *se,
             json_object_set_new(c, hx_counters_name(r->counters, i),
                                 num(p->ev[i]));
     json_object_set_new(o, "counters", c);
+    if (r->sim) { /* --counters sim: simulated, apart from "counters" */
+        json_t *sm = json_object();
+        for (int k = 0; k < HX_SIM_NCOLS; k++)
+            if (k != HX_SIM_L2 || r->sim->geom.have_l2)
+                json_object_set_new(
+                    sm, hx_sim_col_names[k],
+                    num(hx_sim_value(r, p->pt, (enum hx_sim_col)k)));
+        json_object_set_new(o, "simulated", sm);
+    }
     char st[300] = "ok";
     if (p->nv == 0)
         snprintf(st, sizeof st, "%s: %s", p->pt->skip[0] ? "skipped" : "failed",

@@ -20,6 +20,7 @@
 
 #include "calibrate.h"
 #include "context.h"
+#include "counters_sim.h"
 #include "result.h"
 
 static void table(const struct hx_results *res, FILE *f) {
@@ -152,6 +153,8 @@ void hx_report_text(const struct hx_results *res, FILE *f) {
                 fprintf(f, "  %s: %s\n", hx_counters_name(r->counters, i),
                         hx_counters_reason(r->counters, i));
     }
+    /* --counters sim: the simulated misses (or, without it, the offer) */
+    hx_sim_summary(r, f);
     if (res->nclaims) {
         fprintf(f, "\nclaims (ratio of medians; its interval: 95%% bootstrap "
                    "from %d reps, the min/max envelope from %d, none "

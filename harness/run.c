@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "calibrate.h"
+#include "counters_sim.h"
 #include "points.h"
 #include "result.h"
 #include "topo.h"
@@ -531,8 +532,11 @@ int hx_plan(hx_run *r, const hx_experiment *e, const hx_opts *o, char *err,
         evlist = evs;
     }
     char cerr[256] = "";
-    rc = hx_counters_plan(&r->counters, o->counters ? o->counters : "auto",
-                          evlist, cerr, sizeof cerr);
+    /* sim: the hardware chain as in auto; the simulation comes after the
+     * timed run (simrun.c), in columns of its own */
+    const char *cmode =
+        !o->counters || hx_sim_mode(o->counters) ? "auto" : o->counters;
+    rc = hx_counters_plan(&r->counters, cmode, evlist, cerr, sizeof cerr);
     if (rc) {
         snprintf(err, len, "--counters %s: %s",
                  o->counters ? o->counters : "auto", cerr);
@@ -556,6 +560,8 @@ void hx_plan_free(hx_run *r) {
     if (r->counters)
         hx_counters_free(r->counters);
     r->counters = NULL;
+    hx_sim_free(r->sim);
+    r->sim = NULL;
 }
 
 /* ---- describe ------------------------------------------------------------ */
@@ -638,6 +644,7 @@ int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out) {
                         ? hx_backend_name(hx_counters_backend(r.counters, i))
                         : "unavailable here");
     }
+    hx_sim_describe(e, out);
     if (e->nclaims) {
         fprintf(out, "\nClaims checked for the verdict\n");
         for (int i = 0; i < e->nclaims; i++)
@@ -758,6 +765,8 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
         return HX_EXIT_FAIL;
     }
     double elapsed = hx_now() - r.t_start;
+    if (hx_sim_mode(o->counters))
+        hx_sim_run(&r); /* after the timing: valgrind competes with nothing */
 
     int status = HX_EXIT_OK;
     struct hx_results *res = hx_results_build(&r);

@@ -166,6 +166,11 @@ typedef struct hx_run {
     char dir[1024];    /* final run directory */
     char tmpdir[1024]; /* where it is written */
     char run_id[64];
+    /* --counters sim (counters_sim.h): the parent's simulated results, or
+     * the child's measuring window; NULL otherwise */
+    struct hx_sim *sim;
+    uint64_t fixed_iters; /* > 0: every repetition runs exactly this many
+                             iterations (the sim child), not min_time */
 } hx_run;
 
 /* registry.c */

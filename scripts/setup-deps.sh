@@ -8,14 +8,17 @@
 # exact command to run and fails. Nothing is downloaded from anywhere else.
 set -euo pipefail
 
+# valgrind: `--counters sim` (simulated cache counters) and its test; the
+# package also ships valgrind/callgrind.h, whose client requests the
+# harness compiles in.
 required=(build-essential cmake pkg-config libbenchmark-dev libpapi-dev
-          libhwloc-dev libjansson-dev gnuplot-nox libgc-dev)
+          libhwloc-dev libjansson-dev gnuplot-nox libgc-dev valgrind)
 # Test dependencies: the fleet test (tests/fleet_cluster.sh) runs a
 # throwaway Slurm cluster (slurm-wlm: slurmctld, slurmd, the clients) with
 # a private munge; `make fleet` needs only the Slurm clients where the
 # cluster is someone else's.
 required+=(slurm-wlm munge)
-# Optional: valgrind (simulated counters), golang-go (Go ground truth).
+# Optional: golang-go (Go ground truth).
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -155,7 +155,7 @@ unshare -m sh -c 'mount -t tmpfs mechlab-test-hide "$1" && exec slurmd -D -N n3'
 slurmd_pids+=($!)
 
 up=0
-for _ in $(seq 100); do
+for _ in $(seq 300); do   # up to about a minute on a loaded machine
   for p in $ctld_pid "${slurmd_pids[@]}"; do
     kill -0 "$p" 2>/dev/null || die "a Slurm daemon (pid $p) exited: $(tail -n 5 "$T"/log/*.out)"
   done

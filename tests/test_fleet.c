@@ -247,8 +247,8 @@ static void test_script(void) {
         "#SBATCH --nodes=1\n",
         "#SBATCH --exclude=n4,n5\n",
         "MECHLAB='/opt/mech lab/it'\\''s/mechlab'\n",
-        "run_exp 'falseshare' --quick --reps '3' --set 'stride=8,128' --set "
-        "'threads=1,2'",
+        ("run_exp 'falseshare' --quick --reps '3' --set 'stride=8,128' "
+         "--set 'threads=1,2'"),
         "--host \"$NODE\"",
     };
     for (size_t i = 0; all && i < HX_COUNT(want); i++)
