@@ -207,8 +207,7 @@ static double point_loop_ns(const hx_run *r, const hx_point *pt) {
     return m ? hx_median(v, (size_t)m) : NAN;
 }
 
-bool hx_settled(double thread_spread, double pu_spread, char *why,
-                size_t len) {
+bool hx_settled(double thread_spread, double pu_spread, char *why, size_t len) {
     bool th = thread_spread > HX_SETTLED_SPREAD;
     bool pu = pu_spread > HX_SETTLED_SPREAD;
     if (why && len)
@@ -255,13 +254,11 @@ void hx_calib_points(hx_run *r) {
             pt->pu_spread = m ? hx_spread(v, m) : NAN;
             /* over-subscribed threads share PUs by design: their spread
              * is the time-slicing, not a verdict on the point */
-            double tsp = isnan(pt->thread_spread) || pt->oversub
-                             ? 1
-                             : pt->thread_spread;
+            double tsp =
+                isnan(pt->thread_spread) || pt->oversub ? 1 : pt->thread_spread;
             pt->unsettled =
-                !hx_settled(tsp,
-                           isnan(pt->pu_spread) ? 1 : pt->pu_spread,
-                           pt->unsettled_why, sizeof pt->unsettled_why);
+                !hx_settled(tsp, isnan(pt->pu_spread) ? 1 : pt->pu_spread,
+                            pt->unsettled_why, sizeof pt->unsettled_why);
             double cyc = hx_calib_point_cycle_ns(r, pt);
             double med = nns ? hx_median(ns, (size_t)nns) : NAN;
             pt->cycles_per_op = med / cyc;
@@ -382,8 +379,9 @@ void hx_calib_summary(const hx_run *r, FILE *f) {
             fprintf(f, "  %s: %s\n", lab, pt->unsettled_why);
         }
     if (nuns == 0 && npts)
-        fprintf(f, "settled: at every point the threads and PUs were within "
-                   "%.1fx of each other\n",
+        fprintf(f,
+                "settled: at every point the threads and PUs were within "
+                "%.1fx of each other\n",
                 HX_SETTLED_SPREAD);
 
     /* passes per repetition, per series with a declared pass */
@@ -409,7 +407,7 @@ void hx_calib_summary(const hx_run *r, FILE *f) {
                     hi = fmax(hi, s->passes);
                     wlo = fmin(wlo, s->warm_passes);
                     whi = fmax(whi, s->warm_passes);
-                    budget += s->warm_end == 3; /* HX_WARM_BUDGET */
+                    budget += s->warm_end == HX_WARM_BUDGET;
                 }
             }
         if (n == 0)
@@ -420,8 +418,9 @@ void hx_calib_summary(const hx_run *r, FILE *f) {
                 "passes",
                 fam->var->name, lo, hi, lo_at, wlo, whi);
         if (budget)
-            fprintf(f, " (%d warm-up%s stopped by the time budget: data "
-                       "larger than the caches never becomes resident)",
+            fprintf(f,
+                    " (%d warm-up%s stopped by the time budget: data "
+                    "larger than the caches never becomes resident)",
                     budget, budget > 1 ? "s" : "");
         fprintf(f, "; data.csv: passes, warm_passes\n");
     }

@@ -20,14 +20,14 @@
 
 #include "hx.h"
 
-#define HX_CALIB_MAX_PUS 256
+#define HX_CALIB_MAX_PUS  256
 #define HX_SETTLED_SPREAD 1.3 /* threads or PUs this much apart: unsettled */
 #define HX_FLOOR_FACTOR   1.5 /* within this x the loop floor: at the floor */
 
 typedef struct hx_calib {
-    int n;                           /* PUs calibrated */
-    double when;                     /* hx_now() at the start */
-    int pu[HX_CALIB_MAX_PUS];        /* OS index; -1 when pinning failed */
+    int n;                             /* PUs calibrated */
+    double when;                       /* hx_now() at the start */
+    int pu[HX_CALIB_MAX_PUS];          /* OS index; -1 when pinning failed */
     double cycle_ns[HX_CALIB_MAX_PUS]; /* ns per dependent add: 1 cycle */
     double loop_ns[HX_CALIB_MAX_PUS];  /* ns per empty timed-loop iteration */
 } hx_calib;
@@ -63,7 +63,6 @@ double hx_calib_point_cycle_ns(const struct hx_run *r,
 /* The settle rule on its own, for tests: a point is settled when its
  * thread spread and its PU spread are both within HX_SETTLED_SPREAD. The
  * reason names the larger offender ("threads differ 1.9x"). */
-bool hx_settled(double thread_spread, double pu_spread, char *why,
-                size_t len);
+bool hx_settled(double thread_spread, double pu_spread, char *why, size_t len);
 
 #endif

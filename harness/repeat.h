@@ -46,30 +46,30 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define HX_WARM_MAX_PASSES 8 /* passes before giving up on settling */
-#define HX_WARM_SETTLE     0.10 /* settled: a pass under 10% faster */
+#define HX_WARM_MAX_PASSES 8          /* passes before giving up on settling */
+#define HX_WARM_SETTLE     0.10       /* settled: a pass under 10% faster */
 #define HX_WARM_CHUNK      (1u << 16) /* ops between budget checks */
-#define HX_MIN_PASSES      3  /* timed passes per repetition, if it fits */
+#define HX_MIN_PASSES      3   /* timed passes per repetition, if it fits */
 #define HX_PASS_TIME_CAP   4.0 /* ... within this x min_time */
-#define HX_QUOTA_CHUNKS    64 /* chunks per quota with stop-together */
+#define HX_QUOTA_CHUNKS    64  /* chunks per quota with stop-together */
 
 enum hx_warm_end {
     HX_WARM_RUNNING = 0,
-    HX_WARM_SETTLED,  /* a pass was not faster than the one before */
-    HX_WARM_MAXED,    /* HX_WARM_MAX_PASSES passes */
-    HX_WARM_BUDGET,   /* the time budget ran out */
+    HX_WARM_SETTLED, /* a pass was not faster than the one before */
+    HX_WARM_MAXED,   /* HX_WARM_MAX_PASSES passes */
+    HX_WARM_BUDGET,  /* the time budget ran out */
 };
 
 typedef struct hx_warmup {
-    double budget_s;   /* time allowed for the whole warm-up */
-    double t0;         /* start of the warm-up */
-    double pass_t0;    /* start of the current pass */
-    double last_pass;  /* duration of the last complete pass; <0 none */
-    uint64_t done;     /* ops done in the current pass */
-    uint64_t chunk;    /* ops handed out by the last call */
-    uint64_t ops;      /* ops done in all */
-    int passes;        /* complete passes */
-    int end;           /* hx_warm_end */
+    double budget_s;  /* time allowed for the whole warm-up */
+    double t0;        /* start of the warm-up */
+    double pass_t0;   /* start of the current pass */
+    double last_pass; /* duration of the last complete pass; <0 none */
+    uint64_t done;    /* ops done in the current pass */
+    uint64_t chunk;   /* ops handed out by the last call */
+    uint64_t ops;     /* ops done in all */
+    int passes;       /* complete passes */
+    int end;          /* hx_warm_end */
     bool started;
 } hx_warmup;
 
@@ -82,15 +82,15 @@ uint64_t hx_warmup_next(hx_warmup *w, uint64_t pass_ops, double now);
 double hx_warmup_passes(const hx_warmup *w, uint64_t pass_ops);
 
 typedef struct hx_quota {
-    uint64_t quota;    /* ops asked for (per thread) */
-    uint64_t chunk;    /* ops per chunk */
-    uint64_t min_ops;  /* keep going to this many while time allows */
-    double cap_s;      /* ... for at most this long after t0 */
+    uint64_t quota;   /* ops asked for (per thread) */
+    uint64_t chunk;   /* ops per chunk */
+    uint64_t min_ops; /* keep going to this many while time allows */
+    double cap_s;     /* ... for at most this long after t0 */
     double t0;
-    uint64_t done;     /* ops handed out and finished */
-    uint64_t last;     /* ops of the chunk being run */
-    int *stop;         /* the point's stop flag, shared by its threads */
-    bool together;     /* stop with the first thread that finishes */
+    uint64_t done; /* ops handed out and finished */
+    uint64_t last; /* ops of the chunk being run */
+    int *stop;     /* the point's stop flag, shared by its threads */
+    bool together; /* stop with the first thread that finishes */
 } hx_quota;
 
 /* together: stop-together mode (several threads); pass_ops: one pass of
