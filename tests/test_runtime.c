@@ -241,7 +241,12 @@ static void t_mutex_exclusion(void *arg) {
     grt_waitgroup_add(&wg, 1);
     mutex_job one = {&m, &wg, &counter, &inside, 1};
     grt_go(mutex_worker, &one);
+    /* Until the worker has parked (a loaded machine may not run it within
+     * any fixed sleep), for at most 10 s. */
     grt_sleep(5000000);
+    for (int i = 0; i < 2000 && stats_now().mutex_sleeps == before.mutex_sleeps;
+         i++)
+        grt_sleep(5000000);
     grt_mutex_unlock(&m);
     grt_waitgroup_wait(&wg);
     grt_stats after = stats_now();
