@@ -241,11 +241,10 @@ static void t_mutex_exclusion(void *arg) {
     grt_waitgroup_add(&wg, 1);
     mutex_job one = {&m, &wg, &counter, &inside, 1};
     grt_go(mutex_worker, &one);
-    /* Until the worker has parked (a loaded machine may not run it within
-     * any fixed sleep), for at most 10 s. */
-    grt_sleep(5000000);
-    for (int i = 0; i < 2000 && stats_now().mutex_sleeps == before.mutex_sleeps;
-         i++)
+    /* On a loaded machine the waiter may not even start within 5 ms:
+     * keep holding the lock (up to 1 s) until it has parked on it. */
+    for (int k = 0; k < 200 && stats_now().mutex_sleeps == before.mutex_sleeps;
+         k++)
         grt_sleep(5000000);
     grt_mutex_unlock(&m);
     grt_waitgroup_wait(&wg);
