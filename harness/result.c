@@ -698,3 +698,7 @@ int64_t hx_results_x(const hx_results *res, int i) {
 const hx_topo *hx_results_topo(const hx_results *res) {
     return &res->r->topo;
 }
+
+const char *hx_results_dir(const hx_results *res) {
+    return res->r->tmpdir;
+}
