@@ -5,6 +5,8 @@
 #            [SET="stride=8,64"] [OUT=results] [ARGS="--no-plot"]
 #   make run EXP=all QUICK=1
 #   make test [LABEL=runtime|torture|...] | list | describe EXP=... | counters | compare EXP=... | clean
+#   make report [RUN=results/<machine>/<exp>/<run-id>]   report.html
+#   make index          results/index.html: every run, linking its report
 #   make gobench        Go 1.19's figures for the runtime experiments
 #   make fleet STUDY=caches [OUT=results]   submit a study to Slurm
 #        (then: build/mechlab fleet status|report STUDY; studies/README.md)
@@ -28,7 +30,7 @@ JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 # quoted for make's recipe lines, so a value holding one is refused here.
 # SET and ARGS are lists: each word is quoted on its own.
 USER_VARS := BUILD EXP TYPE JOBS THREADS QUICK REPS COUNTERS OUT MIN_TIME \
-             WARMUP SET ARGS LABEL STUDY
+             WARMUP SET ARGS LABEL STUDY RUN
 define newline
 
 
@@ -52,7 +54,7 @@ RUN_FLAGS := $(if $(THREADS),--threads $(call q,$(THREADS))) \
              $(foreach a,$(ARGS),$(call q,$(a)))
 
 .PHONY: all deps configure build run test list describe counters compare \
-        gobench gcbench fleet lint format clean
+        report index gobench gcbench fleet lint format clean
 
 all: build
 
@@ -83,6 +85,13 @@ counters: build
 
 compare: build
 	$(MECHLAB) compare $(call q,$(EXP)) $(if $(OUT),--out $(call q,$(OUT)))
+
+# report.html of a run (default: the newest), and the index of all runs.
+report: build
+	$(MECHLAB) report $(if $(RUN),$(call q,$(RUN))) $(if $(OUT),--out $(call q,$(OUT)))
+
+index: build
+	$(MECHLAB) report --index $(if $(OUT),--out $(call q,$(OUT)))
 
 # A study across the nodes of the Slurm cluster that SLURM_CONF (or the
 # system's configuration) names: checked, written and submitted as a job

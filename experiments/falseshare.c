@@ -295,5 +295,6 @@ const hx_experiment hx_exp_falseshare = {
     .nclaims = HX_COUNT(fs_claims),
     .xparam = "threads",
     .plot_flags = HX_PLOT_LOGY,
+    .plot2 = "stride",
     .min_cores = 2,
 };

@@ -12,7 +12,9 @@
  *   mechlab compare EXP [--out DIR]
  *   mechlab fleet run|status|collect|report ...   (fleet.c parses these)
  *
- * Parsing only checks the shape of the input (known flags, numbers in
+ * The commands themselves, their help and `--help` are the command table
+ * (commands.c); this file parses the options the experiment commands
+ * share. Parsing only checks the shape of the input (known flags, numbers in
  * range); the experiment-specific checks (parameter names and ranges) happen
  * in run.c's planning, also before anything is written. Every error names
  * the flag and what it accepts.
@@ -23,49 +25,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "run.h"
-
-void hx_cli_usage(FILE *out) {
-    fputs(
-        "usage: mechlab COMMAND [ARGS]\n"
-        "\n"
-        "commands:\n"
-        "  list                 experiments, one line each\n"
-        "  describe EXP         hypothesis, variants, parameters, metrics,\n"
-        "                       how to read the plot, homework\n"
-        "  run EXP|all [opts]   run an experiment (or all of them)\n"
-        "  counters             which counters this machine can read, and why "
-        "not\n"
-        "  compare EXP          overlay every machine's latest run of EXP\n"
-        "  fleet ACTION ...     a study across Slurm nodes (mechlab fleet "
-        "help)\n"
-        "\n"
-        "run options:\n"
-        "  --threads LIST       thread counts, e.g. 1,2,4 or 1..16\n"
-        "  --set NAME=LIST      points of a parameter, e.g. stride=8,64 or\n"
-        "                       size=4K..64M (see `describe`)\n"
-        "  --reps N             repetitions per point, 1..1000 (default 9; 3 "
-        "quick)\n"
-        "  --quick              fewer points and repetitions\n"
-        "  --min-time S         seconds per repetition, 0.001..60\n"
-        "  --warmup S           seconds of warm-up before each point's first\n"
-        "                       repetition, 0..60 (default 0)\n"
-        "  --counters MODE      auto|papi|perf|rusage|none|sim (default auto;\n"
-        "                       sim: auto plus simulated cache misses per op\n"
-        "                       from valgrind, for single-threaded "
-        "experiments)\n"
-        "  --out DIR            results root (default results)\n"
-        "  --machine NAME       machine name in the results path\n"
-        "                       (default: from the CPU model)\n"
-        "  --host NAME          host in the results path, <machine>@<host>\n"
-        "                       (default: this host's short name; none when\n"
-        "                       --machine is given alone)\n"
-        "  --no-plot            skip gnuplot\n"
-        "  --no-interleave      run repetitions in order, not interleaved\n"
-        "  --progress, --no-progress   the progress line (default: on a "
-        "terminal)\n",
-        out);
-}
 
 static int want_value(int argc, char **argv, int *i, const char **val,
                       char *err, size_t len) {
@@ -118,16 +79,11 @@ int hx_cli_parse(int argc, char **argv, hx_opts *o, char *err, size_t len) {
         return -EINVAL;
     }
     o->command = argv[1];
-    static const char *const cmds[] = {"list",     "describe", "run",
-                                       "counters", "compare",  "help"};
-    bool known = false;
-    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        known |= strcmp(o->command, cmds[i]) == 0;
-    if (!known) {
-        snprintf(err, len,
-                 "unknown command '%s' (commands: list, describe, "
-                 "run, counters, compare)",
-                 o->command);
+    if (!hx_command_find(o->command)) {
+        char names[256];
+        hx_command_names(names, sizeof names);
+        snprintf(err, len, "unknown command '%s' (commands: %s)", o->command,
+                 names);
         return -EINVAL;
     }
     for (int i = 2; i < argc; i++) {
@@ -248,8 +204,6 @@ int hx_cli_parse(int argc, char **argv, hx_opts *o, char *err, size_t len) {
                 return -EINVAL;
             }
             o->sets[o->nsets++] = v;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            o->command = "help";
         } else {
             snprintf(err, len, "unknown option '%s' (see mechlab help)", a);
             return -EINVAL;

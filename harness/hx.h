@@ -421,6 +421,10 @@ typedef struct hx_experiment {
     const char *plot_metric;
     const char *sim;       /* optional: what the simulated cache counters
                               (--counters sim) should show, for describe */
+    /* Optional: a second plot in report.html along this parameter, at the
+     * largest value of the x parameter (within the PUs for threads), where
+     * the lesson lives on a second axis (falseshare: stride). */
+    const char *plot2;
 } hx_experiment;
 
 #define HX_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))

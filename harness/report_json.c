@@ -140,6 +140,7 @@ static json_t *plot_json(const struct hx_results *res) {
     json_object_set_new(o, "x_bytes", json_boolean(xp->flags & HX_PARAM_BYTES));
     json_object_set_new(o, "logy", json_boolean(e->plot_flags & HX_PLOT_LOGY));
     json_object_set_new(o, "pus", json_integer(r->topo.pus));
+    json_object_set_new(o, "x2", str(e->plot2));
     json_t *marks = json_array();
     if (e->plot_flags & HX_PLOT_CACHE_MARKS)
         for (int c = 0; c < r->topo.ncaches; c++) {

@@ -34,6 +34,7 @@
 #include "calibrate.h"
 #include "counters_sim.h"
 #include "points.h"
+#include "report_html.h"
 #include "result.h"
 #include "topo.h"
 
@@ -804,12 +805,20 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
     /* plot.dat and plot.gp are always written; --no-plot only skips
      * running gnuplot. */
     int prc = hx_plot(res, r.tmpdir, o->plot, pmsg, sizeof pmsg);
+    /* report.html is drawn from the files just written, as `mechlab
+     * report` draws it for any run directory */
+    char hmsg[1024] = "";
+    int hrc = status == HX_EXIT_OK
+                  ? hx_report_html(r.tmpdir, hmsg, sizeof hmsg)
+                  : -1;
+    if (hrc != 0 && status == HX_EXIT_OK)
+        fprintf(stderr, "mechlab: no report.html: %s\n", hmsg);
     if (status == HX_EXIT_OK && hx_output_commit(&r) != 0)
         status = HX_EXIT_FAIL;
     if (status == HX_EXIT_OK) {
         printf("\nwrote %s/ in %.1f s: summary.txt summary.json data.csv "
-               "gbench.json context.json plot.dat plot.gp\n",
-               r.dir, elapsed);
+               "gbench.json context.json plot.dat plot.gp%s\n",
+               r.dir, elapsed, hrc == 0 ? " report.html" : "");
         if (prc == 0 && o->plot)
             printf("plot: %s/%s.png (and .svg)\n", r.dir, e->name);
         else if (prc < 0)

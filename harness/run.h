@@ -181,7 +181,6 @@ void hx_list_known(FILE *out); /* "known experiments: a, b, c" */
 
 /* cli.c */
 int hx_cli_parse(int argc, char **argv, hx_opts *o, char *err, size_t len);
-void hx_cli_usage(FILE *out);
 
 /* run.c */
 int hx_run_experiment(const hx_experiment *e, const hx_opts *o);

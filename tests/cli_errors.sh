@@ -29,7 +29,21 @@ expect 2 "unknown option '--fast'" -- run falseshare --fast
 expect 2 "unknown command" -- frobnicate
 expect 2 "already set" -- run falseshare --set stride=8 --set stride=64 --out "$out"
 expect 2 "give one of them" -- run falseshare --threads 1 --set threads=2 --out "$out"
+expect 2 "report: no runs under" -- report --out "$out"
+expect 2 "no results directory" -- report --index --out "$out"
+expect 2 "report: unknown option '--bogus'" -- report --bogus
+expect 2 "neither summary.json nor data.csv" -- report "$out/nosuch"
+expect 2 "help: unknown command 'nosuch'" -- help nosuch
+expect 2 "unknown command 'frob'.*report" -- frob
 [ -e "$out" ] && bad "a failing command created $out" || ok
+
+# the command table: the list, and each command's help both ways
+expect 0 "report \\[RUN_DIR\\]" -- --help
+expect 0 "fleet ACTION" -- help
+expect 0 "usage: mechlab run EXP\\|all" -- help run
+expect 0 "--threads LIST" -- run --help
+expect 0 "--index" -- report --help
+expect 0 "usage: mechlab compare" -- compare falseshare --help
 
 expect 0 "falseshare" -- list
 expect 0 "Hypothesis" -- describe falseshare

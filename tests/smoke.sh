@@ -40,3 +40,21 @@ if "$mechlab" compare "$exp" --out "$root/results" > "$root/cmp.log" 2>&1 &&
 else
   cat "$root/cmp.log"; echo "compare: 0 passed, 1 failed"; exit 1
 fi
+# report: from the run directory alone, also for a run made before
+# summary.json (copied elsewhere, summary.json and report.html removed: it
+# reads data.csv), and the index links every run's report.
+run=$(readlink -f "$root/results/smoke/$exp/latest")
+old="$root/copied/$exp-old"
+mkdir -p "$root/copied" && cp -r "$run" "$old" &&
+  rm -f "$old/summary.json" "$old/report.html"
+if "$mechlab" report "$old" > "$root/rep.log" 2>&1 &&
+   "$check" --html "$old/report.html" "<svg" "from data.csv" \
+     "$(basename "$run")" > "$root/rep2.log" 2>&1 &&
+   "$mechlab" report --index --out "$root/results" >> "$root/rep.log" 2>&1 &&
+   "$check" --html "$root/results/index.html" \
+     "smoke/$exp/$(basename "$run")/report.html" >> "$root/rep2.log" 2>&1; then
+  echo "report: 1 passed, 0 failed"
+else
+  cat "$root/rep.log" "$root/rep2.log"; echo "report: 0 passed, 1 failed"
+  exit 1
+fi

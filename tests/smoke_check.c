@@ -20,15 +20,26 @@
  *                one point per data.csv (series, x) group; every
  *                unavailable counter has a reason
  *   plot         EXP.png is a PNG, EXP.svg an SVG, plot.gp exists
+ *   report.html  parses as HTML: a doctype, every element closed in order
+ *                (void elements and self-closing SVG elements excepted),
+ *                comments and CDATA skipped; it holds an inline <svg> plot,
+ *                the verdict text of summary.json, the hypothesis heading
+ *                and every claim's text, and references no other file
+ *
+ * usage: smoke_check --html FILE [TEXT...]
+ *   the same HTML parse of FILE, and each TEXT must occur in it
  */
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static int passed, failed;
+
+#define HX_NEEDLES 16
 
 #define CHECK(cond, ...)                                                       \
     do {                                                                       \
@@ -161,6 +172,168 @@ static void check_csv(const char *dir, json_t *ctx) {
     free(text);
 }
 
+/* ---- a small HTML parser: tags balanced, in order ------------------------ */
+
+static bool is_void(const char *tag, size_t n) {
+    static const char *const v[] = {"meta", "br",    "hr",    "img", "input",
+                                    "link", "area",  "base",  "col", "embed",
+                                    "source", "track", "wbr", NULL};
+    for (int i = 0; v[i]; i++)
+        if (strlen(v[i]) == n && strncasecmp(tag, v[i], n) == 0)
+            return true;
+    return false;
+}
+
+/* Returns NULL when the document is well formed, else a message (static
+ * buffer). */
+static const char *html_parse(const char *doc) {
+    static char msg[300];
+    char stack[256][32];
+    int depth = 0;
+    if (strncasecmp(doc, "<!DOCTYPE html>", 15) != 0)
+        return "no <!DOCTYPE html> at the start";
+    const char *p = doc + 15;
+    while ((p = strchr(p, '<')) != NULL) {
+        if (strncmp(p, "<!--", 4) == 0) {
+            const char *e = strstr(p, "-->");
+            if (!e)
+                return "unterminated comment";
+            p = e + 3;
+            continue;
+        }
+        if (strncmp(p, "<![CDATA[", 9) == 0) {
+            const char *e = strstr(p, "]]>");
+            if (!e)
+                return "unterminated CDATA";
+            p = e + 3;
+            continue;
+        }
+        if (p[1] == '!' || p[1] == '?') { /* doctype, xml declaration */
+            p = strchr(p, '>');
+            if (!p)
+                return "unterminated declaration";
+            continue;
+        }
+        bool closing = p[1] == '/';
+        const char *name = p + 1 + closing;
+        size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"
+                                "RSTUVWXYZ0123456789:-");
+        if (n == 0 || n >= 32) {
+            snprintf(msg, sizeof msg, "a '<' that starts no tag: %.40s", p);
+            return msg;
+        }
+        /* the end of the tag, outside quoted attribute values */
+        const char *e = name + n;
+        char q = 0;
+        for (; *e && (q || *e != '>'); e++)
+            if (q && *e == q)
+                q = 0;
+            else if (!q && (*e == '"' || *e == '\''))
+                q = *e;
+        if (!*e)
+            return "unterminated tag";
+        bool self = e[-1] == '/';
+        if (closing) {
+            if (depth == 0 || strlen(stack[depth - 1]) != n ||
+                strncasecmp(stack[depth - 1], name, n) != 0) {
+                snprintf(msg, sizeof msg, "</%.*s> closes <%s>", (int)n, name,
+                         depth ? stack[depth - 1] : "(nothing)");
+                return msg;
+            }
+            depth--;
+        } else if (!self && !is_void(name, n)) {
+            if (depth == 256)
+                return "nesting deeper than 256";
+            snprintf(stack[depth++], 32, "%.*s", (int)n, name);
+            /* raw text elements: skip to their end tag */
+            if ((n == 5 && strncasecmp(name, "style", 5) == 0) ||
+                (n == 6 && strncasecmp(name, "script", 6) == 0)) {
+                char end[16];
+                snprintf(end, sizeof end, "</%.*s", (int)n, name);
+                const char *c = strstr(e, end);
+                if (!c)
+                    return "unterminated style/script";
+                p = c;
+                continue;
+            }
+        }
+        p = e + 1;
+    }
+    if (depth) {
+        snprintf(msg, sizeof msg, "<%s> never closed", stack[depth - 1]);
+        return msg;
+    }
+    return NULL;
+}
+
+static void check_html(const char *path, const char *const *needles, int n) {
+    char *doc = slurp(path, NULL);
+    CHECK(doc != NULL, "%s missing", path);
+    if (!doc)
+        return;
+    const char *why = html_parse(doc);
+    CHECK(why == NULL, "%s does not parse: %s", path, why ? why : "");
+    CHECK(strstr(doc, "</html>") != NULL, "%s: no </html>", path);
+    for (int i = 0; i < n; i++)
+        CHECK(strstr(doc, needles[i]) != NULL, "%s lacks '%s'", path,
+              needles[i]);
+    /* self-contained: no file beside it is loaded */
+    CHECK(!strstr(doc, "<img") && !strstr(doc, "<link") &&
+              !strstr(doc, "src=\""),
+          "%s refers to other files", path);
+    free(doc);
+}
+
+/* The HTML text of a JSON string as report.html writes it. */
+static void html_of(const char *s, char *out, size_t len) {
+    size_t o = 0;
+    for (; *s && o + 7 < len; s++) {
+        const char *r = *s == '<'   ? "&lt;"
+                        : *s == '>' ? "&gt;"
+                        : *s == '&' ? "&amp;"
+                        : *s == '"' ? "&quot;"
+                                    : NULL;
+        if (r) {
+            memcpy(out + o, r, strlen(r));
+            o += strlen(r);
+        } else {
+            out[o++] = *s;
+        }
+    }
+    out[o] = 0;
+}
+
+static void check_report(const char *dir) {
+    char path[2200];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    json_t *s = json_load_file(path, 0, NULL);
+    const char *needles[HX_NEEDLES];
+    static char texts[HX_NEEDLES][1024];
+    int n = 0;
+    needles[n++] = "<svg";
+    needles[n++] = "<h2>Hypothesis</h2>";
+    const char *vt =
+        json_string_value(json_object_get(json_object_get(s, "verdict"), "text"));
+    if (vt) {
+        html_of(vt, texts[n], sizeof texts[n]);
+        needles[n] = texts[n];
+        n++;
+    }
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(s, "claims"), i, c) {
+        const char *t = json_string_value(json_object_get(c, "text"));
+        if (t && n < HX_NEEDLES) {
+            html_of(t, texts[n], sizeof texts[n]);
+            needles[n] = texts[n];
+            n++;
+        }
+    }
+    snprintf(path, sizeof path, "%s/report.html", dir);
+    check_html(path, needles, n);
+    json_decref(s);
+}
+
 static bool one_of(const char *s, const char *const *set) {
     for (; s && *set; set++)
         if (strcmp(s, *set) == 0)
@@ -248,8 +421,14 @@ static void check_summary_json(const char *dir, const char *exp,
 }
 
 int main(int argc, char **argv) {
+    if (argc >= 3 && strcmp(argv[1], "--html") == 0) {
+        check_html(argv[2], (const char *const *)argv + 3, argc - 3);
+        printf("%d passed, %d failed\n", passed, failed);
+        return failed ? 1 : 0;
+    }
     if (argc != 3) {
-        fprintf(stderr, "usage: smoke_check EXPDIR EXP\n");
+        fprintf(stderr, "usage: smoke_check EXPDIR EXP | --html FILE "
+                        "[TEXT...]\n");
         return 2;
     }
     const char *expdir = argv[1], *exp = argv[2];
@@ -300,6 +479,7 @@ int main(int argc, char **argv) {
     CHECK(sum && strstr(sum, "verdict:"), "summary.txt lacks a verdict");
     check_summary_json(dir, exp, sum);
     free(sum);
+    check_report(dir);
 
     size_t len = 0;
     snprintf(path, sizeof path, "%s/%s.png", dir, exp);
