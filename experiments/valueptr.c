@@ -25,9 +25,10 @@
  *    ret_heap builds the struct in a fresh malloc'd object and returns the
  *    pointer, which the caller frees: the "escape to the heap" of Go, here
  *    with glibc malloc/free (a thread-cache hit up to 1 KiB). In Go the
- *    escaped object would also be garbage the collector has to find;
- *    TODO(runtime): add a `ret_gc` variant allocating on the runtime's GC
- *    heap (runtime/) when it exists, beside ret_heap.
+ *    escaped object is also garbage the collector has to find: ret_gc
+ *    allocates it on the runtime's GC heap (grt_new_bytes, zeroed, on a
+ *    goroutine) and drops it, so the collections it causes (gc_per_1k)
+ *    are paid inside the loop, as Go pays them.
  * 3. Traversing. walk_array sums one field of each 64-byte element of a
  *    T[]: a stream of lines the hardware prefetcher predicts. walk_ptrs
  *    does the same through a T*[] whose objects sit in allocation order
@@ -64,12 +65,57 @@
 
 #include "hx.h"
 #include "valueptr_callee.h"
+#ifdef MECHLAB_HAVE_GRT
+#include "grt.h"
+#endif
 
 /* ---- calls: pass and return, one loop per struct size ------------------- */
 
-enum vp_kind { VP_PASS_VAL, VP_PASS_PTR, VP_RET_VAL, VP_RET_HEAP, VP_NKINDS };
+enum vp_kind {
+    VP_PASS_VAL,
+    VP_PASS_PTR,
+    VP_RET_VAL,
+    VP_RET_HEAP,
+    VP_RET_GC,
+    VP_NKINDS
+};
 
 typedef uint64_t (*vp_loop)(hx_state *st);
+
+/* ret_gc: the calls run on a goroutine (the runtime's heap needs one), a
+ * batch per grt_run; collections run as the garbage piles up (GOGC=100
+ * for the run). Reports the collections per 1000 calls. */
+typedef struct vp_gcrun {
+    uint64_t n, acc;
+    bool failed;
+} vp_gcrun;
+
+static uint64_t vp_ret_gc(hx_state *st, void (*main_fn)(void *)) {
+#ifdef MECHLAB_HAVE_GRT
+    vp_gcrun g = {0};
+    uint64_t total = 0;
+    int old = grt_set_gc_percent(100);
+    grt_stats s0, s1;
+    grt_stats_read(&s0);
+    for (uint64_t n; (n = hx_batch(st)) != 0;) {
+        g.n = n;
+        if (grt_run(main_fn, &g) != 0 || g.failed)
+            hx_fail(st, "ret_gc: grt_run failed");
+        total += n;
+    }
+    grt_stats_read(&s1);
+    grt_set_gc_percent(old);
+    if (total > 0)
+        hx_metric(st, "gc_per_1k",
+                  1000.0 * (double)(s1.gc_cycles - s0.gc_cycles) /
+                      (double)total);
+    return g.acc;
+#else
+    (void)main_fn;
+    hx_fail(st, "ret_gc needs the runtime (not built here)");
+    return 0;
+#endif
+}
 
 /* Each loop sums what its callee returns; the sum escapes via hx_keep. The
  * by-value loops pass the same struct every time, and the copy cannot be
@@ -117,6 +163,20 @@ typedef uint64_t (*vp_loop)(hx_state *st);
                 free(p);                                                       \
             }                                                                  \
         return acc;                                                            \
+    }                                                                          \
+    static void ret_gc_main_##N(void *arg) {                                   \
+        vp_gcrun *g = arg;                                                     \
+        for (uint64_t i = 0; i < g->n; i++) {                                  \
+            vp_s##N *p = vp_make_gc_##N(i);                                    \
+            if (p == NULL) {                                                   \
+                g->failed = true;                                              \
+                return;                                                        \
+            }                                                                  \
+            g->acc += p->w[0] + p->w[(N) / 8 - 1];                             \
+        }                                                                      \
+    }                                                                          \
+    static uint64_t ret_gc_##N(hx_state *st) {                                 \
+        return vp_ret_gc(st, ret_gc_main_##N);                                 \
     }
 
 VP_SIZES(VP_LOOPS)
@@ -128,7 +188,8 @@ typedef struct vp_sized {
     vp_loop loop[VP_NKINDS];
 } vp_sized;
 
-#define VP_ROW(N) {N, {pass_val_##N, pass_ptr_##N, ret_val_##N, ret_heap_##N}},
+#define VP_ROW(N)                                                              \
+    {N, {pass_val_##N, pass_ptr_##N, ret_val_##N, ret_heap_##N, ret_gc_##N}},
 static const vp_sized vp_table[] = {VP_SIZES(VP_ROW)};
 
 static void *call_setup(hx_point *pt, size_t *bytes) {
@@ -363,6 +424,21 @@ static void vp_verdict(const hx_results *r, hx_report *rep) {
         hx_report_printf(rep, "escape at 64 bytes: ret_heap %.1f ns vs ret_val %.1f ns, "
                "malloc+free ~%.1f ns\n",
                h, s, h - s);
+    for (int i = 0; i < 2; i++) {
+        static const int64_t at[2] = {64, 4096};
+        static const char *const key[2] = {"ret_gc_64_ns", "ret_gc_4k_ns"};
+        double g = hx_results_median(r, "ret_gc", at[i]);
+        double m = hx_results_median(r, "ret_heap", at[i]);
+        double c = hx_results_metric(r, "ret_gc", at[i], "gc_per_1k");
+        hx_report_headline(rep, key[i], g);
+        if (g == g)
+            hx_report_printf(rep,
+                             "escape to the GC heap at %lld bytes: ret_gc "
+                             "%.1f ns (%.2f collections per 1000 calls) vs "
+                             "ret_heap (malloc) %.1f ns, ret_val %.1f ns\n",
+                             (long long)at[i], g, c, m,
+                             hx_results_median(r, "ret_val", at[i]));
+    }
     int64_t top = hx_results_nx(r) ? hx_results_x(r, hx_results_nx(r) - 1) : 0;
     double wa = hx_results_median(r, "walk_array", top);
     double wp = hx_results_median(r, "walk_ptrs", top);
@@ -391,6 +467,12 @@ static const hx_headline vp_headlines[] = {
      "smallest struct size where the median of 'pass_val' is at least twice "
      "that of 'pass_ptr'",
      HX_HEAD_REPORT, 0, NULL, 0},
+    {"ret_gc_64_ns", "return a pointer to a fresh GC-heap object, 64 bytes",
+     "ns", "median of 'ret_gc' at 64 bytes (collections included)",
+     HX_HEAD_REPORT, 0, NULL, 0},
+    {"ret_gc_4k_ns", "return a pointer to a fresh GC-heap object, 4 KiB",
+     "ns", "median of 'ret_gc' at 4096 bytes (collections included)",
+     HX_HEAD_REPORT, 0, NULL, 0},
 };
 
 /* ---- declaration ----------------------------------------------------------- */
@@ -417,6 +499,15 @@ static const hx_variant vp_variants[] = {
      .fn = call,
      .setup = call_setup,
      .arg = VP_RET_HEAP},
+#ifdef MECHLAB_HAVE_GRT
+    {.name = "ret_gc",
+     .help = "callee builds it in a fresh object of the runtime's GC heap and "
+             "returns the pointer; the caller drops it (collections run)",
+     .fn = call,
+     .setup = call_setup,
+     .arg = VP_RET_GC,
+     .runtime = true},
+#endif
     {.name = "walk_array",
      .help = "T[] of 64-byte objects: sum one field of each, in order",
      .fn = walk_array,
@@ -449,6 +540,10 @@ static const hx_param vp_params[] = {
      .max = (int64_t)1 << 36,
      .flags = HX_PARAM_BYTES | HX_PARAM_LOG,
      .points = vp_points},
+};
+
+static const hx_metric_decl vp_metrics[] = {
+    {"gc_per_1k", "cycles", "ret_gc: collections per 1000 calls", NULL, 0},
 };
 
 static const char *const vp_events[] = {"page-faults",      "cycles",
@@ -514,6 +609,8 @@ const hx_experiment hx_exp_valueptr = {
     .nvariants = HX_COUNT(vp_variants),
     .params = vp_params,
     .nparams = HX_COUNT(vp_params),
+    .metrics = vp_metrics,
+    .nmetrics = HX_COUNT(vp_metrics),
     .op = "call (pass_*, ret_*) or element visited (walk_*)",
     .events = vp_events,
     .claims = vp_claims,

@@ -239,6 +239,10 @@ typedef struct hx_variant {
      * `go` is installed the run adds a series "go:<name>" beside this one,
      * interleaved with ours (harness/gotwin.c says how). */
     const char *go;
+    /* Its ops run on the runtime's threads while the timed thread waits:
+     * as hx_experiment.runtime, for this variant alone (valueptr's
+     * ret_gc beside plain C variants). */
+    bool runtime;
 } hx_variant;
 
 /* How a parameter's default points are made. */
