@@ -60,8 +60,11 @@
  * with the cache sizes marked). The families skip each other's points;
  * the summary lists those skips. Log-log.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "hx.h"
 #include "valueptr_callee.h"
@@ -201,6 +204,18 @@ static void *call_setup(hx_point *pt, size_t *bytes) {
         }
     hx_point_skip(pt, "calls take structs of 8..4096 bytes (powers of two)");
     return NULL;
+}
+
+/* Where the call twins run: at the struct sizes (as call_setup). The
+ * walks have no twin here: traversal's list and array walks are the Go
+ * lesson's, and a Go process per repetition building 256 MiB walks would
+ * make the run minutes longer. */
+static bool call_go_at(const hx_point *pt) {
+    int64_t size = hx_point_param(pt, "bytes");
+    for (int i = 0; i < HX_COUNT(vp_table); i++)
+        if (vp_table[i].bytes == size)
+            return true;
+    return false;
 }
 
 static void call(hx_state *st) {
@@ -388,6 +403,105 @@ static int vp_points(const hx_topo *t, bool quick, int64_t *out, int max) {
     return n;
 }
 
+/* ---- Go's escape analysis ------------------------------------------------ */
+
+#ifndef MECHLAB_SOURCE_DIR
+#define MECHLAB_SOURCE_DIR "."
+#endif
+
+/* The call variants and the Go function their twin calls. */
+static const struct {
+    const char *variant, *twin, *gofn;
+} vp_gofns[] = {
+    {"pass_val", "go:pass_val", "takeVal"},
+    {"pass_ptr", "go:pass_ptr", "takePtr"},
+    {"ret_val", "go:ret_val", "makeVal"},
+    {"ret_gc", "go:ret_gc", "makePtr"},
+};
+
+/* The function of valueptr_test.go that holds line `line` ("" if none). */
+static void vp_go_func_at(FILE *src, int line, char *name, size_t len) {
+    char buf[512];
+    int ln = 0;
+    name[0] = '\0';
+    rewind(src);
+    while (ln < line && fgets(buf, sizeof buf, src) != NULL) {
+        ln++;
+        if (strncmp(buf, "func ", 5) == 0) {
+            size_t n = strcspn(buf + 5, "[( ");
+            snprintf(name, len, "%.*s", (int)n, buf + 5);
+        }
+    }
+}
+
+/* Go's -gcflags=-m lines (built with the twins: gobench.log beside the
+ * mechlab executable) for each twin's callee, beside the costs. */
+static void vp_escape_report(const hx_results *r, hx_report *rep) {
+    char exe[1024], log[1100], src[1100];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    snprintf(log, sizeof log, "%s/gobench.log", exe);
+    snprintf(src, sizeof src, "%s/scripts/gobench/valueptr_test.go",
+             MECHLAB_SOURCE_DIR);
+    bool twins = !isnan(hx_results_median(r, "go:pass_val", 64));
+    FILE *lf = fopen(log, "r"), *sf = fopen(src, "r");
+    if (lf == NULL || sf == NULL) {
+        if (twins)
+            hx_report_printf(rep, "Go's escape analysis: not available "
+                                  "(cannot read %s or %s)\n",
+                             log, src);
+        if (lf)
+            fclose(lf);
+        if (sf)
+            fclose(sf);
+        return;
+    }
+    char msgs[HX_COUNT(vp_gofns)][256];
+    for (int i = 0; i < HX_COUNT(vp_gofns); i++)
+        msgs[i][0] = '\0';
+    char line[1024];
+    while (fgets(line, sizeof line, lf) != NULL) {
+        char *at = strstr(line, "valueptr_test.go:");
+        if (at == NULL || (strstr(at, "escape") == NULL &&
+                           strstr(at, "moved to heap") == NULL))
+            continue;
+        int ln = atoi(at + strlen("valueptr_test.go:"));
+        char *msg = strstr(at, ": ");
+        if (ln <= 0 || msg == NULL)
+            continue;
+        msg += 2;
+        msg[strcspn(msg, "\n")] = '\0';
+        char fn[64];
+        vp_go_func_at(sf, ln, fn, sizeof fn);
+        for (int i = 0; i < HX_COUNT(vp_gofns); i++)
+            if (strcmp(fn, vp_gofns[i].gofn) == 0 &&
+                strstr(msgs[i], msg) == NULL) {
+                size_t used = strlen(msgs[i]);
+                snprintf(msgs[i] + used, sizeof msgs[i] - used, "%s\"%s\"",
+                         used ? ", " : "", msg);
+            }
+    }
+    fclose(lf);
+    fclose(sf);
+    hx_report_printf(rep, "Go's escape analysis (go test -c -gcflags=-m, "
+                          "scripts/gobench/valueptr_test.go) beside the cost "
+                          "at 64 B and 4 KiB, ours / Go:\n");
+    for (int i = 0; i < HX_COUNT(vp_gofns); i++)
+        hx_report_printf(
+            rep, "  %-8s %-8s %8.1f / %8.1f ns, %8.1f / %8.1f ns   %s\n",
+            vp_gofns[i].variant, vp_gofns[i].gofn,
+            hx_results_median(r, vp_gofns[i].variant, 64),
+            hx_results_median(r, vp_gofns[i].twin, 64),
+            hx_results_median(r, vp_gofns[i].variant, 4096),
+            hx_results_median(r, vp_gofns[i].twin, 4096),
+            msgs[i][0] ? msgs[i] : "(no line: nothing escapes)");
+}
+
 /* ---- verdict --------------------------------------------------------------- */
 
 /* Adds the numbers behind the claims: where copying stops being free, the
@@ -439,6 +553,7 @@ static void vp_verdict(const hx_results *r, hx_report *rep) {
                              (long long)at[i], g, c, m,
                              hx_results_median(r, "ret_val", at[i]));
     }
+    vp_escape_report(r, rep);
     int64_t top = hx_results_nx(r) ? hx_results_x(r, hx_results_nx(r) - 1) : 0;
     double wa = hx_results_median(r, "walk_array", top);
     double wp = hx_results_median(r, "walk_ptrs", top);
@@ -482,17 +597,23 @@ static const hx_variant vp_variants[] = {
      .help = "callee takes the struct by value (the caller copies it)",
      .fn = call,
      .setup = call_setup,
-     .arg = VP_PASS_VAL},
+     .arg = VP_PASS_VAL,
+     .go = "ValuePtrPassVal",
+     .go_at = call_go_at},
     {.name = "pass_ptr",
      .help = "callee takes a pointer to the caller's struct",
      .fn = call,
      .setup = call_setup,
-     .arg = VP_PASS_PTR},
+     .arg = VP_PASS_PTR,
+     .go = "ValuePtrPassPtr",
+     .go_at = call_go_at},
     {.name = "ret_val",
      .help = "callee builds the struct and returns it by value",
      .fn = call,
      .setup = call_setup,
-     .arg = VP_RET_VAL},
+     .arg = VP_RET_VAL,
+     .go = "ValuePtrRetVal",
+     .go_at = call_go_at},
     {.name = "ret_heap",
      .help = "callee builds it in a fresh malloc'd object and returns the "
              "pointer; the caller frees it",
@@ -506,7 +627,9 @@ static const hx_variant vp_variants[] = {
      .fn = call,
      .setup = call_setup,
      .arg = VP_RET_GC,
-     .runtime = true},
+     .runtime = true,
+     .go = "ValuePtrRetPtr",
+     .go_at = call_go_at},
 #endif
     {.name = "walk_array",
      .help = "T[] of 64-byte objects: sum one field of each, in order",

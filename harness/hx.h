@@ -239,6 +239,9 @@ typedef struct hx_variant {
      * `go` is installed the run adds a series "go:<name>" beside this one,
      * interleaved with ours (harness/gotwin.c says how). */
     const char *go;
+    /* Optional, with go: whether the twin runs at this point; false skips
+     * it there, as this variant's setup would (NULL: at every point). */
+    bool (*go_at)(const hx_point *pt);
     /* Its ops run on the runtime's threads while the timed thread waits:
      * as hx_experiment.runtime, for this variant alone (valueptr's
      * ret_gc beside plain C variants). */
