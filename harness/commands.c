@@ -25,6 +25,11 @@
 #include "fleet.h"
 #include "report_html.h"
 #include "run.h"
+#include "cli.h"
+#include "compare.h"
+#include "describe.h"
+#include "pipeline.h"
+#include "registry.h"
 
 static const char run_help[] =
     "Runs every variant of an experiment at every point of its sweep,\n"

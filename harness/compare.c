@@ -23,6 +23,7 @@
 
 #include "run.h"
 #include "rundata.h"
+#include "gnuplot.h"
 
 typedef struct cmp_src {
     char machine[280]; /* directory name plus " (reference)" */

@@ -38,6 +38,7 @@
 
 #include "fleet.h"
 #include "run.h"
+#include "clock.h"
 
 static void usage(FILE *f) {
     fputs("usage: mechlab fleet ACTION STUDY [options]\n"

@@ -37,6 +37,8 @@
 #include "fleet.h"
 #include "points.h"
 #include "run.h"
+#include "gnuplot.h"
+#include "registry.h"
 
 #define REPORT_MAX_ROWS 256
 #define LOG_TAIL_LINES  15

@@ -51,6 +51,8 @@
 #include "fleet.h"
 #include "points.h"
 #include "run.h"
+#include "plan.h"
+#include "registry.h"
 
 #define STUDY_LINE_MAX 4096 /* bytes per line; longer is an error */
 

@@ -32,6 +32,7 @@
 
 #include "fleet.h"
 #include "run.h"
+#include "output.h"
 
 #define SUMMARY_SCHEMA "mechlab.summary/1"
 

@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "run.h"
+#include "plan.h"
 
 #ifndef MECHLAB_SOURCE_DIR
 #define MECHLAB_SOURCE_DIR "."

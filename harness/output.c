@@ -40,6 +40,7 @@
 #include "context.h"
 #include "counters_sim.h"
 #include "run.h"
+#include "clock.h"
 
 static int mkdir_p(const char *path) {
     char buf[1024];

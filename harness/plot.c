@@ -26,6 +26,9 @@
 #include "context.h"
 #include "counters_sim.h"
 #include "result.h"
+#include "gnuplot.h"
+#include "gotwin.h"
+#include "plan.h"
 
 #ifndef MECHLAB_GNUPLOT
 #define MECHLAB_GNUPLOT ""

@@ -36,7 +36,7 @@
  *    runs of the runtime, and their threads depend on each other's
  *    counts).
  *
- * Both are driven by the shim (gbench_shim.cc) with hx_now(), and by
+ * Both are driven by the runner (runner_gbench.cc) with hx_now(), and by
  * tests/test_repeat.c with made-up times. The stop flag is written with
  * __atomic builtins (this header is shared with C++).
  */

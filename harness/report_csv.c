@@ -16,6 +16,7 @@
 
 #include "counters_sim.h"
 #include "result.h"
+#include "plan.h"
 
 static void csv_str(FILE *f, const char *s) {
     if (strpbrk(s, ",\"\r\n") == NULL) {

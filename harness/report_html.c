@@ -39,6 +39,8 @@
 #include "report_html.h"
 #include "run.h"
 #include "rundata.h"
+#include "gnuplot.h"
+#include "registry.h"
 
 /* ---- small helpers ---------------------------------------------------------- */
 

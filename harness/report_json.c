@@ -23,6 +23,7 @@
 #include "context.h"
 #include "counters_sim.h"
 #include "result.h"
+#include "plan.h"
 
 static json_t *num(double v) {
     return isnan(v) || isinf(v) ? json_null() : json_real(v);

@@ -22,6 +22,7 @@
 #include "context.h"
 #include "counters_sim.h"
 #include "result.h"
+#include "plan.h"
 
 static void table(const struct hx_results *res, FILE *f) {
     const hx_run *r = res->r;

@@ -34,6 +34,8 @@
 #include <string.h>
 
 #include "result.h"
+#include "gotwin.h"
+#include "plan.h"
 
 #define HX_BOOT_SEED 0x6d6563686c6162ull /* "mechlab" */
 

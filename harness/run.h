@@ -1,9 +1,11 @@
 /*
  * run.h - internal: one experiment run, from options to data.
  *
- * The data model shared by the run loop (run.c), the Google Benchmark shim
- * (gbench_shim.cc), the result (result.h) and its reporters. Experiments
- * never see it: they see hx.h.
+ * The data model of a run, shared by the planner (plan.c), the runner
+ * (runner_gbench.cc), the setup cache, the pipeline (run.c), the result
+ * (result.h) and its reporters. Types only: each file's functions are
+ * declared in its own header (plan.h, runner.h, output.h, ...).
+ * Experiments never see it: they see hx.h.
  *
  *   hx_opts     what the user asked for (CLI flags / make variables)
  *   hx_run      one experiment's run: topology, counter plan, the sweep
@@ -128,6 +130,11 @@ typedef struct hx_family {
     int npoints;
 } hx_family;
 
+struct hx_point;
+/* The runner's progress callback (runner.h): after each repetition. */
+typedef void (*hx_progress_fn)(const struct hx_run *r,
+                               const struct hx_point *pt, double ns_per_op);
+
 typedef struct hx_run {
     const hx_experiment *exp;
     const hx_opts *opts;
@@ -156,6 +163,7 @@ typedef struct hx_run {
     size_t cache_bytes, cache_budget;
     uint64_t use_clock;
     /* progress */
+    hx_progress_fn progress; /* NULL: none */
     int done_runs; /* repetitions finished (approx.) */
     int total_runs;
     double t_start;
@@ -172,61 +180,5 @@ typedef struct hx_run {
     uint64_t fixed_iters; /* > 0: every repetition runs exactly this many
                              iterations (the sim child), not min_time */
 } hx_run;
-
-/* registry.c */
-const hx_experiment *hx_find_experiment(const char *name);
-int hx_experiment_count(void);
-const hx_experiment *hx_experiment_at(int i);
-void hx_list_known(FILE *out); /* "known experiments: a, b, c" */
-
-/* cli.c */
-int hx_cli_parse(int argc, char **argv, hx_opts *o, char *err, size_t len);
-
-/* run.c */
-int hx_run_experiment(const hx_experiment *e, const hx_opts *o);
-void hx_run_host(const hx_opts *o, char *buf, size_t len);
-int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out);
-int hx_plan(hx_run *r, const hx_experiment *e, const hx_opts *o, char *err,
-            size_t len);
-void hx_plan_free(hx_run *r);
-int hx_param_index(const hx_experiment *e, const char *name);
-void hx_series_name(const hx_run *r, const hx_point *pt, char *buf, size_t len);
-void hx_format_value(const hx_param *p, int64_t v, char *buf, size_t len);
-
-/* run.c: the setup cache. Called by thread 0 of a point before its workers
- * start; returns 0 when the point is ready, 1 when it is skipped. */
-int hx_point_prepare(hx_point *pt);
-void hx_point_release_all(hx_run *r);
-
-/* gotwin.c: Go twins (see its file comment) */
-void hx_gotwin_plan(hx_run *r); /* adds r->twins when `go` is installed */
-int hx_gotwin_prepare(hx_run *r); /* builds the test binary, once per run */
-bool hx_gotwin_series(const char *series); /* "go:..." */
-/* Variant index of v for colours and output: its place in the
- * experiment's table, or after it for a twin. */
-int hx_variant_index(const hx_run *r, const hx_variant *v);
-
-/* run.c: fixed-point parameters */
-double hx_param_real(const hx_param *p, int64_t v);
-
-/* gbench_shim.cc */
-int hx_gbench_run(hx_run *r, const char *json_path);
-double hx_now(void); /* monotonic seconds */
-
-/* output.c */
-int hx_output_begin(hx_run *r, char *err, size_t len);
-int hx_output_context(const hx_run *r, const char *path,
-                      const char *gbench_json);
-int hx_output_commit(hx_run *r); /* rename tmp -> final, update latest */
-void hx_output_cleanup_stale(const char *expdir);
-/* Parses JSON that may hold bare NaN/Infinity (as null). */
-struct json_t;
-struct json_t *hx_json_load_lenient(const char *path);
-
-/* compare.c: `mechlab compare EXP` */
-int hx_compare(const hx_experiment *e, const char *out_root);
-
-/* plot.c: runs gnuplot on script in dir; 0, or -errno with msg */
-int hx_run_gnuplot(const char *dir, const char *script, char *msg, size_t len);
 
 #endif

@@ -19,6 +19,7 @@
 #include "run.h"
 #include "rundata.h"
 #include "stats.h"
+#include "registry.h"
 
 int hx_csv_split(char *line, char **field, int max) {
     int n = 0;

@@ -63,6 +63,9 @@
 #include <unistd.h>
 
 #include "run.h"
+#include "plan.h"
+#include "runner.h"
+#include "setup_cache.h"
 
 #define SIM_MIN_OPS ((uint64_t)500000)  /* ops per window, at least */
 #define SIM_MAX_OPS ((uint64_t)4000000) /* and at most (~1 s simulated) */
@@ -517,7 +520,7 @@ int hx_sim_child_main(const hx_experiment *e, int argc, char **argv) {
     s.child = true;
     r.sim = &s;
     r.fixed_iters = iters;
-    int rc = hx_gbench_run(&r, "/dev/null");
+    int rc = hx_runner_run(&r, "/dev/null");
     hx_point_release_all(&r);
     hx_point *pt = &r.fams[0].points[0];
     int ok = 0, failed = 0;

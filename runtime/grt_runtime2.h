@@ -15,8 +15,8 @@
  * Stack slot layout (one slot of a slab, addresses growing up):
  *
  *   base                                                       base+size
- *   | red zone (4 KiB, never used) | <- stack grows down ... | G header |
- *                 ^ canary: its top 64 bytes must stay zero    256 bytes
+ *   | red zone (4 KiB, never touched) | <- stack grows down ... | G header |
+ *                                                                256 bytes
  *
  * grt_curg() finds the header from any sp inside the slot. The red zone is
  * PROT_NONE in guard builds (GRT_STACK_GUARD), plain memory otherwise.
@@ -35,7 +35,6 @@
 #define GRT_STACK_DEFAULT_ORDER 1
 #define GRT_STACK_REDZONE       4096 /* bytes at the bottom never used */
 #define GRT_STACK_CACHE_MAX     32   /* per P per order; half moves when full */
-#define GRT_CANARY_BYTES        64
 
 enum grt_gstatus {
     GRT_GDEAD = 0, /* free slot or exited: zero, as an untouched page */
@@ -205,6 +204,9 @@ void grt_stack_flush_cache(struct grt_p *p);
 int grt_stack_order(size_t bytes);
 void grt_stack_forall(void (*fn)(grt_g *g, void *arg), void *arg);
 void grt_stack_install_overflow_handler(void);
+/* The slabs' base addresses (each GRT_SLAB_BYTES long), for tests that
+ * compare the statistics with the kernel's view; returns how many exist. */
+int grt_stack_slabs(uintptr_t *base, int max);
 
 /* lock.c: futex wrappers */
 void grt_futex_wait(_Atomic uint32_t *addr, uint32_t val, int64_t ns);

@@ -23,23 +23,43 @@
  * half from it. This is Go's stackcache/stackpool split: a spawn+exit loop
  * never takes a lock.
  *
- * Cold pages. A pooled stack that once ran deep keeps its pages committed.
- * Scavenging (the monitor every second, or grt_stack_scavenge()) gives the
- * pages of global-pool stacks back with madvise(MADV_DONTNEED), all but the
- * top page with the G header; mincore() first, so untouched stacks cost
- * nothing. Committed bytes and high-water marks come from mincore() over
- * the carved part of each slab when statistics are read: resident pages
- * are exactly what lazy commit charged, and the lowest resident page of a
- * slot is its deepest use since it was last scavenged.
+ * Returning stacks. A pooled stack that once ran deep keeps its pages
+ * committed, and even a small one keeps the page that holds its G header
+ * (written when it was freed: the pool is linked through it). Scavenging
+ * (the monitor every second, or grt_stack_scavenge()) takes every stack
+ * of the global pools, decommits its whole slot with
+ * madvise(MADV_DONTNEED) - header page included, contiguous slots in one
+ * call - and keeps only its address, in a compact "bare" list per order
+ * (8 bytes per slot) and a bit per slot in its slab header. A bare slot is
+ * revived when the pools run dry (its header is written afresh: one page
+ * fault), before any new slot is carved. So after 100k goroutines have
+ * exited and a scavenge has run, each costs 8 bytes of bare list, not a
+ * resident page; the P caches (GRT_STACK_CACHE_MAX per order per P) stay
+ * committed, as Go's stackcache does.
+ *
+ * Statistics. Committed bytes and high-water marks come from mincore()
+ * over each whole slab when statistics are read: the slab's mappings are
+ * exactly what lazy commit charged, so the figure is the kernel's resident
+ * set of the stack mappings (a runtime test compares it with smaps). That
+ * holds only because no code reads a page no goroutine wrote: a read fault
+ * on an untouched anonymous page maps the shared zero page, which mincore
+ * reports as resident and RSS does not (and some VMs back with a real page).
+ * The lowest resident page of a slot is its deepest use since it was last
+ * scavenged.
  *
  * Overflow. The bottom GRT_STACK_REDZONE bytes of a slot are never used
- * legitimately. In release builds the top 64 bytes of that red zone are a
- * canary that must read as zero (an untouched page does, for free), checked
- * with the saved sp at every switch away from a goroutine: an overflow ends
- * in "fatal error: stack overflow" naming the goroutine at its next switch.
- * With GRT_STACK_GUARD (debug builds) the red zone is PROT_NONE and a
- * SIGSEGV handler on an alternate stack names the goroutine at the faulting
- * access; that costs a VMA split per stack, hence debug only.
+ * legitimately, and nothing reads or writes them: at every switch away
+ * from a goroutine its saved sp is checked against the red zone (a
+ * register compare, no memory touched), and every mincore() sweep (the
+ * monitor's each second, every statistics read) checks that no red-zone
+ * page is resident. A resident red zone means a goroutine wrote below its
+ * stack: "fatal error: stack overflow" naming the slot's goroutine. This
+ * replaced a canary in the red zone read at every switch, which faulted
+ * in the red-zone page of every stack (the zero page, or on some VMs a
+ * real one) and made it uncountable and unreturnable. With GRT_STACK_GUARD
+ * (debug builds) the red zone is PROT_NONE and a SIGSEGV handler on an
+ * alternate stack names the goroutine at the faulting access; that costs
+ * a VMA split per stack, hence debug only.
  */
 #include "grt_runtime2.h"
 
@@ -52,17 +72,25 @@
 
 enum { GRT_MAX_SLABS = 8192, GRT_PAGE = 4096 };
 
+#define GRT_SLAB_MAX_SLOTS (GRT_SLAB_BYTES >> GRT_STACK_MIN_SHIFT)
+
 typedef struct grt_slab {
     uint8_t shift; /* log2 slot size; must be the first byte */
     uint8_t order;
     uint32_t nslots;         /* slots in the slab, slot 0 included */
     _Atomic uint32_t carved; /* slots handed out so far (>= 1) */
+    /* bit k: slot k is bare (decommitted, in a bare list, no header);
+     * set by the scavenger before it decommits, cleared after revival */
+    _Atomic uint64_t bare[GRT_SLAB_MAX_SLOTS / 64];
 } grt_slab;
 
 static struct {
     grt_lock lock;
     grt_g *pool[GRT_STACK_ORDERS]; /* global pools; lock */
     int npool[GRT_STACK_ORDERS];
+    /* decommitted slots by order (their lo addresses); lock */
+    uintptr_t *bare[GRT_STACK_ORDERS];
+    size_t nbare[GRT_STACK_ORDERS], capbare[GRT_STACK_ORDERS];
     grt_slab *cur[GRT_STACK_ORDERS]; /* slab being carved; lock */
     grt_slab *slabs[GRT_MAX_SLABS];  /* append-only */
     _Atomic uint32_t nslabs;
@@ -108,6 +136,40 @@ static grt_slab *slab_new(int order) {
     return s;
 }
 
+static grt_slab *slab_of(const void *p) {
+    return (grt_slab *)((uintptr_t)p & ~(GRT_SLAB_BYTES - 1));
+}
+
+static void bare_mark(char *lo, bool on) {
+    grt_slab *s = slab_of(lo);
+    uint32_t k = (uint32_t)(((uintptr_t)lo - (uintptr_t)s) >> s->shift);
+    uint64_t bit = (uint64_t)1 << (k % 64);
+    if (on)
+        atomic_fetch_or_explicit(&s->bare[k / 64], bit, memory_order_release);
+    else
+        atomic_fetch_and_explicit(&s->bare[k / 64], ~bit,
+                                  memory_order_release);
+}
+
+static bool slot_is_bare(const grt_slab *s, uint32_t k) {
+    return (atomic_load_explicit(&s->bare[k / 64], memory_order_acquire) >>
+            (k % 64)) &
+           1;
+}
+
+/* A bare slot's G header written afresh (its first write faults the page
+ * in); stack lock held. */
+static grt_g *slot_revive(char *lo, int order) {
+    size_t size = (size_t)1 << order_shift(order);
+    grt_g *g = (grt_g *)(lo + size - GRT_G_BYTES);
+    memset(g, 0, sizeof *g);
+    g->lo = lo;
+    g->size = size;
+    g->order = (uint8_t)order;
+    bare_mark(lo, false);
+    return g;
+}
+
 /* A fresh slot's G header; stack lock held. */
 static grt_g *slot_carve(int order) {
     grt_slab *s = grt_stk.cur[order];
@@ -149,6 +211,9 @@ grt_g *grt_stackalloc(struct grt_p *p, int order) {
         if ((g = grt_stk.pool[order]) != NULL) {
             grt_stk.pool[order] = g->schedlink;
             grt_stk.npool[order]--;
+        } else if (grt_stk.nbare[order] > 0) {
+            g = slot_revive((char *)grt_stk.bare[order][--grt_stk.nbare[order]],
+                            order);
         } else {
             g = slot_carve(order);
             carved++;
@@ -219,19 +284,11 @@ _Noreturn static void overflow(grt_g *g, const char *how) {
               (unsigned long long)g->goid, how, g->size >> 10, (void *)g->lo);
 }
 
-/* Called on g's own stack, just before it switches away. */
+/* Called on g's own stack, just before it switches away: a register
+ * compare, no memory read (see "Overflow" above for the red zone). */
 void grt_stack_check(grt_g *g) {
     if ((char *)grt_getsp() < g->lo + GRT_STACK_REDZONE)
         overflow(g, "sp below the stack limit");
-#ifndef GRT_STACK_GUARD
-    const uint64_t *c =
-        (const uint64_t *)(g->lo + GRT_STACK_REDZONE - GRT_CANARY_BYTES);
-    uint64_t v = 0;
-    for (int i = 0; i < GRT_CANARY_BYTES / 8; i++)
-        v |= c[i];
-    if (v != 0)
-        overflow(g, "canary overwritten");
-#endif
 }
 
 void grt_stack_forall(void (*fn)(grt_g *g, void *arg), void *arg) {
@@ -241,51 +298,69 @@ void grt_stack_forall(void (*fn)(grt_g *g, void *arg), void *arg) {
         uint32_t c = atomic_load_explicit(&s->carved, memory_order_acquire);
         size_t size = (size_t)1 << s->shift;
         for (uint32_t k = 1; k < c; k++)
-            fn((grt_g *)((char *)s + (k + 1) * size - GRT_G_BYTES), arg);
+            if (!slot_is_bare(s, k)) /* a bare header would fault in */
+                fn((grt_g *)((char *)s + (k + 1) * size - GRT_G_BYTES), arg);
     }
 }
 
-/* Resident pages of slab s in vec (one byte per page); false on error. */
-static bool slab_mincore(grt_slab *s, unsigned char *vec, uint32_t *carved) {
-    *carved = atomic_load_explicit(&s->carved, memory_order_acquire);
-    size_t len = (size_t)*carved << s->shift;
-    return mincore(s, len, vec) == 0;
+/* A resident red-zone page: some goroutine wrote below its stack. */
+_Noreturn static void redzone_hit(grt_slab *s, uint32_t k) {
+    size_t size = (size_t)1 << s->shift;
+    char *lo = (char *)s + (size_t)k * size;
+    grt_g *g = (grt_g *)(lo + size - GRT_G_BYTES);
+    overflow(g, "its red zone was written");
 }
 
-void grt_stack_stats(grt_stats *st) {
-    static unsigned char vec[GRT_SLAB_BYTES / GRT_PAGE];
-    static grt_lock veclock = GRT_LOCK_INIT;
-    uint64_t committed = 0, hiwat = atomic_load(&grt_stk.hiwat);
+/* One mincore() over all of slab s: adds its resident bytes to
+ * *committed, raises *hiwat to the deepest slot, and dies on a resident
+ * red zone. vec holds one byte per page of a slab. */
+static void slab_scan(grt_slab *s, unsigned char *vec, uint64_t *committed,
+                      uint64_t *hiwat) {
+    if (mincore(s, GRT_SLAB_BYTES, vec) != 0)
+        return;
+    uint32_t c = atomic_load_explicit(&s->carved, memory_order_acquire);
+    size_t per = ((size_t)1 << s->shift) / GRT_PAGE;
+    size_t red = GRT_STACK_REDZONE / GRT_PAGE;
+    for (size_t j = 0; j < GRT_SLAB_BYTES / GRT_PAGE; j++)
+        *committed += (vec[j] & 1) * (uint64_t)GRT_PAGE;
+    for (uint32_t k = 1; k < c; k++) {
+        const unsigned char *v = vec + k * per;
+        for (size_t j = 0; j < red; j++)
+            if (v[j] & 1)
+                redzone_hit(s, k);
+        size_t lowest = per;
+        for (size_t j = red; j < per && lowest == per; j++)
+            if (v[j] & 1)
+                lowest = j;
+        uint64_t depth = (uint64_t)(per - lowest) * GRT_PAGE;
+        if (depth > *hiwat)
+            *hiwat = depth;
+    }
+}
+
+static unsigned char grt_slabvec[GRT_SLAB_BYTES / GRT_PAGE];
+static grt_lock grt_slabvec_lock = GRT_LOCK_INIT;
+
+/* committed: resident bytes of every slab; returns the high-water mark. */
+static uint64_t sweep_slabs(uint64_t *committed) {
+    uint64_t hiwat = atomic_load(&grt_stk.hiwat);
     uint32_t n = atomic_load_explicit(&grt_stk.nslabs, memory_order_acquire);
-    grt_lock_acquire(&veclock);
-    for (uint32_t i = 0; i < n; i++) {
-        grt_slab *s = grt_stk.slabs[i];
-        uint32_t c;
-        if (!slab_mincore(s, vec, &c))
-            continue;
-        size_t per = ((size_t)1 << s->shift) / GRT_PAGE;
-        size_t red = GRT_STACK_REDZONE / GRT_PAGE;
-        for (uint32_t k = 1; k < c; k++) {
-            const unsigned char *v = vec + k * per;
-            size_t lowest = per;
-            for (size_t j = red; j < per; j++) {
-                if (v[j] & 1) {
-                    committed += GRT_PAGE;
-                    if (lowest == per)
-                        lowest = j;
-                }
-            }
-            uint64_t depth = (uint64_t)(per - lowest) * GRT_PAGE;
-            if (depth > hiwat)
-                hiwat = depth;
-        }
-    }
-    grt_lock_release(&veclock);
+    *committed = 0;
+    grt_lock_acquire(&grt_slabvec_lock);
+    for (uint32_t i = 0; i < n; i++)
+        slab_scan(grt_stk.slabs[i], grt_slabvec, committed, &hiwat);
+    grt_lock_release(&grt_slabvec_lock);
     uint64_t old = atomic_load(&grt_stk.hiwat);
     while (hiwat > old &&
            !atomic_compare_exchange_weak(&grt_stk.hiwat, &old, hiwat))
         ;
-    st->stack_slabs = n;
+    return hiwat;
+}
+
+void grt_stack_stats(grt_stats *st) {
+    uint64_t committed;
+    uint64_t hiwat = sweep_slabs(&committed);
+    st->stack_slabs = atomic_load(&grt_stk.nslabs);
     st->stack_reserved_bytes = atomic_load(&grt_stk.reserved);
     st->stack_committed_bytes = committed;
     st->stack_hiwat_bytes = hiwat;
@@ -293,7 +368,35 @@ void grt_stack_stats(grt_stats *st) {
     st->stacks_in_use = inuse > 0 ? (uint64_t)inuse : 0;
 }
 
+int grt_stack_slabs(uintptr_t *base, int max) {
+    int n = (int)atomic_load_explicit(&grt_stk.nslabs, memory_order_acquire);
+    for (int i = 0; i < n && i < max; i++)
+        base[i] = (uintptr_t)grt_stk.slabs[i];
+    return n;
+}
+
+static int cmp_addr(const void *a, const void *b) {
+    uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Decommits [lo, hi) (inside one slab); returns the bytes that were
+ * resident. vec: grt_slabvec, its lock held. */
+static uint64_t decommit(uintptr_t lo, uintptr_t hi, unsigned char *vec) {
+    uint64_t res = 0;
+    size_t len = hi - lo;
+    if (mincore((void *)lo, len, vec) == 0)
+        for (size_t j = 0; j < len / GRT_PAGE; j++)
+            res += vec[j] & 1;
+    madvise((void *)lo, len, MADV_DONTNEED);
+    return res * GRT_PAGE;
+}
+
 uint64_t grt_stack_scavenge(void) {
+    /* One pass at a time: a caller returns only once the pools are
+     * scavenged, even when the monitor's pass had taken them first. */
+    static grt_lock scav_lock = GRT_LOCK_INIT;
+    grt_lock_acquire(&scav_lock);
     grt_g *lists[GRT_STACK_ORDERS];
     int counts[GRT_STACK_ORDERS];
     grt_lock_acquire(&grt_stk.lock);
@@ -305,41 +408,63 @@ uint64_t grt_stack_scavenge(void) {
     }
     grt_lock_release(&grt_stk.lock);
     uint64_t returned = 0;
-    static unsigned char vec[(4u << 20) / GRT_PAGE];
-    static grt_lock veclock = GRT_LOCK_INIT;
-    grt_lock_acquire(&veclock);
     for (int o = 0; o < GRT_STACK_ORDERS; o++) {
-        grt_g *tail = NULL;
-        for (grt_g *g = lists[o]; g != NULL; g = g->schedlink) {
-            tail = g;
-            if (g->clean)
-                continue;
-            g->clean = 1;
-            size_t len = g->size - GRT_PAGE; /* keep the header page */
-            if (mincore(g->lo, len, vec) != 0)
-                continue;
-            size_t res = 0;
-            for (size_t j = GRT_STACK_REDZONE / GRT_PAGE; j < len / GRT_PAGE;
-                 j++)
-                res += vec[j] & 1;
-            if (res == 0)
-                continue;
-            char *from = g->lo + GRT_STACK_REDZONE;
-            madvise(from, (size_t)(g->lo + len - from), MADV_DONTNEED);
-            returned += res * GRT_PAGE;
-        }
-        if (tail != NULL) {
+        if (counts[o] == 0)
+            continue;
+        uintptr_t *addr = malloc((size_t)counts[o] * sizeof *addr);
+        if (addr == NULL) { /* keep them pooled, committed */
+            grt_g *tail = lists[o];
+            while (tail->schedlink != NULL)
+                tail = tail->schedlink;
             grt_lock_acquire(&grt_stk.lock);
             tail->schedlink = grt_stk.pool[o];
             grt_stk.pool[o] = lists[o];
             grt_stk.npool[o] += counts[o];
             grt_lock_release(&grt_stk.lock);
+            continue;
         }
+        int n = 0;
+        for (grt_g *g = lists[o]; g != NULL && n < counts[o];
+             g = g->schedlink) {
+            addr[n++] = (uintptr_t)g->lo;
+            bare_mark(g->lo, true); /* before its header goes */
+        }
+        /* Contiguous slots of one slab in one madvise. */
+        qsort(addr, (size_t)n, sizeof *addr, cmp_addr);
+        size_t size = (size_t)1 << order_shift(o);
+        grt_lock_acquire(&grt_slabvec_lock);
+        for (int i = 0; i < n;) {
+            int j = i + 1;
+            while (j < n && addr[j] == addr[j - 1] + size &&
+                   slab_of((void *)addr[j]) == slab_of((void *)addr[i]))
+                j++;
+            returned += decommit(addr[i], addr[j - 1] + size, grt_slabvec);
+            i = j;
+        }
+        grt_lock_release(&grt_slabvec_lock);
+        grt_lock_acquire(&grt_stk.lock);
+        size_t need = grt_stk.nbare[o] + (size_t)n;
+        if (need > grt_stk.capbare[o]) {
+            size_t cap = need * 2;
+            uintptr_t *nb = realloc(grt_stk.bare[o], cap * sizeof *nb);
+            if (nb == NULL)
+                grt_throw("out of memory: the bare stack list");
+            grt_stk.bare[o] = nb;
+            grt_stk.capbare[o] = cap;
+        }
+        memcpy(grt_stk.bare[o] + grt_stk.nbare[o], addr,
+               (size_t)n * sizeof *addr);
+        grt_stk.nbare[o] += (size_t)n;
+        grt_lock_release(&grt_stk.lock);
+        free(addr);
     }
-    grt_lock_release(&veclock);
+    /* The red zones: one mincore per slab (dies on a written one). */
+    uint64_t committed;
+    sweep_slabs(&committed);
     if (returned != 0)
         atomic_fetch_add(&grt_sched.shared_stats.stack_returned_bytes,
                          returned);
+    grt_lock_release(&scav_lock);
     return returned;
 }
 

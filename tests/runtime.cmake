@@ -52,6 +52,14 @@ while(_i LESS _n)
   endforeach()
 endwhile()
 
+# Stack accounting against the kernel (smaps, mincore, RSS): not built for
+# ASan, whose shadow memory would be counted in the RSS it measures.
+add_executable(test_stacks ${CMAKE_CURRENT_SOURCE_DIR}/test_stacks.c)
+target_include_directories(test_stacks PRIVATE ${PROJECT_SOURCE_DIR}/runtime)
+target_link_libraries(test_stacks PRIVATE grt)
+add_test(NAME test_stacks COMMAND test_stacks)
+set_tests_properties(test_stacks PROPERTIES LABELS runtime TIMEOUT 120)
+
 # The heap under torture (label torture, not run by `make test`): a cycle
 # every 4 span refills, each verified by gccheckmark.
 if(TARGET test_gc)

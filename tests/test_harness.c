@@ -15,6 +15,11 @@
 #include <unistd.h>
 
 #include "result.h"
+#include "cli.h"
+#include "plan.h"
+#include "registry.h"
+#include "setup_cache.h"
+#include "runner.h"
 
 static int passed, failed;
 
@@ -509,7 +514,7 @@ static void test_gbench(void) {
 
     /* a metric set by thread 0 only is thread 0's value, not half of it */
     CHECK(hx_plan(&r, &gbx1, &o, err, sizeof err) == 0);
-    CHECK(hx_gbench_run(&r, json) == 0);
+    CHECK(hx_runner_run(&r, json) == 0);
     hx_point *pt = &r.fams[0].points[0];
     CHECK(pt->threads == 2 && pt->nsamples == 2);
     for (int k = 0; k < pt->nsamples; k++) {
@@ -523,7 +528,7 @@ static void test_gbench(void) {
      * end (it used to deadlock in Google Benchmark's start barrier) and
      * every repetition is a failed sample with the reason */
     CHECK(hx_plan(&r, &gbx2, &o, err, sizeof err) == 0);
-    CHECK(hx_gbench_run(&r, json) == 0);
+    CHECK(hx_runner_run(&r, json) == 0);
     for (int f = 0; f < r.nfams; f++) {
         pt = &r.fams[f].points[0];
         CHECK(pt->nsamples == 2);

@@ -23,6 +23,7 @@
 #include "calibrate.h"
 #include "repeat.h"
 #include "run.h"
+#include "pipeline.h"
 
 static int passed, failed;
 

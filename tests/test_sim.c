@@ -22,6 +22,7 @@
  */
 #include "counters_sim.h"
 #include "run.h"
+#include "registry.h"
 
 #include <math.h>
 #include <stdio.h>

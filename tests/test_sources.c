@@ -19,6 +19,9 @@
 #include <unistd.h>
 
 #include "result.h"
+#include "plan.h"
+#include "setup_cache.h"
+#include "runner.h"
 
 static int passed, failed;
 
@@ -111,7 +114,7 @@ static void test_sources(void) {
     CHECK(hx_plan(&r, &fk, &o, err, sizeof err) == 0);
     CHECK(hx_sources_used(&r));
     CHECK(r.msrc[0] >= 0 && r.msrc[3] < 0 && r.msrc[4] >= 0);
-    CHECK(hx_gbench_run(&r, json) == 0);
+    CHECK(hx_runner_run(&r, json) == 0);
     hx_point *pt = &r.fams[0].points[0];
     CHECK(pt->threads == 2 && pt->nsamples == 3);
     for (int k = 0; k < pt->nsamples; k++) {

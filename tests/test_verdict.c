@@ -25,6 +25,7 @@
 #include "check.h"
 #include "result.h"
 #include "topo.h"
+#include "plan.h"
 
 /* ---- pure rules ------------------------------------------------------------ */
 

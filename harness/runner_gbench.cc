@@ -1,5 +1,5 @@
 /*
- * gbench_shim.cc - Google Benchmark, driven from C.
+ * runner_gbench.cc - the runner: Google Benchmark, driven from C.
  *
  * Experiments are C; Google Benchmark is C++. This file is the only place
  * the two meet. It registers one benchmark family per (variant, non-thread
@@ -83,6 +83,10 @@ extern "C" {
 #include "repeat.h"
 #include "run.h"
 #include "topo.h"
+#include "clock.h"
+#include "gotwin.h"
+#include "runner.h"
+#include "setup_cache.h"
 }
 
 struct hx_state {
@@ -108,11 +112,6 @@ struct hx_state {
     double s0[HX_MAX_SRCVALS], s1[HX_MAX_SRCVALS];
 };
 
-extern "C" double hx_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void barrier_wait(hx_point *pt, int n);
 static void barrier_arrive(hx_point *pt, int n);
@@ -283,15 +282,11 @@ static hx_point *point_for(hx_family *fam, int threads) {
     return nullptr;
 }
 
+/* Counts the repetition and tells the caller (runner.h: a callback). */
 static void progress(hx_run *r, hx_point *pt, double ns) {
-    int done = __atomic_add_fetch(&r->done_runs, 1, __ATOMIC_RELAXED);
-    if (!r->opts->progress)
-        return;
-    char series[160];
-    hx_series_name(r, pt, series, sizeof series);
-    fprintf(stderr, "\r\033[K[%3d/%d] %s  %s threads=%d  %.3g ns/op", done,
-            r->total_runs, r->exp->name, series, pt->threads, ns);
-    fflush(stderr);
+    __atomic_add_fetch(&r->done_runs, 1, __ATOMIC_RELAXED);
+    if (r->progress)
+        r->progress(r, pt, ns);
 }
 
 static void body(benchmark::State &s, hx_family *fam) {
@@ -591,7 +586,7 @@ class HxReporter : public benchmark::BenchmarkReporter {
 
 /* ---- driving a whole run ----------------------------------------------- */
 
-extern "C" int hx_gbench_run(hx_run *r, const char *json_path) {
+extern "C" int hx_runner_run(hx_run *r, const char *json_path) {
     char mt[64];
     snprintf(mt, sizeof mt, "%.4f", r->min_time);
     std::vector<std::string> args = {
@@ -630,7 +625,5 @@ extern "C" int hx_gbench_run(hx_run *r, const char *json_path) {
     r->t_start = hx_now();
     size_t n = benchmark::RunSpecifiedBenchmarks(&rep);
     benchmark::ClearRegisteredBenchmarks();
-    if (r->opts->progress)
-        fprintf(stderr, "\r\033[K");
     return n > 0 ? 0 : -ENOENT;
 }
