@@ -358,7 +358,7 @@ static const hx_param gg_params[] = {
                    .max = (int64_t)16 << 30,
                    .flags = HX_PARAM_BYTES,
                    .def = "67108864",
-                   .quick_def = "8388608"},
+                   .quick_def = "4194304"},
     [GG_P_LIVE] = {.name = "live_bytes",
                    .unit = "bytes",
                    .help = "live-*: bytes of the long-lived 64 KiB objects",
@@ -366,7 +366,7 @@ static const hx_param gg_params[] = {
                    .max = (int64_t)16 << 30,
                    .flags = HX_PARAM_BYTES,
                    .def = "67108864",
-                   .quick_def = "8388608"},
+                   .quick_def = "4194304"},
 };
 
 static const hx_metric_decl gg_metrics[] = {
