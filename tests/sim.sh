@@ -66,9 +66,7 @@ if grep -q '"simulated_counters"' "$dir/context.json" &&
 else
   echo "context and summary: 0 passed, 1 failed"; exit 1
 fi
-# a multithreaded experiment says why it cannot be simulated: plan only
-# (describe) would not run it, so check the reason text in a run's
-# summary is covered by test_sim; here: bad geometry is a clear error
+# a malformed geometry override is a clear error naming the variable
 MECHLAB_SIM_CACHES="D1=1,2" "$mechlab" run staircase --counters sim \
     --set bytes=8K --reps 1 --min-time 0.001 --no-plot --no-progress \
     --out "$root" --machine simtest > "$root/log2" 2>&1
@@ -76,5 +74,26 @@ if grep -q "MECHLAB_SIM_CACHES" "$root/log2"; then
   echo "bad geometry: 1 passed, 0 failed"
 else
   cat "$root/log2"; echo "bad geometry: 0 passed, 1 failed"; exit 1
+fi
+# without --counters sim: the summary offers the simulation exactly when the
+# hardware cache counters are unavailable here
+unset MECHLAB_SIM_CACHES
+"$mechlab" run staircase --set bytes=8K --reps 1 --min-time 0.001 \
+    --no-plot --no-progress --out "$root" --machine simtest > "$root/log3" 2>&1
+if grep -q "^  L1-dcache-load-misses:" "$root/log3"; then want=1; else want=0; fi
+if grep -q "rerun with --counters sim" "$root/log3"; then got=1; else got=0; fi
+if [ "$want" = "$got" ]; then
+  echo "offer ($want): 1 passed, 0 failed"
+else
+  cat "$root/log3"; echo "offer: 0 passed, 1 failed (want $want, got $got)"; exit 1
+fi
+# describe: the expectation of a memory experiment; the reason for a
+# multithreaded one
+if "$mechlab" describe staircase | grep -q "about one LL miss per load" &&
+   "$mechlab" describe falseshare | grep -A1 "^Simulated cache counters" |
+     grep -q "unavailable: it is multithreaded"; then
+  echo "describe: 1 passed, 0 failed"
+else
+  echo "describe: 0 passed, 1 failed"; exit 1
 fi
 echo "all passed"

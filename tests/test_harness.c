@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
+#include "commands.h"
 #include "result.h"
 #include "cli.h"
 #include "plan.h"
@@ -21,17 +23,6 @@
 #include "setup_cache.h"
 #include "runner.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (cond) {                                                            \
-            passed++;                                                          \
-        } else {                                                               \
-            failed++;                                                          \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);    \
-        }                                                                      \
-    } while (0)
 
 static int parse(hx_opts *o, char *err, size_t len, int argc, ...) {
     char *argv[32];
@@ -94,6 +85,28 @@ static void test_cli(void) {
     CHECK(parse(&o, err, sizeof err, 5, "mechlab", "run", "x", "--machine",
                 "../etc") == -EINVAL);
     CHECK(parse(&o, err, sizeof err, 1, "mechlab") == -EINVAL);
+}
+
+/* The command table: every row complete, found by name, and the fleet and
+ * report commands are rows like the others. */
+static void test_commands(void) {
+    CHECK(hx_command_count() >= 8);
+    for (int i = 0; i < hx_command_count(); i++) {
+        const hx_command *c = hx_command_at(i);
+        CHECK(c && c->name && c->args && c->summary && c->help && c->fn);
+        CHECK(c && hx_command_find(c->name) == c);
+    }
+    CHECK(hx_command_find("report") && hx_command_find("fleet") &&
+          hx_command_find("help") && !hx_command_find("nosuch"));
+    char names[256];
+    hx_command_names(names, sizeof names);
+    CHECK(strstr(names, "run") && strstr(names, "report"));
+}
+
+/* A broken invariant in a setup is fatal with a clear message: run in a
+ * child (check.h). */
+static void ask_unknown_param(void *arg) {
+    hx_point_param((const hx_point *)arg, "nosuch");
 }
 
 static void test_registry(void) {
@@ -176,6 +189,8 @@ static void test_plan_and_csv(void) {
     char series[200];
     hx_series_name(&r, pt, series, sizeof series);
     CHECK(strcmp(series, "v stride=8") == 0);
+    CHECK(hx_check_dies(ask_unknown_param, pt,
+                        "experiment fake has no parameter 'nosuch'"));
     /* page-faults, plus task-clock that the harness always samples */
     CHECK(r.nevents == 2 && !hx_counters_available(r.counters, 0) &&
           !hx_counters_available(r.counters, 1));
@@ -554,11 +569,11 @@ static void test_gbench(void) {
 int main(void) {
     test_cli();
     test_registry();
+    test_commands();
     test_format();
     test_plan_and_csv();
     test_set_conflicts();
     test_summary_and_plot();
     test_gbench();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return hx_check_done();
 }

@@ -241,7 +241,11 @@ static void t_mutex_exclusion(void *arg) {
     grt_waitgroup_add(&wg, 1);
     mutex_job one = {&m, &wg, &counter, &inside, 1};
     grt_go(mutex_worker, &one);
-    grt_sleep(5000000);
+    /* On a loaded machine the waiter may not even start within 5 ms:
+     * keep holding the lock (up to 1 s) until it has parked on it. */
+    for (int k = 0; k < 200 && stats_now().mutex_sleeps == before.mutex_sleeps;
+         k++)
+        grt_sleep(5000000);
     grt_mutex_unlock(&m);
     grt_waitgroup_wait(&wg);
     grt_stats after = stats_now();

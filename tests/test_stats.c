@@ -20,18 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
+#include "check.h"
 
-static void check(int ok, const char *what, int line) {
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        printf("FAIL line %d: %s\n", line, what);
-    }
-}
-
-#define CHECK(cond) check((cond) ? 1 : 0, #cond, __LINE__)
 
 static int near(double got, double want, double tol) {
     return fabs(got - want) <= tol;
@@ -40,13 +30,8 @@ static int near(double got, double want, double tol) {
 #define CHECK_NEAR(got, want)                                                  \
     do {                                                                       \
         double g_ = (got), w_ = (want);                                        \
-        if (near(g_, w_, 1e-9 * (fabs(w_) + 1))) {                             \
-            passed++;                                                          \
-        } else {                                                               \
-            failed++;                                                          \
-            printf("FAIL line %d: %s = %.17g, want %.17g\n", __LINE__, #got,   \
-                   g_, w_);                                                    \
-        }                                                                      \
+        CHECK_MSG(near(g_, w_, 1e-9 * (fabs(w_) + 1)), "%s = %.17g, want %.17g", \
+                  #got, g_, w_);                                               \
     } while (0)
 
 static void test_quantiles(void) {
@@ -281,6 +266,5 @@ int main(void) {
     test_summary();
     test_degenerate();
     test_ratio();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return hx_check_done();
 }
