@@ -258,6 +258,12 @@ const char *grt_stats_reason(int i);
 /* Return cold pages of unused pooled stacks to the OS now (the monitor
  * does it periodically); returns the bytes given back. */
 uint64_t grt_stack_scavenge(void);
+/* From a goroutine: give the pages of its own stack below the current
+ * frame back to the OS now (Go shrinks stacks at GC; ours are lazily
+ * committed reservations, so shrinking is a madvise). The next call that
+ * goes deeper faults them in again. Returns the bytes that were
+ * resident. */
+uint64_t grt_stack_shrink(void);
 
 #ifdef __cplusplus
 }

@@ -392,6 +392,25 @@ static uint64_t decommit(uintptr_t lo, uintptr_t hi, unsigned char *vec) {
     return res * GRT_PAGE;
 }
 
+uint64_t grt_stack_shrink(void) {
+    grt_g *g = grt_curg();
+    if (g->is_g0)
+        return 0;
+    /* keep the current page and the one below (the caller's frames and
+     * this call's own) */
+    uintptr_t keep = (grt_getsp() & ~(uintptr_t)(GRT_PAGE - 1)) - GRT_PAGE;
+    uintptr_t lo = (uintptr_t)g->lo + GRT_STACK_REDZONE;
+    if (keep <= lo)
+        return 0;
+    uint64_t res = 0;
+    grt_lock_acquire(&grt_slabvec_lock);
+    res = decommit(lo, keep, grt_slabvec);
+    grt_lock_release(&grt_slabvec_lock);
+    if (res != 0)
+        GRT_STAT_ADD(stack_returned_bytes, res);
+    return res;
+}
+
 uint64_t grt_stack_scavenge(void) {
     /* One pass at a time: a caller returns only once the pools are
      * scavenged, even when the monitor's pass had taken them first. */
