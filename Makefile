@@ -5,6 +5,7 @@
 #            [SET="stride=8,64"] [OUT=results] [ARGS="--no-plot"]
 #   make run EXP=all QUICK=1
 #   make test [LABEL=runtime|torture|...] | list | describe EXP=... | counters | compare EXP=... | clean
+#   V=1 shows the build's own output (by default it goes to build/*.log)
 #   make report [RUN=results/<machine>/<exp>/<run-id>]   report.html
 #   make index          results/index.html: every run, linking its report
 #   make gobench        Go 1.19's figures for the runtime experiments
@@ -30,7 +31,7 @@ JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 # quoted for make's recipe lines, so a value holding one is refused here.
 # SET and ARGS are lists: each word is quoted on its own.
 USER_VARS := BUILD EXP TYPE JOBS THREADS QUICK REPS COUNTERS OUT MIN_TIME \
-             WARMUP SET ARGS LABEL STUDY RUN
+             WARMUP SET ARGS LABEL STUDY RUN V
 define newline
 
 
@@ -61,18 +62,37 @@ all: build
 deps:
 	@scripts/setup-deps.sh
 
+# The build speaks only when it has something to say: its output goes to
+# $(BUILD)/configure.log and $(BUILD)/build.log, a successful build that
+# compiled something says so in one line, a failed one prints its errors
+# (and the log's name). V=1 shows everything as it happens.
+ifeq ($(V),1)
+QUIET_REDIR =
+else
+QUIET_REDIR = > "$$log" 2>&1
+endif
+quiet = log=$(call q,$(BUILD)/$(1).log); \
+	if $(2) $(QUIET_REDIR); then \
+	  n=$$(grep -cE '(Building|Linking) ' "$$log" 2>/dev/null || true); \
+	  [ "$${n:-0}" -eq 0 ] || echo "mechlab: $(1): $$n steps ($$log)"; \
+	else \
+	  grep -E -A3 'error|Error' "$$log" 2>/dev/null | head -40; \
+	  echo "mechlab: $(1) failed; the whole log: $$log" >&2; exit 1; \
+	fi
+
 $(BUILD)/CMakeCache.txt:
 	@scripts/setup-deps.sh
-	cmake -S . -B $(call q,$(BUILD)) -DCMAKE_BUILD_TYPE=$(call q,$(TYPE))
+	@mkdir -p $(call q,$(BUILD))
+	@$(call quiet,configure,cmake -S . -B $(call q,$(BUILD)) -DCMAKE_BUILD_TYPE=$(call q,$(TYPE)))
 
 configure: $(BUILD)/CMakeCache.txt
 
 build: configure
 	@scripts/setup-deps.sh
-	cmake --build $(call q,$(BUILD)) -j $(call q,$(JOBS))
+	@$(call quiet,build,cmake --build $(call q,$(BUILD)) -j $(call q,$(JOBS)))
 
 run: build
-	$(MECHLAB) run $(call q,$(EXP)) $(RUN_FLAGS)
+	@$(MECHLAB) run $(call q,$(EXP)) $(RUN_FLAGS)
 
 list: build
 	@$(MECHLAB) list
@@ -84,7 +104,7 @@ counters: build
 	@$(MECHLAB) counters
 
 compare: build
-	$(MECHLAB) compare $(call q,$(EXP)) $(if $(OUT),--out $(call q,$(OUT)))
+	@$(MECHLAB) compare $(call q,$(EXP)) $(if $(OUT),--out $(call q,$(OUT)))
 
 # report.html of a run (default: the newest), and the index of all runs.
 report: build

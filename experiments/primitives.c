@@ -607,5 +607,6 @@ const hx_experiment hx_exp_primitives = {
     .headlines = pr_headlines,
     .nheadlines = HX_COUNT(pr_headlines),
     .xparam = "threads",
+    .plot_flags = HX_PLOT_PAIRS, /* goroutine beside its OS-thread twin */
     .source = &hx_rt_source,
 };

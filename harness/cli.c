@@ -9,7 +9,7 @@
  *                       [--machine NAME] [--host NAME]
  *                       [--no-plot] [--no-interleave] [--progress|--no-progress]
  *   mechlab counters
- *   mechlab compare EXP [--out DIR]
+ *   mechlab compare EXP|all [--out DIR] [--wide]
  *   mechlab fleet run|status|collect|report ...   (fleet.c parses these)
  *
  * The commands themselves, their help and `--help` are the command table
@@ -106,6 +106,8 @@ int hx_cli_parse(int argc, char **argv, hx_opts *o, char *err, size_t len) {
             o->progress = true;
         } else if (strcmp(a, "--no-progress") == 0) {
             o->progress = false;
+        } else if (strcmp(a, "--wide") == 0) {
+            o->wide = true;
         } else if (flag_is(a, "--threads")) {
             if (want_value(argc, argv, &i, &v, err, len))
                 return -EINVAL;

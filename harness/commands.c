@@ -63,7 +63,10 @@ static const char run_help[] =
     "                       written)\n"
     "  --no-interleave      run repetitions in order, not interleaved\n"
     "  --progress, --no-progress   the progress line (default: on a "
-    "terminal)\n";
+    "terminal)\n"
+    "  --wide               every column of the summary on the console\n"
+    "                       (default: about 100 columns; summary.txt has\n"
+    "                       every column)\n";
 
 /* ---- the commands --------------------------------------------------------- */
 
@@ -89,7 +92,13 @@ static int parse(int argc, char **argv, hx_opts *o) {
 static const hx_experiment *experiment(const char *name) {
     const hx_experiment *e = hx_find_experiment(name);
     if (!e) {
-        fprintf(stderr, "mechlab: unknown experiment '%s'\n", name);
+        const char *dym = hx_suggest(name);
+        if (dym)
+            fprintf(stderr,
+                    "mechlab: unknown experiment '%s'; did you mean '%s'?\n",
+                    name, dym);
+        else
+            fprintf(stderr, "mechlab: unknown experiment '%s'\n", name);
         hx_list_known(stderr);
     }
     return e;
@@ -126,8 +135,10 @@ static int cmd_compare(int argc, char **argv) {
     hx_opts o;
     if (parse(argc, argv, &o))
         return HX_EXIT_USAGE;
+    if (strcmp(o.exp, "all") == 0)
+        return hx_compare_all(&o);
     const hx_experiment *e = experiment(o.exp);
-    return e ? hx_compare(e, o.out) : HX_EXIT_USAGE;
+    return e ? hx_compare(e, &o) : HX_EXIT_USAGE;
 }
 
 static int cmd_run(int argc, char **argv) {
@@ -226,6 +237,10 @@ static int cmd_report(int argc, char **argv) {
     return HX_EXIT_OK;
 }
 
+static int cmd_gbench_json(int argc, char **argv) {
+    return hx_gbench_export_main(argc, argv);
+}
+
 static int cmd_fleet(int argc, char **argv) {
     return hx_fleet_main(argc, argv);
 }
@@ -266,15 +281,23 @@ static const hx_command table[] = {
      "Tries every counter backend (PAPI, perf, getrusage) and says which\n"
      "events each can read here, and why the others cannot.\n",
      cmd_counters},
-    {"compare", "EXP [--out DIR]",
-     "overlay every machine's latest run of EXP",
+    {"compare", "EXP|all [--out DIR] [--wide]",
+     "every machine's latest run of EXP, side by side",
      "Reads the latest run of EXP of every machine under the results root\n"
-     "and results/reference/ (summary.json, or data.csv for older runs),\n"
-     "prints their medians side by side and draws <out>/compare/EXP.png\n"
-     "and .svg.\n"
+     "and results/reference/ (summary.json, or data.csv for older runs)\n"
+     "and prints the headline table: one row per headline figure, one\n"
+     "column per machine (A: this host's run), each value with its\n"
+     "interval, and under it each machine's ratio to A with the ratio's\n"
+     "interval; the legend names the run used and flags quick, busy and\n"
+     "over-subscribed runs. Writes <out>/compare/EXP.csv (the table) and\n"
+     "<out>/compare/EXP.png and .svg (one colour per series, one dash and\n"
+     "point type per machine). `compare all`: every experiment's table,\n"
+     "<out>/compare/all.csv.\n"
      "\n"
      "options:\n"
-     "  --out DIR            results root (default results)\n",
+     "  --out DIR            results root (default results)\n"
+     "  --wide               figure names in full, and every point's median\n"
+     "                       side by side\n",
      cmd_compare},
     {"report", "[RUN_DIR] | --index [--out DIR]",
      "a run's report.html (--index: results/index.html)",
@@ -293,6 +316,15 @@ static const hx_command table[] = {
      "                       machines included\n"
      "  --out DIR            results root (default results)\n",
      cmd_report},
+    {"gbench-json", "RUN_DIR...",
+     "write a run's gbench.json from its data.csv",
+     "Writes RUN_DIR/gbench.json in Google Benchmark's layout, with the\n"
+     "names a run makes today, from the run's data.csv: for runs made\n"
+     "before runs kept one (the reference runs), so Google Benchmark's\n"
+     "tools/compare.py can match them with yours. real_time is ns_per_op\n"
+     "over the threads (results/README.md); the context says it was\n"
+     "converted. An existing gbench.json is left as it is.\n",
+     cmd_gbench_json},
     {"fleet", "ACTION STUDY [options]",
      "a study across Slurm nodes (mechlab fleet help)",
      "Runs a study (experiments x nodes) on a Slurm cluster, then collects\n"

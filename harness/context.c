@@ -51,7 +51,10 @@
  *
  * hx_context_oneline() is short enough for a plot title:
  * "AMD EPYC 7763 (64 cores/128 PUs, L1d 32 KiB, L2 512 KiB, L3 32 MiB,
- * Linux 6.1.0-18-amd64)".
+ * 64 B lines, Linux 6.1.0-18-amd64)": the line size is the one the
+ * homework questions rely on; a cache size no real cache has (topo.h,
+ * hx_topo_cache_unlikely) carries a '?', and hx_context_cache_note()
+ * says in a sentence that it is hwloc's report, likely synthetic.
  */
 #define _GNU_SOURCE
 #include "context.h"
@@ -476,17 +479,25 @@ json_t *hx_context_machine(const hx_topo *t, const hx_counters *c) {
 void hx_context_oneline(const hx_topo *t, char *buf, size_t len) {
     if (len == 0)
         return;
-    char name[128], caches[160] = "", kernel[160] = "";
+    char name[128], caches[320] = "", kernel[160] = "";
     hx_topo_cpu_name(t, name, sizeof name);
     size_t o = 0;
+    /* the line size when the caches are known (line_size defaults to 64) */
+    unsigned line = t->ncaches > 0 ? (unsigned)t->line_size : 0;
     for (int i = 0; i < t->ncaches && i < HX_MAX_CACHES && o < sizeof caches;
          i++) {
         const hx_cache *c = &t->caches[i];
         char size[32];
         hx_points_format_bytes(c->size, size, sizeof size);
-        o += (size_t)snprintf(caches + o, sizeof caches - o, ", L%d%s %s",
-                              c->level, c->type == 'd' ? "d" : "", size);
+        /* a size no real cache has is hwloc's report, not a fact */
+        o += (size_t)snprintf(caches + o, sizeof caches - o, ", L%d%s %s%s",
+                              c->level, c->type == 'd' ? "d" : "", size,
+                              hx_topo_cache_unlikely(c) ? "?" : "");
+        if (!line && c->line)
+            line = c->line;
     }
+    if (line && o < sizeof caches) /* the homework's "line size" */
+        snprintf(caches + o, sizeof caches - o, ", %u B lines", line);
     struct utsname u;
     if (uname(&u) == 0)
         snprintf(kernel, sizeof kernel, ", %s %s", u.sysname, u.release);
@@ -495,4 +506,25 @@ void hx_context_oneline(const hx_topo *t, char *buf, size_t len) {
         snprintf(sockets, sizeof sockets, ", %d sockets", t->packages);
     snprintf(buf, len, "%s (%d cores/%d PUs%s%s%s)", name, t->cores, t->pus,
              sockets, caches, kernel);
+}
+
+void hx_context_cache_note(const hx_topo *t, char *buf, size_t len) {
+    if (len == 0)
+        return;
+    buf[0] = 0;
+    size_t o = 0;
+    for (int i = 0; i < t->ncaches && i < HX_MAX_CACHES && o < len; i++) {
+        const hx_cache *c = &t->caches[i];
+        if (!hx_topo_cache_unlikely(c))
+            continue;
+        char size[32];
+        hx_points_format_bytes(c->size, size, sizeof size);
+        o += (size_t)snprintf(buf + o, len - o, "%sL%d %s", o ? ", " : "",
+                              c->level, size);
+    }
+    if (buf[0] && o < len)
+        snprintf(buf + o, len - o,
+                 "?: what hwloc reports, more per PU than any real cache "
+                 "holds, so likely synthetic (a VM's); the staircase "
+                 "experiment measures the real sizes");
 }

@@ -26,4 +26,8 @@ json_t *hx_context_machine(const hx_topo *t, const hx_counters *c);
  * "AMD EPYC (2 cores, 2 PUs, L1d 48 KiB, L2 1 MiB, L3 508 MiB), Linux 6.1". */
 void hx_context_oneline(const hx_topo *t, char *buf, size_t len);
 
+/* A sentence about the cache sizes hx_context_oneline marks with '?'
+ * (hwloc's report, implausible for a real cache); "" when none is. */
+void hx_context_cache_note(const hx_topo *t, char *buf, size_t len);
+
 #endif

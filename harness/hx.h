@@ -378,6 +378,10 @@ typedef struct hx_headline {
 enum hx_plot_flags {
     HX_PLOT_LOGY = 1u << 0,
     HX_PLOT_CACHE_MARKS = 1u << 1, /* vertical lines at L1/L2/L3 sizes */
+    /* Variants are declared in comparable pairs (0,1), (2,3), ...: a plot
+     * drawn as bars (every series at one x) groups each pair, Go twins
+     * beside their variants, and labels the pair's ratio. */
+    HX_PLOT_PAIRS = 1u << 2,
 };
 
 /* An extra vertical mark on the plot, at x in the x parameter's unit. */

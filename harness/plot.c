@@ -25,34 +25,19 @@
 
 #include "context.h"
 #include "counters_sim.h"
+#include "plotstyle.h"
 #include "result.h"
 #include "gnuplot.h"
 #include "gotwin.h"
 #include "plan.h"
+#include "topo.h"
 
 #ifndef MECHLAB_GNUPLOT
 #define MECHLAB_GNUPLOT ""
 #endif
 
-/* A string inside double quotes in a gnuplot script. Enhanced text (the
- * title) also needs its markup characters escaped; plain text (keys,
- * labels set noenhanced) must not have them escaped. */
-static void gp_put(FILE *f, const char *s, bool enhanced) {
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        if (enhanced && (*s == '_' || *s == '^' || *s == '{' || *s == '}' ||
-                         *s == '@' || *s == '&' || *s == '~'))
-            fputs("\\\\", f);
-        fputc(*s, f);
-    }
-}
-
-static void gp_escape(FILE *f, const char *s) {
-    gp_put(f, s, true);
-}
 static void gp_plain(FILE *f, const char *s) {
-    gp_put(f, s, false);
+    hx_gp_put(f, s, false);
 }
 
 static const char *gnuplot_path(void) {
@@ -112,7 +97,9 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
             pm = m;
     char ylabel[256];
     if (pm >= 0)
-        snprintf(ylabel, sizeof ylabel, "%s (%s)", e->metrics[pm].help,
+        snprintf(ylabel, sizeof ylabel, "%s (%s)", /* short: a slide's axis */
+                 strlen(e->metrics[pm].help) <= 32 ? e->metrics[pm].help
+                                                   : e->metrics[pm].name,
                  e->metrics[pm].unit);
     else
         snprintf(ylabel, sizeof ylabel, "ns per %s", e->op ? e->op : "op");
@@ -189,38 +176,57 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
     }
     char machine[512];
     hx_context_oneline(&r->topo, machine, sizeof machine);
+    /* the machine line on lines of at most ~110 characters, broken after
+     * a comma; then where and when */
+    char sub[1000];
+    size_t so = 0, col = 0;
+    for (const char *p = machine; *p && so + 2 < sizeof sub; p++) {
+        sub[so++] = *p;
+        col++;
+        if (*p == ',' && p[1] == ' ' && col > 80) {
+            sub[so++] = '\n';
+            p++;
+            col = 0;
+        }
+    }
+    snprintf(sub + so, sizeof sub - so,
+             "\n[%s], run %s; median per thread, bars p10-p90", r->mdir,
+             r->run_id);
+    if (pm < 0 && hx_plot_bars_wanted(res)) { /* plot_bars.c */
+        char title[300];
+        snprintf(title, sizeof title, "%s: %s", e->name, ylabel);
+        fprintf(g, "# %s plot; run: gnuplot plot.gp (in this directory)\n",
+                e->name);
+        hx_plot_bars(res, g, title, sub, ylabel);
+        fclose(g);
+        free(block_series);
+        if (!draw)
+            return 0;
+        int rc = hx_run_gnuplot(dir, "plot.gp", msg, len);
+        if (rc == 0) {
+            char svg[1300];
+            snprintf(svg, sizeof svg, "%s/%s.svg", dir, e->name);
+            hx_svg_set_title(svg, title);
+        }
+        return rc;
+    }
     fprintf(g, "# %s plot; run: gnuplot plot.gp (in this directory)\n",
             e->name);
-    fprintf(g, "set encoding utf8\nset grid\nset key outside right top "
-               "noenhanced\nset border lw 1.2\n");
-    fprintf(g, "set title \"");
-    gp_escape(g, e->name);
-    if (pm >= 0) {
-        fprintf(g, ": ");
-        gp_escape(g, e->metrics[pm].name);
-    } else {
-        fprintf(g, ": ns per ");
-        gp_escape(g, e->op ? e->op : "op");
+    fprintf(g, "set encoding utf8\nset grid lc rgb '#d0d0d0'\nset key "
+               "outside right top noenhanced\nset border lw 1.2\n");
+    {
+        char title[300];
+        snprintf(title, sizeof title, "%s: %s vs %s", e->name,
+                 pm >= 0 ? e->metrics[pm].name : ylabel, xp->name);
+        hx_plot_preamble(g, title, sub);
     }
-    fprintf(g, " vs ");
-    gp_escape(g, xp->name);
-    fprintf(g, "\\n{/*0.75 ");
-    gp_escape(g, machine);
-    fprintf(g, " [");
-    gp_escape(g, r->mdir);
-    fprintf(g, "], run %s}\" enhanced\n", r->run_id);
-    if (xp->unit && strcmp(xp->unit, xp->name) != 0)
-        fprintf(g, "set xlabel \"%s (%s)\" noenhanced\n", xp->name, xp->unit);
-    else
-        fprintf(g, "set xlabel \"%s\" noenhanced\n", xp->name);
-    if (pm >= 0)
-        fprintf(g, "set ylabel \"%s (median; bars p10-p90)\" noenhanced\n",
-                ylabel);
-    else
-        fprintf(g,
-                "set ylabel \"ns per %s per thread (median; bars p10-p90)\" "
-                "noenhanced\n",
-                e->op ? e->op : "op");
+    char xl[160];
+    hx_plot_xlabel(xp, xl, sizeof xl);
+    fprintf(g, "set xlabel \"");
+    gp_plain(g, xl);
+    fprintf(g, "\" noenhanced\nset ylabel \"");
+    gp_plain(g, ylabel);
+    fprintf(g, "\" noenhanced\n");
     if (logx)
         fprintf(g, "set logscale x 2\n");
     if (e->plot_flags & HX_PLOT_LOGY)
@@ -252,9 +258,10 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
                     "nohead dt 2 lc rgb '#888888'\n",
                     (unsigned long long)ca->size, (unsigned long long)ca->size);
             fprintf(g,
-                    "set label \"L%d%s %s\" at %llu, graph 0.97 left "
+                    "set label \"L%d%s %s%s\" at %llu, graph 0.97 left "
                     "offset 0.3,0 font ',9' tc rgb '#555555' noenhanced\n",
                     ca->level, ca->type == 'd' ? "d" : "", sz,
+                    hx_topo_cache_unlikely(ca) ? " (hwloc; synthetic?)" : "",
                     (unsigned long long)ca->size);
         }
     }
@@ -289,10 +296,7 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
     }
     /* --counters sim: simulated misses on a second axis (sim.dat) */
     int nsim = hx_sim_plot_setup(r, dir, g);
-    fprintf(g,
-            "set terminal pngcairo size 1200,700 font 'Sans,11'\n"
-            "set output '%s.png'\n",
-            e->name);
+    hx_plot_terminal(g, "png", e->name);
     /* One colour per variant; the series of one variant (its other
      * parameters' values) differ by dash and point type. */
     fprintf(g, "plot \\\n");
@@ -304,7 +308,7 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
         /* A Go twin takes its variant's colour, thin and dotted, with
          * hollow points: "go:chan" beside "chan" */
         const char *sn = res->series[si].name;
-        int colour = 1 + v, lw = 2, dt = 1 + k % 5, pt = 5 + k % 10;
+        int colour = 1 + v, lw = 2, dt = 1 + k % 5, pt = hx_plot_point(k);
         if (hx_gotwin_series(sn))
             for (int o = 0; o < e->nvariants; o++) {
                 size_t l = strlen(e->variants[o].name);
@@ -318,8 +322,8 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
             }
         fprintf(g,
                 "  'plot.dat' index %d using 1:2:3:4 with yerrorlines lw "
-                "%d lc %d pt %d ps 0.8 dt %d title \"",
-                i, lw, colour, pt, dt);
+                "%d lc rgb '%s' pt %d ps 0.9 dt %d title \"",
+                i, lw, hx_plot_colour(colour - 1), pt, dt);
         gp_plain(g, sn);
         fprintf(g, "\"%s", i + 1 < blocks ? ", \\\n" : "");
     }
@@ -327,12 +331,19 @@ int hx_plot(const struct hx_results *res, const char *dir, bool draw,
         hx_sim_plot_terms(r, g);
     fprintf(g, "\n");
     free(block_series);
-    fprintf(g,
-            "\nset terminal svg size 1200,700 dynamic font 'Sans,11'\n"
-            "set output '%s.svg'\nreplot\nset output\n",
-            e->name);
+    fprintf(g, "\n");
+    hx_plot_terminal(g, "svg", e->name);
+    fprintf(g, "replot\nset output\n");
     fclose(g);
     if (!draw)
         return 0;
-    return hx_run_gnuplot(dir, "plot.gp", msg, len);
+    int rc = hx_run_gnuplot(dir, "plot.gp", msg, len);
+    if (rc == 0) {
+        char svg[1300], title[700];
+        snprintf(svg, sizeof svg, "%s/%s.svg", dir, e->name);
+        snprintf(title, sizeof title, "%s: %s vs %s (%s, run %s)", e->name,
+                 ylabel, xp->name, r->mdir, r->run_id);
+        hx_svg_set_title(svg, title);
+    }
+    return rc;
 }

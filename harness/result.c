@@ -435,8 +435,6 @@ static void headlines(struct hx_results *res) {
 }
 
 static void decide(struct hx_results *res) {
-    const hx_run *r = res->r;
-    const hx_experiment *e = r->exp;
     hx_status st[HX_MAX_CLAIMS + HX_MAX_CHECKS];
     int n = 0, held = 0, nchecks = res->rep.nchecks, cheld = 0, judged = 0;
     for (int c = 0; c < res->nclaims; c++) {
@@ -491,15 +489,18 @@ static void decide(struct hx_results *res) {
                            ? "holds"
                            : hx_status_words(res->rep.checks[c].status));
     }
+    int on_cpu = 0;
+    for (int c = 0; c < res->nclaims; c++)
+        on_cpu += res->claims[c].on_cpu;
     if (res->busy)
         reason(res, HX_ST_UNSETTLED,
                "busy machine: at %s the threads ran only %.0f%% of their "
                "timed wall time (task-clock), so wall-time figures settle "
                "nothing either way%s",
                res->busy_at, res->worst_share * 100,
-               e->nclaims ? "; claims between single-threaded points are "
-                            "judged on CPU time"
-                          : "");
+               on_cpu ? "; the claims between single-threaded points were "
+                        "judged on CPU time instead"
+                      : "");
 }
 
 static void collect_warnings(struct hx_results *res) {

@@ -134,7 +134,8 @@ void hx_claims_where(const hx_run *r, char *buf, size_t len);
 void hx_rpoint_metric(const hx_rpoint *p, int m, hx_summary *s);
 
 /* report_text.c: the summary (console and summary.txt) */
-void hx_report_text(const struct hx_results *res, FILE *f);
+/* wide: every column (summary.txt, --wide); else about 100 columns */
+void hx_report_text(const struct hx_results *res, FILE *f, bool wide);
 /* report_json.c: summary.json; 0 or -errno */
 int hx_report_json(const struct hx_results *res, const char *path);
 /* report_csv.c: data.csv; 0 or -errno */

@@ -14,6 +14,7 @@
  *            context.json; report.html is drawn from those files; then the
  *            run directory is renamed into place and `latest` moved to it.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "calibrate.h"
+#include "console.h"
 #include "counters_sim.h"
 #include "report_html.h"
 #include "result.h"
@@ -67,13 +69,33 @@ static void print_header(const hx_run *r, FILE *out) {
                 r->nevents - unavailable, r->nevents);
 }
 
-/* The progress line on a terminal: the runner's callback (runner.h). */
+/* The progress line on a terminal: the runner's callback (runner.h).
+ * "[ 40/144] traversal  rows pad=8  at 256 KiB  1 thread  1.2 ns/op
+ * ~1m05s left": the series, the x point (the working set where x is a
+ * size), and the time left at the pace so far. */
 static void progress_line(const hx_run *r, const hx_point *pt, double ns) {
-    char series[160];
+    int done = __atomic_load_n(&r->done_runs, __ATOMIC_RELAXED);
+    char series[160], xb[40] = "", left[40] = "";
     hx_series_name(r, pt, series, sizeof series);
-    fprintf(stderr, "\r\033[K[%3d/%d] %s  %s threads=%d  %.3g ns/op",
-            __atomic_load_n(&r->done_runs, __ATOMIC_RELAXED), r->total_runs,
-            r->exp->name, series, pt->threads, ns);
+    const hx_param *xp = &r->exp->params[r->xparam];
+    if (r->xparam != r->thread_param) {
+        char v[32];
+        hx_format_value(xp, pt->val[r->xparam], v, sizeof v);
+        snprintf(xb, sizeof xb, "  %s %s",
+                 (xp->flags & HX_PARAM_BYTES) ? "at" : xp->name, v);
+    }
+    double el = hx_now() - r->t_start;
+    if (done >= 3 && done < r->total_runs && el > 0) {
+        double rem = el * (double)(r->total_runs - done) / done;
+        if (rem >= 60)
+            snprintf(left, sizeof left, "  ~%dm%02ds left", (int)rem / 60,
+                     (int)rem % 60);
+        else
+            snprintf(left, sizeof left, "  ~%ds left", (int)rem + 1);
+    }
+    fprintf(stderr, "\r\033[K[%3d/%d] %s  %s%s  %d thread%s  %.3g ns/op%s",
+            done, r->total_runs, r->exp->name, series, xb, pt->threads,
+            pt->threads > 1 ? "s" : "", ns, left);
     fflush(stderr);
 }
 
@@ -126,7 +148,19 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
         hx_plan_free(&r);
         return HX_EXIT_FAIL;
     }
-    print_header(&r, stdout);
+    {
+        char *hb = NULL;
+        size_t hl = 0;
+        FILE *hm = o->wide ? NULL : open_memstream(&hb, &hl);
+        if (hm) { /* the point lists wrap at the console's width */
+            print_header(&r, hm);
+            fclose(hm);
+            hx_console_wrap(stdout, hb, HX_CONSOLE_WIDTH);
+            free(hb);
+        } else {
+            print_header(&r, stdout);
+        }
+    }
     fflush(stdout);
 
     hx_gotwin_prepare(&r); /* says once if Go is absent; twins then skip */
@@ -164,11 +198,11 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
         hx_plan_free(&r);
         return HX_EXIT_FAIL;
     }
-    hx_report_text(res, stdout);
+    hx_report_text(res, stdout, o->wide);
     snprintf(path, sizeof path, "%s/summary.txt", r.tmpdir);
     FILE *sf = fopen(path, "w");
     if (sf)
-        hx_report_text(res, sf);
+        hx_report_text(res, sf, true);
     bool sf_ok = sf && !ferror(sf);
     if (sf && fclose(sf) != 0)
         sf_ok = false;
@@ -204,9 +238,10 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
     if (status == HX_EXIT_OK && hx_output_commit(&r) != 0)
         status = HX_EXIT_FAIL;
     if (status == HX_EXIT_OK) {
-        printf("\nwrote %s/ in %.1f s: summary.txt summary.json data.csv "
-               "gbench.json context.json plot.dat plot.gp%s\n",
-               r.dir, elapsed, hrc == 0 ? " report.html" : "");
+        printf("\nwrote %s/ in %.1f s:\n  summary.txt (all columns), "
+               "summary.json, data.csv, gbench.json, context.json, "
+               "plot.gp%s\n",
+               r.dir, elapsed, hrc == 0 ? ", report.html" : "");
         if (prc == 0 && o->plot)
             printf("plot: %s/%s.png (and .svg)\n", r.dir, e->name);
         else if (prc < 0)

@@ -62,6 +62,7 @@ typedef struct hx_opts {
     bool plot;            /* draw PNG/SVG (default on) */
     bool interleave;      /* random interleaving (default on) */
     bool progress;        /* progress line (default: stderr is a tty) */
+    bool wide;            /* --wide: every column, no width limit */
 } hx_opts;
 
 typedef struct hx_sample {

@@ -61,6 +61,22 @@
  * A repetition that failed (hx_fail) becomes a sample marked failed, so it
  * is a row of data.csv and is counted in the summary, not silently dropped.
  *
+ * Names. A benchmark is named <experiment>/<variant>/<param>:<value>/
+ * real_time/threads:<n> (manual_time for manual-time variants), the same
+ * in a quick and a full run, so Google Benchmark's tools/compare.py
+ * matches them across runs and machines: min time, repetitions and
+ * warm-up are given as the library's flags, never per benchmark, because
+ * per-benchmark settings are spelt into the name.
+ *
+ * real_time and ns_per_op. gbench.json's real_time is Google Benchmark's
+ * wall time of the repetition divided by its iteration count summed over
+ * the threads, so with n threads it is about ns_per_op / n, and equal to
+ * it (plus the batch's start and end) with one thread; data.csv's
+ * ns_per_op is what a thread sees per op: its own time over its own
+ * count. Compare real_time only between the same thread counts, which
+ * is what compare.py does, name by name; ns_per_op is in gbench.json too,
+ * as a user counter.
+ *
  * Google Benchmark's custom context is process-global and keeps the first
  * value of a key, so `run all` (several experiments in one process) cannot
  * name the experiment there: context.json and the benchmark names do.
@@ -589,12 +605,22 @@ class HxReporter : public benchmark::BenchmarkReporter {
 extern "C" int hx_runner_run(hx_run *r, const char *json_path) {
     char mt[64];
     snprintf(mt, sizeof mt, "%.4f", r->min_time);
+    char reps[32], wu[64];
+    snprintf(reps, sizeof reps, "%d", r->reps);
+    snprintf(wu, sizeof wu, "%.4f", r->opts->warmup);
+    /* min time, repetitions and warm-up as flags, not per benchmark: set
+     * per benchmark they become part of its name ("min_time:0.010/
+     * repeats:3/"), and a quick and a full run would share no name for
+     * compare.py to match (see the top of this file) */
     std::vector<std::string> args = {
         "mechlab",
         std::string("--benchmark_out=") + json_path,
         "--benchmark_out_format=json",
         std::string("--benchmark_enable_random_interleaving=") +
             (r->opts->interleave ? "true" : "false"),
+        std::string("--benchmark_min_time=") + mt,
+        std::string("--benchmark_repetitions=") + reps,
+        std::string("--benchmark_min_warmup_time=") + wu,
     };
     std::vector<char *> argv;
     for (auto &a : args)
@@ -611,13 +637,10 @@ extern "C" int hx_runner_run(hx_run *r, const char *json_path) {
             b->UseManualTime();
         else
             b->UseRealTime();
-        if (r->fixed_iters) /* the sim child: counted, not timed */
+        if (r->fixed_iters) /* the sim child: counted, not timed (its name
+                               then says iterations:N; min time, reps and
+                               warm-up are the flags above) */
             b->Iterations((benchmark::IterationCount)r->fixed_iters);
-        else
-            b->MinTime(r->min_time);
-        b->Repetitions(r->reps);
-        if (r->opts->warmup > 0)
-            b->MinWarmUpTime(r->opts->warmup);
         for (int i = 0; i < fam->npoints; i++)
             b->Threads(fam->points[i].threads);
     }

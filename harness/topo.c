@@ -547,3 +547,8 @@ void hx_topo_machine_name(const hx_topo *t, char *buf, size_t len) {
     slug[n] = '\0';
     snprintf(buf, len, "%s-%dc", n > 0 ? slug : "unknown", t->cores);
 }
+
+bool hx_topo_cache_unlikely(const hx_cache *c) {
+    int share = c->shared_pus > 0 ? c->shared_pus : 1;
+    return c->size / (uint64_t)share > HX_CACHE_PER_PU_MAX;
+}

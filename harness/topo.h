@@ -30,4 +30,12 @@ void hx_topo_machine_name(const hx_topo *t, char *buf, size_t len);
  * "AMD EPYC 7763". "unknown" when neither vendor nor model is known. */
 void hx_topo_cpu_name(const hx_topo *t, char *buf, size_t len);
 
+/* Whether hwloc's size for cache c is implausible as a real cache: more
+ * than HX_CACHE_PER_PU_MAX bytes for each PU sharing it (the largest real
+ * parts, 3D V-Cache EPYCs, have about 12 MiB per core; VMs that invent an
+ * L3 report hundreds of MiB for a few PUs). Such a size is never stated
+ * as a fact: the machine line and the plots say it is hwloc's report. */
+#define HX_CACHE_PER_PU_MAX (16ull << 20)
+bool hx_topo_cache_unlikely(const hx_cache *c);
+
 #endif

@@ -18,6 +18,9 @@ required=(build-essential cmake pkg-config libbenchmark-dev libpapi-dev
 # a private munge; `make fleet` needs only the Slurm clients where the
 # cluster is someone else's.
 required+=(slurm-wlm munge)
+# tests/gbench_names.sh reads our gbench.json with Google Benchmark's own
+# tools/compare.py (libbenchmark-tools), which needs scipy.
+required+=(libbenchmark-tools python3-scipy)
 # Optional: golang-go (Go ground truth).
 
 missing=()

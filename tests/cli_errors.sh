@@ -20,6 +20,9 @@ expect() { # expect CODE PATTERN -- ARGS...
 expect 2 "unknown experiment 'nosuch'" -- run nosuch --out "$out"
 expect 2 "known experiments:.*falseshare" -- run nosuch --out "$out"
 expect 2 "known experiments:" -- describe nosuch
+expect 2 "unknown experiment 'falshare'; did you mean 'falseshare'\?" -- run falshare --out "$out"
+expect 2 "did you mean 'primitives'\?" -- describe primitive
+expect 2 "did you mean 'staircase'\?" -- compare Staircse
 expect 2 "stride.*8\.\.4096" -- run falseshare --set stride=4 --out "$out"
 expect 2 "threads.*1\.\.1024" -- run falseshare --threads 0 --out "$out"
 expect 2 "has no parameter 'bogus'" -- run falseshare --set bogus=1 --out "$out"

@@ -27,3 +27,15 @@ mechlab_add_test(harness_sources SOURCE test_sources.c LABELS unit
 # runs, headline figures).
 mechlab_add_test(test_verdict SOURCE test_verdict.c LABELS unit EXPERIMENTS
                  TIMEOUT 60)
+
+# compare: the headline table's figures and ratios on synthetic machines,
+# the run and its flags named, colours keyed by series (issue 12).
+mechlab_add_test(harness_compare LABELS unit TIMEOUT 120
+                 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/compare.sh
+                         $<TARGET_FILE:mechlab>)
+
+# Google Benchmark names stay the same in quick and full runs, read by
+# Google Benchmark's own compare.py (libbenchmark-tools, python3-scipy).
+mechlab_add_test(harness_gbench_names LABELS unit SERIAL TIMEOUT 180
+                 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/gbench_names.sh
+                         $<TARGET_FILE:mechlab>)

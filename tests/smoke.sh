@@ -8,8 +8,9 @@ mechlab=$1 check=$2 exp=$3
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 "$mechlab" run "$exp" --quick --no-progress --out "$root/results" \
-    --machine smoke > "$root/log" 2>&1
+    --machine smoke > "$root/out" 2> "$root/err"
 rc=$?
+cat "$root/out" "$root/err" > "$root/log"
 if [ "$rc" -eq 3 ]; then
   cat "$root/log"; echo "0 passed, 0 failed, 1 skipped"; exit 77
 fi
@@ -18,6 +19,13 @@ if [ "$rc" -ne 0 ]; then
 fi
 tail -n 25 "$root/log"
 "$check" "$root/results/smoke/$exp" "$exp" || exit 1
+# the console keeps to 100 columns (summary.txt keeps every column)
+wide=$(awk 'length($0) > 100' "$root/out")
+if [ -n "$wide" ]; then
+  echo "console wider than 100 columns:"; echo "$wide" | head -5
+  echo "console width: 0 passed, 1 failed"; exit 1
+fi
+echo "console width: 1 passed, 0 failed"
 # Go twins: where the experiment declares them, their go: series are in
 # data.csv when Go is installed, and the run says once that Go is absent
 # when it is not.

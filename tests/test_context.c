@@ -361,11 +361,16 @@ static void test_fake(void) {
     uname(&u);
     char want[256], line[256];
     snprintf(want, sizeof want,
-             "AMD EPYC (2 cores/2 PUs, L1d 48 KiB, L2 1 MiB, L3 508 MiB, "
-             "%s %s)",
+             "AMD EPYC (2 cores/2 PUs, L1d 48 KiB, L2 1 MiB, L3 508 MiB?, "
+             "64 B lines, %s %s)",
              u.sysname, u.release);
     hx_context_oneline(&t, line, sizeof line);
     check(strcmp(line, want) == 0, "one line '%s', want '%s'", line, want);
+    /* the '?' is explained: 508 MiB for 2 PUs is no real cache */
+    char note[300];
+    hx_context_cache_note(&t, note, sizeof note);
+    check(strncmp(note, "L3 508 MiB?: what hwloc reports", 31) == 0,
+          "implausible L3 explained: '%s'", note);
     char small[10];
     hx_context_oneline(&t, small, sizeof small);
     check(strlen(small) == sizeof small - 1, "one line truncates");

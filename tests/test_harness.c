@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "commands.h"
+#include "console.h"
 #include "result.h"
 #include "cli.h"
 #include "plan.h"
@@ -373,7 +374,7 @@ static void test_summary_and_plot(void) {
     char *buf = NULL;
     size_t blen = 0;
     FILE *f = open_memstream(&buf, &blen);
-    hx_report_text(res, f);
+    hx_report_text(res, f, true);
     fclose(f);
     /* 'b' is 2x slower: the CI printed beside that 2.00 is of the same
      * ratio (2-2), not of slow/fast (0.5-0.5) */
@@ -393,10 +394,50 @@ static void test_summary_and_plot(void) {
     snprintf(pb->error, sizeof pb->error, "boom, broken invariant");
     res = hx_results_build(&r);
     f = open_memstream(&buf, &blen);
-    hx_report_text(res, f);
+    hx_report_text(res, f, true);
     fclose(f);
     CHECK(strstr(buf, "1 of 3 reps failed: boom") != NULL);
     CHECK(strstr(buf, "lost some repetitions") != NULL);
+    free(buf);
+    /* the console's form: the same facts within HX_CONSOLE_WIDTH columns,
+     * units under the headers */
+    f = open_memstream(&buf, &blen);
+    hx_report_text(res, f, false);
+    fclose(f);
+    CHECK(strstr(buf, "1 of 3 reps failed") != NULL);
+    CHECK(strstr(buf, "lost some repetitions") != NULL);
+    CHECK(strstr(buf, "verdict:") != NULL);
+    {
+        size_t longest = 0;
+        for (char *l = buf; *l;) {
+            size_t n = strcspn(l, "\n");
+            longest = n > longest ? n : longest;
+            l += n + (l[n] == '\n');
+        }
+        CHECK(longest <= HX_CONSOLE_WIDTH);
+        if (longest > HX_CONSOLE_WIDTH)
+            fprintf(stderr, "console lines up to %zu columns:\n%s\n",
+                    longest, buf);
+    }
+    CHECK(strstr(buf, "median") && strstr(buf, "\n") &&
+          strstr(buf, "      ns ") != NULL);
+    free(buf);
+    /* wrapping: a long sentence breaks at spaces, indented under itself */
+    f = open_memstream(&buf, &blen);
+    hx_console_wrap(f,
+                    "  claim: 'xadd-padded' is 3.34x faster than "
+                    "'xadd-packed' (95% CI 3.21-3.43; expected >= 2x) at "
+                    "threads=2 on this machine: holds\nshort\n",
+                    60);
+    fclose(f);
+    CHECK(strcmp(buf, "  claim: 'xadd-padded' is 3.34x faster than "
+                      "'xadd-packed'\n      (95% CI 3.21-3.43; expected "
+                      ">= 2x) at threads=2 on\n      this machine: "
+                      "holds\nshort\n") == 0);
+    if (strncmp(buf, "  claim", 7) == 0 && strstr(buf, "holds\nshort"))
+        ;
+    else
+        fprintf(stderr, "wrap: [%s]\n", buf);
     free(buf);
     char path[] = "/tmp/hx-test-csv2-XXXXXX";
     int fd = mkstemp(path);

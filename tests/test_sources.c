@@ -227,7 +227,7 @@ static void test_fixed_point(void) {
     char *buf = NULL;
     size_t blen = 0;
     FILE *f = open_memstream(&buf, &blen);
-    hx_report_text(res, f);
+    hx_report_text(res, f, true);
     bool ok = res->verdict == HX_ST_HOLDS;
     fclose(f);
     CHECK(ok);

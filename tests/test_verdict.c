@@ -224,7 +224,7 @@ static char *text_of(const struct hx_results *res) {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    hx_report_text(res, f);
+    hx_report_text(res, f, true);
     fclose(f);
     return buf;
 }
