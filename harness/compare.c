@@ -292,6 +292,72 @@ static int series_index(char (*names)[200], int *nn, const char *s) {
     return (*nn)++;
 }
 
+/* Every machine measured at one x (primitives, chanprims, noop): bars on a
+ * log axis, one group per series (named under it), one bar per machine in
+ * the machine's colour (the key names them), p10..p90 as error bars. As
+ * lines these would be a stack of dots on one vertical. */
+static bool one_x(const hx_rundata *rd, int n) {
+    double x0 = NAN;
+    int pts = 0;
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < rd[i].npts; k++) {
+            if (isnan(rd[i].pts[k].median))
+                continue;
+            if (isnan(x0))
+                x0 = rd[i].pts[k].x;
+            else if (rd[i].pts[k].x != x0)
+                return false;
+            pts++;
+        }
+    return pts >= 3;
+}
+
+static double write_bars(FILE *g, const hx_hrun *hr, const hx_rundata *rd,
+                         int n, char (*names)[200], int nn) {
+    double ymin = INFINITY, ymax = 0;
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < rd[i].npts; k++) {
+            const hx_rd_point *p = &rd[i].pts[k];
+            double lo = p->p10 > 0 ? p->p10 : p->median;
+            if (lo > 0 && lo < ymin)
+                ymin = lo;
+            if (p->p90 > ymax)
+                ymax = p->p90;
+            if (p->median > ymax)
+                ymax = p->median;
+        }
+    if (!(ymin < INFINITY) || ymax <= 0) {
+        ymin = 0.1;
+        ymax = 10;
+    }
+    double base = pow(10, floor(log10(ymin)));
+    fprintf(g, "set logscale y 10\nset yrange [%g:%g]\n", base, ymax * 3);
+    fprintf(g, "set format y '%%.0s %%c'\nset grid noxtics ytics\n");
+    fprintf(g, "set xtics rotate by -35 left nomirror font ',10' (");
+    for (int s = 0; s < nn; s++) {
+        fprintf(g, "%s\"", s ? ", " : "");
+        hx_gp_put(g, names[s], true);
+        fprintf(g, "\" %g", s * (n + 1) + (n - 1) / 2.0);
+    }
+    fprintf(g, ")\nset xrange [-1:%d]\nset bmargin 9\n", nn * (n + 1));
+    fprintf(g, "$bars << EOD\n");
+    for (int s = 0; s < nn; s++)
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < rd[i].npts; k++) {
+                const hx_rd_point *p = &rd[i].pts[k];
+                if (strcmp(p->series, names[s]) != 0 || isnan(p->median))
+                    continue;
+                fprintf(g, "%d %.6g %.6g %.6g %ld\n", s * (n + 1) + i,
+                        p->median, p->p10 > 0 ? p->p10 : p->median,
+                        p->p90 > 0 ? p->p90 : p->median,
+                        strtol(hx_plot_colour(i) + 1, NULL, 16));
+                break;
+            }
+    fprintf(g, "EOD\n");
+    (void)hr;
+    return base;
+}
+
 static int write_plot(const hx_experiment *e, const hx_hrun *hr,
                       const hx_rundata *rd, int n, const char *out_root) {
     const char *exp = e->name;
@@ -336,7 +402,16 @@ static int write_plot(const hx_experiment *e, const hx_hrun *hr,
                                hr[i].run_id, fl[0] ? ": " : "", fl);
     }
     hx_plot_preamble(g, title, sub);
-    hx_plot_axes(g, xp, ylabel, (e->plot_flags & HX_PLOT_LOGY) != 0);
+    bool bars = one_x(rd, n);
+    double bbase = 0;
+    if (bars) {
+        fprintf(g, "set ylabel \"");
+        hx_gp_put(g, ylabel, false);
+        fprintf(g, "\" noenhanced\n");
+        bbase = write_bars(g, hr, rd, n, names, nn);
+    } else {
+        hx_plot_axes(g, xp, ylabel, (e->plot_flags & HX_PLOT_LOGY) != 0);
+    }
     /* thread counts from 1 to 32 machines: doublings, evenly spaced */
     double xlo = INFINITY, xhi = 0;
     for (int i = 0; i < n; i++)
@@ -344,14 +419,23 @@ static int write_plot(const hx_experiment *e, const hx_hrun *hr,
             xlo = rd[i].pts[k].x < xlo ? rd[i].pts[k].x : xlo;
             xhi = rd[i].pts[k].x > xhi ? rd[i].pts[k].x : xhi;
         }
-    if ((xp->flags & HX_PARAM_THREADS) && !(xp->flags & HX_PARAM_LOG) &&
-        xlo > 0 && xhi / xlo >= 8)
+    if (!bars && (xp->flags & HX_PARAM_THREADS) &&
+        !(xp->flags & HX_PARAM_LOG) && xlo > 0 && xhi / xlo >= 8)
         fprintf(g, "set logscale x 2\nset xrange [%g:%g]\n", xlo / 1.2,
                 xhi * 1.2);
     fprintf(g, "set key outside right top vertical noenhanced spacing "
                "1.15\n");
     hx_plot_terminal(g, "png", exp);
-    fprintf(g, "plot \\\n");
+    if (bars) { /* the key: one colour per machine */
+        fprintf(g, "plot $bars using 1:2:($1-0.45):($1+0.45):(%g):2:5 with "
+                   "boxxyerror lc rgb variable fs solid 0.85 border rgb "
+                   "'#333333' notitle, \\\n"
+                   "  $bars using 1:2:3:4 with yerrorbars lc rgb '#333333' "
+                   "pt -1 notitle",
+                bbase);
+    } else {
+        fprintf(g, "plot \\\n");
+    }
     int lines = 0;
     for (int i = 0; i < n; i++) {
         for (int k = 0; k < rd[i].npts; k++) {
@@ -374,6 +458,10 @@ static int write_plot(const hx_experiment *e, const hx_hrun *hr,
             if (rows == 0) /* no empty blocks: gnuplot would merge them */
                 continue;
             int si = series_index(names, &nn, rd[i].pts[k].series);
+            if (bars) { /* drawn from $bars above */
+                lines++;
+                continue;
+            }
             fprintf(g,
                     "  '%s.dat' index %d using 1:2 with linespoints lw 2 "
                     "lc rgb '%s' dt %d pt %d ps 0.9 notitle, \\\n",
@@ -382,14 +470,22 @@ static int write_plot(const hx_experiment *e, const hx_hrun *hr,
             lines++;
         }
     }
-    /* the key: series by colour, then machines by dash and point */
-    for (int s = 0; s < nn; s++) {
+    /* the key: series by colour, then machines by dash and point (bars:
+     * machines by colour) */
+    for (int i = 0; bars && i < n; i++)
+        fprintf(g,
+                ", \\\n  keyentry with boxes fs solid 0.85 lc rgb '%s' "
+                "title \"machine %c%s%s%s\"",
+                hx_plot_colour(i), 'A' + i % 26,
+                hr[i].quick ? " (quick)" : "", hr[i].busy ? " (busy)" : "",
+                hr[i].reference ? " (ref)" : "");
+    for (int s = 0; !bars && s < nn; s++) {
         fprintf(g, "%s  keyentry with lines lw 3 lc rgb '%s' title \"",
                 s ? ", \\\n" : "", hx_plot_colour(s));
         hx_gp_put(g, names[s], false);
         fprintf(g, "\"");
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; !bars && i < n; i++) {
         fprintf(g,
                 ", \\\n  keyentry with linespoints lw 2 lc rgb '#444444' "
                 "dt %d pt %d title \"machine %c%s%s%s\"",
