@@ -221,6 +221,9 @@ static _Noreturn void gb_boehm_serve(int rfd, int wfd, enum gb_kind kind,
                                      bool incremental, int64_t bytes,
                                      int64_t objb) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* The harness's interrupt handler speaks for the parent, not us. */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     gb_reply rep = {0};
     double rss0 = gw_status_bytes("VmRSS");
     bool hwm = gw_reset_hwm();
