@@ -126,7 +126,8 @@ gobench:
 
 # The GC benchmark for all three collectors back to back (needs go for Go's).
 gcbench: build
-	scripts/gcbench.sh $(if $(filter 1 yes true,$(QUICK)),--quick)
+	REPS=$(REPS) OUT=$(OUT) scripts/gcbench.sh \
+	    $(if $(filter 1 yes true,$(QUICK)),--quick)
 
 test: build
 	cd $(call q,$(BUILD)) && ctest --output-on-failure -j $(call q,$(JOBS)) $(if $(LABEL),-L $(call q,$(LABEL)),-LE torture)

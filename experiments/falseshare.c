@@ -12,6 +12,12 @@
  * lines. Accumulating in a local variable and writing once at the end
  * removes the shared writes altogether.
  *
+ * Go beside. Every variant has a Go twin in scripts/gobench/
+ * falseshare_test.go (go:strided, go:local, go:xadd-packed,
+ * go:xadd-padded): goroutines incrementing counters the same bytes apart,
+ * `*c++` (Go keeps a pointed-to counter in memory across the loop) or
+ * atomic.AddUint64, run in the same run as ours.
+ *
  * Variants. `strided`: thread i increments the counter at byte offset
  * i * stride of one line-aligned array; each increment is a real load, add
  * and store to memory (relaxed atomics: the compiler may not keep it in a
@@ -126,33 +132,43 @@ static int fs_strides(const hx_topo *t, bool quick, int64_t *out, int max) {
     return n;
 }
 
+/* The strided twin runs where fs_setup would (a stride of whole words). */
+static bool fs_go_at(const hx_point *pt) {
+    return hx_point_param(pt, "stride") % 8 == 0;
+}
+
 static const hx_variant fs_variants[] = {
     {.name = "strided",
      .help = "each thread increments its counter in memory; counters "
              "`stride` bytes apart",
      .fn = fs_strided,
      .setup = fs_setup,
-     .teardown = fs_teardown},
+     .teardown = fs_teardown,
+     .go = "FalseShareStrided",
+     .go_at = fs_go_at},
     {.name = "local",
      .help = "each thread counts in a register and writes its slot once",
      .fn = fs_local,
      .setup = fs_setup,
      .teardown = fs_teardown,
-     .uses = 1u << 0 /* threads only */},
+     .uses = 1u << 0 /* threads only */,
+     .go = "FalseShareLocal"},
     {.name = "xadd-packed",
      .help = "atomic fetch-add (lock xadd) on counters 8 bytes apart",
      .fn = fs_xadd,
      .setup = fs_setup,
      .teardown = fs_teardown,
      .arg = 8,
-     .uses = 1u << 0},
+     .uses = 1u << 0,
+     .go = "FalseShareXaddPacked"},
     {.name = "xadd-padded",
      .help = "atomic fetch-add on counters 128 bytes apart",
      .fn = fs_xadd,
      .setup = fs_setup,
      .teardown = fs_teardown,
      .arg = 128,
-     .uses = 1u << 0},
+     .uses = 1u << 0,
+     .go = "FalseShareXaddPadded"},
 };
 
 static const hx_param fs_params[] = {
@@ -197,17 +213,18 @@ static void fs_verdict(const hx_results *r, hx_report *rep) {
     }
     double ratio = packed / padded;
     hx_report_headline(rep, "plain_ratio", ratio);
-    hx_report_printf(rep,
-             "plain increments at %lld threads: stride 8 takes %.2f ns, "
-             "stride 128 %.2f ns (%.2fx; one thread: %.2f ns).\n%s\n",
-             (long long)x, packed, padded, ratio, one,
-             ratio >= 1.5
-                 ? "  The line transfers show through the store buffer here."
-                 : "  This core's store buffer hides the line transfers: "
-                   "each thread's loads\n  are forwarded from its own "
-                   "buffered stores, which drain in bursts when the\n  line "
-                   "comes back (see homework 3). The atomic pair above "
-                   "cannot hide them.");
+    hx_report_printf(
+        rep,
+        "plain increments at %lld threads: stride 8 takes %.2f ns, "
+        "stride 128 %.2f ns (%.2fx; one thread: %.2f ns).\n%s\n",
+        (long long)x, packed, padded, ratio, one,
+        ratio >= 1.5
+            ? "  The line transfers show through the store buffer here."
+            : "  This core's store buffer hides the line transfers: "
+              "each thread's loads\n  are forwarded from its own "
+              "buffered stores, which drain in bursts when the\n  line "
+              "comes back (see homework 3). The atomic pair above "
+              "cannot hide them.");
     /* reported, not judged: no hx_report_check */
 }
 

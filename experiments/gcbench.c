@@ -92,72 +92,33 @@
 
 #include <gc/gc.h>
 
+#include "gcwork.h"
 #include "grt.h"
 #include "hx.h"
 
-#define GB_SHORT_DEPTH         16    /* 2^17-1 nodes of 16 bytes: 2 MiB */
 #define GB_BOEHM_TIME_LIMIT_MS 1     /* Boehm's incremental slice target */
 #define GB_OBJ_BYTES           65536 /* gc-*: each object of the heap */
-#define MIB                    (1024.0 * 1024.0)
 
 enum gb_metric {
     GB_MAX_PAUSE_US,
     GB_GC_CPU_PCT,
     GB_CYCLES_PER_100,
-    GB_PEAK_HEAP_MIB,
-    GB_PEAK_RSS_MIB,
+    GB_PEAK_HEAP_GW_MIB,
+    GB_PEAK_RSS_GW_MIB,
     GB_NMET
 };
 static const char *const gb_metric_names[GB_NMET] = {
     "max_pause_us", "gc_cpu_pct", "cycles_per_100", "peak_heap_mib",
     "peak_rss_mib"};
 
-/* ---- clocks and the resident set ---------------------------------------- */
-
-static double gb_clock(clockid_t c) {
-    struct timespec ts;
-    clock_gettime(c, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* VmRSS or VmHWM from /proc/self/status, bytes; NAN when unreadable. */
-static double gb_status_bytes(const char *key) {
-    FILE *f = fopen("/proc/self/status", "r");
-    if (f == NULL)
-        return NAN;
-    char line[256];
-    size_t kl = strlen(key);
-    double v = NAN;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (strncmp(line, key, kl) == 0 && line[kl] == ':') {
-            v = strtod(line + kl + 1, NULL) * 1024.0;
-            break;
-        }
-    fclose(f);
-    return v;
-}
-
-/* Reset VmHWM to the current resident set (Linux >= 4.0); false if not. */
-static bool gb_reset_hwm(void) {
-    FILE *f = fopen("/proc/self/clear_refs", "w");
-    if (f == NULL)
-        return false;
-    bool ok = fputs("5", f) >= 0;
-    return fclose(f) == 0 && ok;
-}
-
 /* ---- Boehm, in a child process --------------------------------------------- */
 
 enum gb_kind { GB_CHURN, GB_NOSCAN, GB_PTR };
 
-typedef struct gb_node {
-    struct gb_node *left, *right;
-} gb_node;
-
 /* The child's state: static, so Boehm scans it as a root (the data
  * segment of this executable). */
 static struct {
-    gb_node *tree; /* churn: the long-lived tree */
+    gw_node *tree; /* churn: the long-lived tree */
     void **holder; /* gc-*: the heap's objects */
     double stw_t0; /* wall clock at the stop-the-world event */
     double stw_c0; /* this thread's CPU clock then */
@@ -166,43 +127,24 @@ static struct {
 
 static void gb_boehm_event(GC_EventType e) {
     if (e == GC_EVENT_PRE_STOP_WORLD) {
-        gb_boehm.stw_t0 = gb_clock(CLOCK_MONOTONIC);
-        gb_boehm.stw_c0 = gb_clock(CLOCK_THREAD_CPUTIME_ID);
+        gb_boehm.stw_t0 = gw_clock(CLOCK_MONOTONIC);
+        gb_boehm.stw_c0 = gw_clock(CLOCK_THREAD_CPUTIME_ID);
     } else if (e == GC_EVENT_POST_START_WORLD) {
-        double d = gb_clock(CLOCK_MONOTONIC) - gb_boehm.stw_t0;
+        double d = gw_clock(CLOCK_MONOTONIC) - gb_boehm.stw_t0;
         if (d > gb_boehm.max_pause)
             gb_boehm.max_pause = d;
-        gb_boehm.stw_cpu += gb_clock(CLOCK_THREAD_CPUTIME_ID) - gb_boehm.stw_c0;
+        gb_boehm.stw_cpu += gw_clock(CLOCK_THREAD_CPUTIME_ID) - gb_boehm.stw_c0;
     }
 }
 
-static gb_node *gb_boehm_tree(int depth) {
+static gw_node *gb_boehm_tree(int depth) {
     if (depth <= 0)
-        return GC_MALLOC(sizeof(gb_node));
-    gb_node *l = gb_boehm_tree(depth - 1), *r = gb_boehm_tree(depth - 1);
-    gb_node *n = GC_MALLOC(sizeof(gb_node));
+        return GC_MALLOC(sizeof(gw_node));
+    gw_node *l = gb_boehm_tree(depth - 1), *r = gb_boehm_tree(depth - 1);
+    gw_node *n = GC_MALLOC(sizeof(gw_node));
     n->left = l;
     n->right = r;
     return n;
-}
-
-static uint64_t gb_check(const gb_node *n) {
-    return n->left == NULL ? 1 : 1 + gb_check(n->left) + gb_check(n->right);
-}
-
-/* Depth of the largest complete tree of 16-byte nodes within bytes. */
-static int gb_depth(int64_t bytes) {
-    int d = 0;
-    while (((uint64_t)2 << (d + 1)) - 1 <= (uint64_t)bytes / sizeof(gb_node))
-        d++;
-    return d;
-}
-
-static uint64_t gb_rng(uint64_t *s) {
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
 }
 
 typedef struct gb_req {
@@ -250,7 +192,7 @@ static bool gb_read_all(int fd, void *p, size_t n) {
 /* Build the workload in this (child) process's Boehm heap. */
 static void gb_boehm_build(enum gb_kind kind, int64_t bytes, int64_t objb) {
     if (kind == GB_CHURN) {
-        gb_boehm.tree = gb_boehm_tree(gb_depth(bytes));
+        gb_boehm.tree = gb_boehm_tree(gw_depth(bytes));
         return;
     }
     size_t n = (size_t)(bytes / objb);
@@ -267,7 +209,7 @@ static void gb_boehm_build(enum gb_kind kind, int64_t bytes, int64_t objb) {
         for (size_t i = 0; i < n; i++) {
             void **o = gb_boehm.holder[i];
             for (size_t w = 0; w < words; w++)
-                o[w] = gb_boehm.holder[gb_rng(&s) % n];
+                o[w] = gb_boehm.holder[gw_rng(&s) % n];
         }
     }
     GC_gcollect();
@@ -279,9 +221,12 @@ static _Noreturn void gb_boehm_serve(int rfd, int wfd, enum gb_kind kind,
                                      bool incremental, int64_t bytes,
                                      int64_t objb) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* The harness's interrupt handler speaks for the parent, not us. */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     gb_reply rep = {0};
-    double rss0 = gb_status_bytes("VmRSS");
-    bool hwm = gb_reset_hwm();
+    double rss0 = gw_status_bytes("VmRSS");
+    bool hwm = gw_reset_hwm();
     GC_set_on_collection_event(gb_boehm_event);
     GC_INIT();
     /* This thread was forked from a harness thread: tell Boehm where its
@@ -305,26 +250,26 @@ static _Noreturn void gb_boehm_serve(int rfd, int wfd, enum gb_kind kind,
         gb_boehm.stw_cpu = 0;
         double peak_heap = 0;
         GC_word gc0 = GC_get_gc_no();
-        double c0 = gb_clock(CLOCK_PROCESS_CPUTIME_ID);
-        double m0 = gb_clock(CLOCK_THREAD_CPUTIME_ID);
-        double t0 = gb_clock(CLOCK_MONOTONIC);
+        double c0 = gw_clock(CLOCK_PROCESS_CPUTIME_ID);
+        double m0 = gw_clock(CLOCK_THREAD_CPUTIME_ID);
+        double t0 = gw_clock(CLOCK_MONOTONIC);
         uint64_t sum = 0;
         for (uint64_t i = 0; i < q.n; i++) {
             if (kind == GB_CHURN) {
-                gb_node *t = gb_boehm_tree(GB_SHORT_DEPTH);
+                gw_node *t = gb_boehm_tree(GW_SHORT_DEPTH);
                 double h = (double)(GC_get_heap_size() - GC_get_free_bytes());
                 if (h > peak_heap)
                     peak_heap = h;
-                sum += gb_check(t);
+                sum += gw_check(t);
             } else {
                 GC_gcollect();
             }
         }
-        double t1 = gb_clock(CLOCK_MONOTONIC);
-        double m1 = gb_clock(CLOCK_THREAD_CPUTIME_ID);
-        double c1 = gb_clock(CLOCK_PROCESS_CPUTIME_ID);
+        double t1 = gw_clock(CLOCK_MONOTONIC);
+        double m1 = gw_clock(CLOCK_THREAD_CPUTIME_ID);
+        double c1 = gw_clock(CLOCK_PROCESS_CPUTIME_ID);
         if (kind == GB_CHURN &&
-            sum != q.n * (((uint64_t)2 << GB_SHORT_DEPTH) - 1)) {
+            sum != q.n * (((uint64_t)2 << GW_SHORT_DEPTH) - 1)) {
             rep.err = -EIO;
             snprintf(rep.why, sizeof rep.why, "short-lived tree miscounted");
         }
@@ -339,9 +284,9 @@ static _Noreturn void gb_boehm_serve(int rfd, int wfd, enum gb_kind kind,
             100.0 * gc_cpu / ((t1 - t0) * (double)(ncpu > 0 ? ncpu : 1));
         rep.met[GB_CYCLES_PER_100] =
             100.0 * (double)(GC_get_gc_no() - gc0) / (double)q.n;
-        rep.met[GB_PEAK_HEAP_MIB] = peak_heap / MIB;
-        rep.met[GB_PEAK_RSS_MIB] =
-            hwm ? (gb_status_bytes("VmHWM") - rss0) / MIB : NAN;
+        rep.met[GB_PEAK_HEAP_GW_MIB] = peak_heap / GW_MIB;
+        rep.met[GB_PEAK_RSS_GW_MIB] =
+            hwm ? (gw_status_bytes("VmHWM") - rss0) / GW_MIB : NAN;
         if (!gb_write_all(wfd, &rep, sizeof rep))
             _exit(1);
     }
@@ -467,29 +412,14 @@ typedef struct gb_ours {
 
 static gb_ours *gb_resident; /* harness thread 0 only */
 
-static const uint64_t gb_node_mask[] = {0x3};
-static const grt_type gb_node_type = GRT_TYPE(gb_node, gb_node_mask);
 static const uint64_t gb_word_mask[] = {0x1};
 static const grt_type gb_word_type = {sizeof(void *), gb_word_mask,
                                       "gcbench pointer word"};
 
-/* Children first, then the parent: the stores go into an object not yet
- * published (allocated black while marking), as Go's compiler elides the
- * barrier for &node{l, r}. */
-static gb_node *gb_ours_tree(int depth) {
-    if (depth <= 0)
-        return grt_new(&gb_node_type);
-    gb_node *l = gb_ours_tree(depth - 1), *r = gb_ours_tree(depth - 1);
-    gb_node *n = grt_new(&gb_node_type);
-    n->left = l;
-    n->right = r;
-    return n;
-}
-
 static void gb_ours_build_main(void *arg) {
     gb_ours *o = arg;
     if (o->kind == GB_CHURN) {
-        GRT_STORE_PTR(&o->root, gb_ours_tree(gb_depth(o->bytes)));
+        GRT_STORE_PTR(&o->root, gw_ours_tree(gw_depth(o->bytes)));
     } else {
         size_t n = (size_t)(o->bytes / GB_OBJ_BYTES);
         size_t words = GB_OBJ_BYTES / sizeof(void *);
@@ -510,7 +440,7 @@ static void gb_ours_build_main(void *arg) {
             for (size_t i = 0; i < n; i++) {
                 void **obj = holder[i];
                 for (size_t w = 0; w < words; w++)
-                    GRT_STORE_PTR(&obj[w], holder[gb_rng(&s) % n]);
+                    GRT_STORE_PTR(&obj[w], holder[gw_rng(&s) % n]);
             }
         }
     }
@@ -532,8 +462,8 @@ static void gb_ours_make_resident(gb_ours *o) {
         grt_run(gb_ours_drop_main, gb_resident);
     gb_resident = NULL;
     grt_run(gb_ours_drop_main, o); /* garbage of earlier runs, if any */
-    o->rss0 = gb_status_bytes("VmRSS");
-    o->hwm = gb_reset_hwm();
+    o->rss0 = gw_status_bytes("VmRSS");
+    o->hwm = gw_reset_hwm();
     grt_run(gb_ours_build_main, o);
     gb_resident = o;
 }
@@ -549,19 +479,19 @@ typedef struct gb_batch {
 static void gb_ours_batch_main(void *arg) {
     gb_batch *b = arg;
     grt_stats s;
-    double t0 = gb_clock(CLOCK_MONOTONIC);
+    double t0 = gw_clock(CLOCK_MONOTONIC);
     for (uint64_t i = 0; i < b->n; i++) {
         if (b->o->kind == GB_CHURN) {
-            gb_node *t = gb_ours_tree(GB_SHORT_DEPTH);
+            gw_node *t = gw_ours_tree(GW_SHORT_DEPTH);
             grt_stats_read(&s);
             if ((double)s.heap_live > b->peak_heap)
                 b->peak_heap = (double)s.heap_live;
-            b->sum += gb_check(t);
+            b->sum += gw_check(t);
         } else {
             grt_gc();
         }
     }
-    b->seconds = gb_clock(CLOCK_MONOTONIC) - t0;
+    b->seconds = gw_clock(CLOCK_MONOTONIC) - t0;
     if (b->o->kind != GB_CHURN) {
         grt_stats_read(&s);
         b->peak_heap = (double)s.heap_live;
@@ -611,7 +541,7 @@ static void gb_ours_run(hx_state *st) {
     if (total == 0)
         return;
     if (o->kind == GB_CHURN &&
-        b.sum != total * (((uint64_t)2 << GB_SHORT_DEPTH) - 1))
+        b.sum != total * (((uint64_t)2 << GW_SHORT_DEPTH) - 1))
         hx_fail(st, "short-lived tree miscounted");
     double wall = b.seconds * (double)s1.gomaxprocs;
     double cpu = (double)(s1.gc_cpu_ns - s0.gc_cpu_ns);
@@ -621,10 +551,10 @@ static void gb_ours_run(hx_state *st) {
     hx_metric(st, "gc_cpu_all_pct", 100.0 * cpu / 1e9 / wall);
     hx_metric(st, "cycles_per_100",
               100.0 * (double)(s1.gc_cycles - s0.gc_cycles) / (double)total);
-    hx_metric(st, "peak_heap_mib", b.peak_heap / MIB);
+    hx_metric(st, "peak_heap_mib", b.peak_heap / GW_MIB);
     if (o->hwm)
         hx_metric(st, "peak_rss_mib",
-                  (gb_status_bytes("VmHWM") - o->rss0) / MIB);
+                  (gw_status_bytes("VmHWM") - o->rss0) / GW_MIB);
 }
 
 static void *gb_setup_churn(hx_point *pt, size_t *bytes) {

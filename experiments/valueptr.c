@@ -25,9 +25,10 @@
  *    ret_heap builds the struct in a fresh malloc'd object and returns the
  *    pointer, which the caller frees: the "escape to the heap" of Go, here
  *    with glibc malloc/free (a thread-cache hit up to 1 KiB). In Go the
- *    escaped object would also be garbage the collector has to find;
- *    TODO(runtime): add a `ret_gc` variant allocating on the runtime's GC
- *    heap (runtime/) when it exists, beside ret_heap.
+ *    escaped object is also garbage the collector has to find: ret_gc
+ *    allocates it on the runtime's GC heap (grt_new_bytes, zeroed, on a
+ *    goroutine) and drops it, so the collections it causes (gc_per_1k)
+ *    are paid inside the loop, as Go pays them.
  * 3. Traversing. walk_array sums one field of each 64-byte element of a
  *    T[]: a stream of lines the hardware prefetcher predicts. walk_ptrs
  *    does the same through a T*[] whose objects sit in allocation order
@@ -59,17 +60,65 @@
  * with the cache sizes marked). The families skip each other's points;
  * the summary lists those skips. Log-log.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "hx.h"
 #include "valueptr_callee.h"
+#ifdef MECHLAB_HAVE_GRT
+#include "grt.h"
+#endif
 
 /* ---- calls: pass and return, one loop per struct size ------------------- */
 
-enum vp_kind { VP_PASS_VAL, VP_PASS_PTR, VP_RET_VAL, VP_RET_HEAP, VP_NKINDS };
+enum vp_kind {
+    VP_PASS_VAL,
+    VP_PASS_PTR,
+    VP_RET_VAL,
+    VP_RET_HEAP,
+    VP_RET_GC,
+    VP_NKINDS
+};
 
 typedef uint64_t (*vp_loop)(hx_state *st);
+
+/* ret_gc: the calls run on a goroutine (the runtime's heap needs one), a
+ * batch per grt_run; collections run as the garbage piles up (GOGC=100
+ * for the run). Reports the collections per 1000 calls. */
+typedef struct vp_gcrun {
+    uint64_t n, acc;
+    bool failed;
+} vp_gcrun;
+
+static uint64_t vp_ret_gc(hx_state *st, void (*main_fn)(void *)) {
+#ifdef MECHLAB_HAVE_GRT
+    vp_gcrun g = {0};
+    uint64_t total = 0;
+    int old = grt_set_gc_percent(100);
+    grt_stats s0, s1;
+    grt_stats_read(&s0);
+    for (uint64_t n; (n = hx_batch(st)) != 0;) {
+        g.n = n;
+        if (grt_run(main_fn, &g) != 0 || g.failed)
+            hx_fail(st, "ret_gc: grt_run failed");
+        total += n;
+    }
+    grt_stats_read(&s1);
+    grt_set_gc_percent(old);
+    if (total > 0)
+        hx_metric(st, "gc_per_1k",
+                  1000.0 * (double)(s1.gc_cycles - s0.gc_cycles) /
+                      (double)total);
+    return g.acc;
+#else
+    (void)main_fn;
+    hx_fail(st, "ret_gc needs the runtime (not built here)");
+    return 0;
+#endif
+}
 
 /* Each loop sums what its callee returns; the sum escapes via hx_keep. The
  * by-value loops pass the same struct every time, and the copy cannot be
@@ -117,6 +166,20 @@ typedef uint64_t (*vp_loop)(hx_state *st);
                 free(p);                                                       \
             }                                                                  \
         return acc;                                                            \
+    }                                                                          \
+    static void ret_gc_main_##N(void *arg) {                                   \
+        vp_gcrun *g = arg;                                                     \
+        for (uint64_t i = 0; i < g->n; i++) {                                  \
+            vp_s##N *p = vp_make_gc_##N(i);                                    \
+            if (p == NULL) {                                                   \
+                g->failed = true;                                              \
+                return;                                                        \
+            }                                                                  \
+            g->acc += p->w[0] + p->w[(N) / 8 - 1];                             \
+        }                                                                      \
+    }                                                                          \
+    static uint64_t ret_gc_##N(hx_state *st) {                                 \
+        return vp_ret_gc(st, ret_gc_main_##N);                                 \
     }
 
 VP_SIZES(VP_LOOPS)
@@ -128,7 +191,8 @@ typedef struct vp_sized {
     vp_loop loop[VP_NKINDS];
 } vp_sized;
 
-#define VP_ROW(N) {N, {pass_val_##N, pass_ptr_##N, ret_val_##N, ret_heap_##N}},
+#define VP_ROW(N)                                                              \
+    {N, {pass_val_##N, pass_ptr_##N, ret_val_##N, ret_heap_##N, ret_gc_##N}},
 static const vp_sized vp_table[] = {VP_SIZES(VP_ROW)};
 
 static void *call_setup(hx_point *pt, size_t *bytes) {
@@ -140,6 +204,18 @@ static void *call_setup(hx_point *pt, size_t *bytes) {
         }
     hx_point_skip(pt, "calls take structs of 8..4096 bytes (powers of two)");
     return NULL;
+}
+
+/* Where the call twins run: at the struct sizes (as call_setup). The
+ * walks have no twin here: traversal's list and array walks are the Go
+ * lesson's, and a Go process per repetition building 256 MiB walks would
+ * make the run minutes longer. */
+static bool call_go_at(const hx_point *pt) {
+    int64_t size = hx_point_param(pt, "bytes");
+    for (int i = 0; i < HX_COUNT(vp_table); i++)
+        if (vp_table[i].bytes == size)
+            return true;
+    return false;
 }
 
 static void call(hx_state *st) {
@@ -327,6 +403,105 @@ static int vp_points(const hx_topo *t, bool quick, int64_t *out, int max) {
     return n;
 }
 
+/* ---- Go's escape analysis ------------------------------------------------ */
+
+#ifndef MECHLAB_SOURCE_DIR
+#define MECHLAB_SOURCE_DIR "."
+#endif
+
+/* The call variants and the Go function their twin calls. */
+static const struct {
+    const char *variant, *twin, *gofn;
+} vp_gofns[] = {
+    {"pass_val", "go:pass_val", "takeVal"},
+    {"pass_ptr", "go:pass_ptr", "takePtr"},
+    {"ret_val", "go:ret_val", "makeVal"},
+    {"ret_gc", "go:ret_gc", "makePtr"},
+};
+
+/* The function of valueptr_test.go that holds line `line` ("" if none). */
+static void vp_go_func_at(FILE *src, int line, char *name, size_t len) {
+    char buf[512];
+    int ln = 0;
+    name[0] = '\0';
+    rewind(src);
+    while (ln < line && fgets(buf, sizeof buf, src) != NULL) {
+        ln++;
+        if (strncmp(buf, "func ", 5) == 0) {
+            size_t n = strcspn(buf + 5, "[( ");
+            snprintf(name, len, "%.*s", (int)n, buf + 5);
+        }
+    }
+}
+
+/* Go's -gcflags=-m lines (built with the twins: gobench.log beside the
+ * mechlab executable) for each twin's callee, beside the costs. */
+static void vp_escape_report(const hx_results *r, hx_report *rep) {
+    char exe[1024], log[1100], src[1100];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    snprintf(log, sizeof log, "%s/gobench.log", exe);
+    snprintf(src, sizeof src, "%s/scripts/gobench/valueptr_test.go",
+             MECHLAB_SOURCE_DIR);
+    bool twins = !isnan(hx_results_median(r, "go:pass_val", 64));
+    FILE *lf = fopen(log, "r"), *sf = fopen(src, "r");
+    if (lf == NULL || sf == NULL) {
+        if (twins)
+            hx_report_printf(rep, "Go's escape analysis: not available "
+                                  "(cannot read %s or %s)\n",
+                             log, src);
+        if (lf)
+            fclose(lf);
+        if (sf)
+            fclose(sf);
+        return;
+    }
+    char msgs[HX_COUNT(vp_gofns)][256];
+    for (int i = 0; i < HX_COUNT(vp_gofns); i++)
+        msgs[i][0] = '\0';
+    char line[1024];
+    while (fgets(line, sizeof line, lf) != NULL) {
+        char *at = strstr(line, "valueptr_test.go:");
+        if (at == NULL || (strstr(at, "escape") == NULL &&
+                           strstr(at, "moved to heap") == NULL))
+            continue;
+        int ln = atoi(at + strlen("valueptr_test.go:"));
+        char *msg = strstr(at, ": ");
+        if (ln <= 0 || msg == NULL)
+            continue;
+        msg += 2;
+        msg[strcspn(msg, "\n")] = '\0';
+        char fn[64];
+        vp_go_func_at(sf, ln, fn, sizeof fn);
+        for (int i = 0; i < HX_COUNT(vp_gofns); i++)
+            if (strcmp(fn, vp_gofns[i].gofn) == 0 &&
+                strstr(msgs[i], msg) == NULL) {
+                size_t used = strlen(msgs[i]);
+                snprintf(msgs[i] + used, sizeof msgs[i] - used, "%s\"%s\"",
+                         used ? ", " : "", msg);
+            }
+    }
+    fclose(lf);
+    fclose(sf);
+    hx_report_printf(rep, "Go's escape analysis (go test -c -gcflags=-m, "
+                          "scripts/gobench/valueptr_test.go) beside the cost "
+                          "at 64 B and 4 KiB, ours / Go:\n");
+    for (int i = 0; i < HX_COUNT(vp_gofns); i++)
+        hx_report_printf(
+            rep, "  %-8s %-8s %8.1f / %8.1f ns, %8.1f / %8.1f ns   %s\n",
+            vp_gofns[i].variant, vp_gofns[i].gofn,
+            hx_results_median(r, vp_gofns[i].variant, 64),
+            hx_results_median(r, vp_gofns[i].twin, 64),
+            hx_results_median(r, vp_gofns[i].variant, 4096),
+            hx_results_median(r, vp_gofns[i].twin, 4096),
+            msgs[i][0] ? msgs[i] : "(no line: nothing escapes)");
+}
+
 /* ---- verdict --------------------------------------------------------------- */
 
 /* Adds the numbers behind the claims: where copying stops being free, the
@@ -363,6 +538,22 @@ static void vp_verdict(const hx_results *r, hx_report *rep) {
         hx_report_printf(rep, "escape at 64 bytes: ret_heap %.1f ns vs ret_val %.1f ns, "
                "malloc+free ~%.1f ns\n",
                h, s, h - s);
+    for (int i = 0; i < 2; i++) {
+        static const int64_t at[2] = {64, 4096};
+        static const char *const key[2] = {"ret_gc_64_ns", "ret_gc_4k_ns"};
+        double g = hx_results_median(r, "ret_gc", at[i]);
+        double m = hx_results_median(r, "ret_heap", at[i]);
+        double c = hx_results_metric(r, "ret_gc", at[i], "gc_per_1k");
+        hx_report_headline(rep, key[i], g);
+        if (g == g)
+            hx_report_printf(rep,
+                             "escape to the GC heap at %lld bytes: ret_gc "
+                             "%.1f ns (%.2f collections per 1000 calls) vs "
+                             "ret_heap (malloc) %.1f ns, ret_val %.1f ns\n",
+                             (long long)at[i], g, c, m,
+                             hx_results_median(r, "ret_val", at[i]));
+    }
+    vp_escape_report(r, rep);
     int64_t top = hx_results_nx(r) ? hx_results_x(r, hx_results_nx(r) - 1) : 0;
     double wa = hx_results_median(r, "walk_array", top);
     double wp = hx_results_median(r, "walk_ptrs", top);
@@ -391,6 +582,12 @@ static const hx_headline vp_headlines[] = {
      "smallest struct size where the median of 'pass_val' is at least twice "
      "that of 'pass_ptr'",
      HX_HEAD_REPORT, 0, NULL, 0},
+    {"ret_gc_64_ns", "return a pointer to a fresh GC-heap object, 64 bytes",
+     "ns", "median of 'ret_gc' at 64 bytes (collections included)",
+     HX_HEAD_REPORT, 0, NULL, 0},
+    {"ret_gc_4k_ns", "return a pointer to a fresh GC-heap object, 4 KiB",
+     "ns", "median of 'ret_gc' at 4096 bytes (collections included)",
+     HX_HEAD_REPORT, 0, NULL, 0},
 };
 
 /* ---- declaration ----------------------------------------------------------- */
@@ -400,23 +597,40 @@ static const hx_variant vp_variants[] = {
      .help = "callee takes the struct by value (the caller copies it)",
      .fn = call,
      .setup = call_setup,
-     .arg = VP_PASS_VAL},
+     .arg = VP_PASS_VAL,
+     .go = "ValuePtrPassVal",
+     .go_at = call_go_at},
     {.name = "pass_ptr",
      .help = "callee takes a pointer to the caller's struct",
      .fn = call,
      .setup = call_setup,
-     .arg = VP_PASS_PTR},
+     .arg = VP_PASS_PTR,
+     .go = "ValuePtrPassPtr",
+     .go_at = call_go_at},
     {.name = "ret_val",
      .help = "callee builds the struct and returns it by value",
      .fn = call,
      .setup = call_setup,
-     .arg = VP_RET_VAL},
+     .arg = VP_RET_VAL,
+     .go = "ValuePtrRetVal",
+     .go_at = call_go_at},
     {.name = "ret_heap",
      .help = "callee builds it in a fresh malloc'd object and returns the "
              "pointer; the caller frees it",
      .fn = call,
      .setup = call_setup,
      .arg = VP_RET_HEAP},
+#ifdef MECHLAB_HAVE_GRT
+    {.name = "ret_gc",
+     .help = "callee builds it in a fresh object of the runtime's GC heap and "
+             "returns the pointer; the caller drops it (collections run)",
+     .fn = call,
+     .setup = call_setup,
+     .arg = VP_RET_GC,
+     .runtime = true,
+     .go = "ValuePtrRetPtr",
+     .go_at = call_go_at},
+#endif
     {.name = "walk_array",
      .help = "T[] of 64-byte objects: sum one field of each, in order",
      .fn = walk_array,
@@ -449,6 +663,10 @@ static const hx_param vp_params[] = {
      .max = (int64_t)1 << 36,
      .flags = HX_PARAM_BYTES | HX_PARAM_LOG,
      .points = vp_points},
+};
+
+static const hx_metric_decl vp_metrics[] = {
+    {"gc_per_1k", "cycles", "ret_gc: collections per 1000 calls", NULL, 0},
 };
 
 static const char *const vp_events[] = {"page-faults",      "cycles",
@@ -514,6 +732,8 @@ const hx_experiment hx_exp_valueptr = {
     .nvariants = HX_COUNT(vp_variants),
     .params = vp_params,
     .nparams = HX_COUNT(vp_params),
+    .metrics = vp_metrics,
+    .nmetrics = HX_COUNT(vp_metrics),
     .op = "call (pass_*, ret_*) or element visited (walk_*)",
     .events = vp_events,
     .claims = vp_claims,

@@ -34,7 +34,8 @@
     uint64_t vp_take_val_##N(vp_s##N v);                                       \
     uint64_t vp_take_ptr_##N(const vp_s##N *p);                                \
     vp_s##N vp_make_val_##N(uint64_t seed);                                    \
-    vp_s##N *vp_make_heap_##N(uint64_t seed);
+    vp_s##N *vp_make_heap_##N(uint64_t seed);                                  \
+    vp_s##N *vp_make_gc_##N(uint64_t seed);
 
 VP_SIZES(VP_DECLARE)
 

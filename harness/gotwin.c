@@ -30,8 +30,9 @@
  * runtime's source counters (rt:...) are not sampled for a twin, since
  * they would describe our runtime, not Go's.
  *
- * The binary is built once per process with `go test -c` into the build
- * directory (beside the mechlab executable) and rebuilt only when a file
+ * The binary is built once per process with `go test -c -gcflags=-m` into
+ * the build directory (beside the mechlab executable; the compiler's
+ * escape analysis lands in gobench.log there) and rebuilt only when a file
  * of scripts/gobench is newer. The module has no dependencies and is
  * built offline (GOFLAGS=-mod=mod, GOPROXY=off); a build that fails is
  * said once, and its twins are skipped with the reason. Where `go` is not
@@ -106,6 +107,11 @@ int hx_variant_index(const hx_run *r, const hx_variant *v) {
 static void *twin_setup(hx_point *pt, size_t *bytes) {
     static char token;
     *bytes = 0;
+    const hx_variant *o = &pt->run->exp->variants[pt->var->arg];
+    if (o->go_at && !o->go_at(pt)) {
+        hx_point_skip(pt, "Go twin: not at this point (as '%s')", o->name);
+        return NULL;
+    }
     if (!gt.ok) {
         hx_point_skip(pt, "Go twin not run: %s",
                       gt.why[0] ? gt.why : "Go test binary not built");
@@ -274,6 +280,7 @@ void hx_gotwin_plan(hx_run *r) {
         t->uses = o->uses;
         t->manual_time = true;
         t->go = o->go;
+        t->arg = v; /* the variant it twins (twin_setup) */
     }
 }
 
@@ -324,7 +331,9 @@ int hx_gotwin_prepare(hx_run *r) {
     snprintf(src, sizeof src, "%.3000s/scripts/gobench", MECHLAB_SOURCE_DIR);
     snprintf(log, sizeof log, "%.3000s/gobench.log", exe);
     struct stat sb;
-    if (stat(gt.bin, &sb) == 0 && !newer_than(src, sb.st_mtime)) {
+    struct stat lb; /* an empty log: built before -gcflags=-m */
+    if (stat(gt.bin, &sb) == 0 && !newer_than(src, sb.st_mtime) &&
+        stat(log, &lb) == 0 && lb.st_size > 0) {
         gt.ok = true;
         return 0;
     }
@@ -346,7 +355,9 @@ int hx_gotwin_prepare(hx_run *r) {
             strncmp(*ev, "GOPROXY=", 8) != 0)
             envp[ne++] = *ev;
     envp[ne] = NULL;
-    char *argv[] = {"go", "test", "-c", "-o", gt.bin, NULL};
+    /* -gcflags=-m: the escape analysis of the twins goes to the log,
+     * where valueptr's verdict reads it. */
+    char *argv[] = {"go", "test", "-c", "-gcflags=-m", "-o", gt.bin, NULL};
     pid_t pid = fork();
     if (pid == 0) {
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -111,7 +111,7 @@ extern "C" {
 #define HX_MAX_VARIANTS 16 /* variants per experiment */
 #define HX_MAX_POINTS   64 /* values per parameter */
 #define HX_MAX_CACHES   8  /* data/unified cache levels recorded */
-#define HX_MAX_METRICS  8  /* extra metrics an experiment reports */
+#define HX_MAX_METRICS  12 /* extra metrics an experiment reports */
 #define HX_MAX_CLAIMS   8  /* claims checked for the verdict */
 #define HX_MAX_HEADLINES 24 /* headline figures per experiment */
 
@@ -239,6 +239,13 @@ typedef struct hx_variant {
      * `go` is installed the run adds a series "go:<name>" beside this one,
      * interleaved with ours (harness/gotwin.c says how). */
     const char *go;
+    /* Optional, with go: whether the twin runs at this point; false skips
+     * it there, as this variant's setup would (NULL: at every point). */
+    bool (*go_at)(const hx_point *pt);
+    /* Its ops run on the runtime's threads while the timed thread waits:
+     * as hx_experiment.runtime, for this variant alone (valueptr's
+     * ret_gc beside plain C variants). */
+    bool runtime;
 } hx_variant;
 
 /* How a parameter's default points are made. */
@@ -451,6 +458,12 @@ double hx_results_metric(const hx_results *r, const char *series, int64_t x,
 int hx_results_nx(const hx_results *r);
 int64_t hx_results_x(const hx_results *r, int i);
 const hx_topo *hx_results_topo(const hx_results *r);
+/* The directory the run's files are being written to (extra data files
+ * and gnuplot scripts an experiment adds beside plot.dat); "" when the
+ * results are not from a run being written (compare). */
+const char *hx_results_dir(const hx_results *r);
+/* Run gnuplot on script (a file name in dir); 0, or -errno with msg. */
+int hx_run_gnuplot(const char *dir, const char *script, char *msg, size_t len);
 
 /* ---- standard point generators (harness/points.c) ----------------------- */
 

@@ -356,7 +356,8 @@ static void eval_claim(struct hx_results *res, int ci) {
     }
     uint64_t seed = HX_BOOT_SEED + (uint64_t)ci;
     bool cpu_sound = a->pt->threads == 1 && b->pt->threads == 1 &&
-                     !r->exp->runtime && a->ncpu > 0 && b->ncpu > 0;
+                     !r->exp->runtime && !a->pt->var->runtime &&
+                     !b->pt->var->runtime && a->ncpu > 0 && b->ncpu > 0;
     int rc;
     if (res->busy && cpu_sound) {
         cr->on_cpu = true;
@@ -393,7 +394,7 @@ static void find_busy(struct hx_results *res) {
                 !(p->s.median > 0))
                 continue;
             p->cpu_share = p->ev[res->tc] / p->s.median;
-            if (r->exp->runtime || p->pt->oversub)
+            if (r->exp->runtime || p->pt->var->runtime || p->pt->oversub)
                 continue;
             if (p->cpu_share < res->worst_share) {
                 char xb[32];
@@ -700,4 +701,8 @@ int64_t hx_results_x(const hx_results *res, int i) {
 }
 const hx_topo *hx_results_topo(const hx_results *res) {
     return &res->r->topo;
+}
+
+const char *hx_results_dir(const hx_results *res) {
+    return res->r->tmpdir;
 }

@@ -225,9 +225,16 @@ bool grt_shade(uintptr_t p);
 /* Mark machinery (mgcmark.c). */
 void grt_gcmark_prepare(void);
 void grt_gcmark_roots(void);
+/* Hand the root marking's grey objects to the concurrent markers. */
+void grt_gcmark_publish(void);
 /* Drain grey objects; budget < 0: until empty; returns scan work done. */
 int64_t grt_gcmark_drain(int64_t budget);
 bool grt_gcmark_work_empty(void);
+/* Concurrent markers: drain up to budget scan bytes through a private
+ * list, flushed before returning; busy counts chunks under way. */
+int64_t grt_gcmark_drain_chunk(int64_t budget);
+int32_t grt_gcmark_busy(void);
+void grt_gc_bg_worker(void *arg);
 uint64_t grt_gcmark_bytes_marked(void);
 void grt_gcmark_done(void);
 /* gccheckmark: re-mark from the roots into separate bits and report any

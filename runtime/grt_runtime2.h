@@ -85,6 +85,7 @@ struct grt_g {
     void *asan_fake;    /* ASan fake stack handle across a switch */
     char *lo;           /* slot base */
     size_t size;        /* slot size */
+    int64_t gcassist;   /* mark assist credit in bytes (< 0: debt) */
 };
 
 struct grt_m {
@@ -159,6 +160,8 @@ struct grt_sched {
     _Atomic uint32_t gcwaiting; /* a stop is under way or in force */
     int32_t stopwait;           /* Ps still to stop; sched.lock */
     _Atomic uint32_t stopnote;  /* futex: 1 when stopwait reached 0 */
+    _Atomic(grt_g *) stw_owner; /* the G that stopped the world: it must
+                                   not yield at a safepoint meanwhile */
 };
 
 extern struct grt_sched grt_sched;
@@ -229,6 +232,7 @@ void grt_semrelease(_Atomic uint32_t *addr, bool handoff);
 
 /* mgc.c: the heap, once (from schedinit or the first heap call) */
 void grt_heap_init(void);
+bool grt_gc_idle_mark(void); /* an idle P's scheduler marks (g0) */
 
 /* stw.c */
 void grt_gcstopm(struct grt_m *mp); /* an M with a P saw gcwaiting */

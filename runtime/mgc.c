@@ -2,24 +2,37 @@
  * mgc.c - the collector's cycle (Go's mgc.go): start, phases, forced
  * collections, tuning, roots, cycle hooks, gctrace and statistics.
  *
- * A cycle (this version marks with the world stopped; see mgcmark.c):
+ * A cycle, Go's two short pauses around a concurrent mark:
  *
- *   1. sweep termination, world stopped: finish any sweeping left from
+ *   1. stop the world (sweep termination): finish any sweeping left from
  *      the previous cycle, run the cycle hooks (the Pool's victim
- *      rotation), note heap0 = heap_live;
- *   2. mark: roots (stacks, registered ranges, channel buffers), then the
- *      grey objects until none is left;
- *   3. mark termination: with GODEBUG=gccheckmark=1 verify the mark;
- *      flush every P's cache, so every span is in a central list; the live
- *      heap is what was marked; the pacer computes the next goal and
- *      trigger; sweepgen flips (every span now unswept); restart the world.
+ *      rotation), note heap0 = heap_live, turn on the write barrier and
+ *      allocate-black, grey every root (goroutine stacks, registered
+ *      ranges, channel buffers) and start the background workers; restart
+ *      the world. All stacks are black from here on (snapshot at the
+ *      beginning), so the hybrid barrier needs no stack rescan.
+ *   2. concurrent mark: background workers at 25% of the Ps (Go's rule:
+ *      round(P/4) dedicated workers unless that is off by more than 30%,
+ *      else a fractional worker; at GOMAXPROCS=2 a fractional one running
+ *      half of one CPU), idle Ps marking from the scheduler instead of
+ *      sleeping, and assists: an allocating goroutine in debt (bytes
+ *      allocated times scan work expected per byte) first takes the
+ *      workers' banked credit, then scans itself. A marker that finds no
+ *      grey object anywhere and no marker busy ends the mark.
+ *   3. stop the world (mark termination): drain what the write barrier
+ *      shaded meanwhile, turn the barrier off, gccheckmark if asked, flush
+ *      every P's cache, the live heap is what was marked, the pacer
+ *      computes the next goal and trigger, sweepgen flips; restart.
  *   4. sweeping proceeds lazily and proportionally (mgcsweep.c).
+ *
+ * GODEBUG=gcstoptheworld=1 marks everything in the first pause instead.
  *
  * A cycle starts when an allocation's slow path finds heap_live at the
  * trigger (grt_gc_maybe_start), or from grt_gc(), which also finishes the
- * sweep before returning and marks its trace line " (forced)". Cycles are
+ * sweep before returning and marks its trace line " (forced)". Starts are
  * serialized by gc_mu (a goroutine mutex: a second starter parks, which is
- * itself a safepoint, so it cannot hold up the first one's stop).
+ * itself a safepoint, so it cannot hold up the first one's stop); the
+ * phase word tells whether a cycle runs.
  *
  * GODEBUG=gctrace=1 prints Go's line (runtime/mgc.go, gcMarkTermination):
  *
@@ -236,59 +249,166 @@ static void flush_all_mcaches(void) {
             grt_mcache_flush(grt_allp[i].mcache);
 }
 
-static void gc_cycle(bool forced) {
+/* The cycle in progress (gc_mu serializes starts; the phase word says
+ * whether one runs; the rest belongs to the cycle's owner of the moment:
+ * the starter during the first pause, whoever terminates during the
+ * second). */
+static struct {
+    bool forced;
+    int procs;
+    uint64_t t_start, t_mark, t_markterm, t_end;
+    uint64_t heap0;
+    double frac_goal; /* fractional utilization goal per P */
+    int dedicated;
+    _Atomic uint64_t assist_ns, dedicated_ns, fractional_ns, idle_ns;
+    _Atomic int64_t bg_credit; /* scan work done ahead by workers */
+    _Atomic double assist_work_per_byte;
+    _Atomic uint32_t terminating;
+} cyc;
+
+/* Waiters for the end of the running cycle (grt_gc): counted under
+ * done_lock, released on done_sema by the cycle's end. */
+static grt_lock done_lock = GRT_LOCK_INIT;
+static int32_t done_waiters;
+static _Atomic uint32_t done_sema;
+
+static void finish_cycle(uint64_t t_stw2); /* world stopped */
+
+static void reset_assist(grt_g *g, void *arg) {
+    (void)arg;
+    g->gcassist = 0;
+}
+
+/* Go's revise(): scan work still expected per byte still allowed. */
+static void revise_assist_ratio(void) {
+    uint64_t live = atomic_load(&grt_pacer.heap_live);
+    uint64_t goal = atomic_load(&grt_pacer.goal);
+    uint64_t expected = grt_pacer.last_heap_scan + grt_pacer.last_stack_scan +
+                        grt_pacer.globals_scan;
+    uint64_t done = atomic_load(&grt_gcwork.heap_scan) +
+                    atomic_load(&grt_gcwork.stack_scan) +
+                    atomic_load(&grt_gcwork.globals_scan);
+    if (done > expected || live > goal) {
+        /* Past the estimate: aim at the hard goal (goal * 1.1) with all
+         * scannable memory as the bound on the work left, as Go does. */
+        goal = goal + goal / 10;
+        expected = live;
+    }
+    double work = expected > done ? (double)(expected - done) : 1000.0;
+    double heap = goal > live ? (double)(goal - live) : (double)(64 << 10);
+    atomic_store(&cyc.assist_work_per_byte, work / heap);
+}
+
+/* Stop-the-world phase 1 (sweep termination + root marking). */
+static void gc_start(bool forced) {
     int procs = grt_gomaxprocs();
-    uint64_t t_start = grt_stop_the_world();
-    /* Sweep termination. */
+    cyc.forced = forced;
+    cyc.procs = procs;
+    cyc.t_start = grt_stop_the_world();
     grt_sweep_all();
     grt_gc_run_cycle_hooks();
-    uint64_t heap0 = atomic_load(&grt_pacer.heap_live);
-    grt_pacer.triggered = heap0;
+    cyc.heap0 = atomic_load(&grt_pacer.heap_live);
+    grt_pacer.triggered = cyc.heap0;
     grt_gcmark_prepare();
-    uint64_t t_mark = grt_nanotime();
-    /* Mark. */
+    atomic_store(&cyc.assist_ns, 0);
+    atomic_store(&cyc.dedicated_ns, 0);
+    atomic_store(&cyc.fractional_ns, 0);
+    atomic_store(&cyc.idle_ns, 0);
+    atomic_store(&cyc.bg_credit, 0);
+    atomic_store(&cyc.terminating, 0);
+    grt_stack_forall(reset_assist, NULL);
+    /* Background workers: 25% of the Ps, Go's rounding rule. */
+    double total = procs * 0.25;
+    int ded = (int)(total + 0.5);
+    double err = total > 0 ? ded / total - 1 : 0;
+    cyc.frac_goal = 0;
+    if (err < -0.3 || err > 0.3) {
+        if (ded > total)
+            ded--;
+        cyc.frac_goal = (total - ded) / procs;
+    }
+    cyc.dedicated = ded;
     atomic_store(&grt_gcphase, GRT_GC_MARK);
+    atomic_store(&grt_writebarrier, 1);
+    atomic_store(&grt_gcblackenenabled, 1);
+    /* All roots now: every stack is black from here on, so the hybrid
+     * barrier needs no stack rescan at the end. */
+    if (grt_debug.gcstoptheworld) {
+        cyc.t_mark = grt_nanotime();
+        grt_gcmark_roots();
+        finish_cycle(0);
+        return;
+    }
     grt_gcmark_roots();
+    grt_gcmark_publish();
+    revise_assist_ratio();
+    for (int i = 0; i < ded; i++)
+        grt_go(grt_gc_bg_worker, (void *)(uintptr_t)0);
+    if (cyc.frac_goal > 0)
+        grt_go(grt_gc_bg_worker, (void *)(uintptr_t)1);
+    cyc.t_mark = grt_nanotime();
+    grt_start_the_world(cyc.t_start);
+}
+
+/* Mark termination, world stopped: the rest of the grey objects (write
+ * barrier shades), then flush caches, account, flip, restart. */
+static void finish_cycle(uint64_t t_stw2) {
     grt_gcmark_drain(-1);
-    uint64_t t_markterm = grt_nanotime();
-    /* Mark termination. */
+    cyc.t_markterm = t_stw2 != 0 ? t_stw2 : grt_nanotime();
+    atomic_store(&grt_gcblackenenabled, 0);
+    atomic_store(&grt_writebarrier, 0);
     atomic_store(&grt_gcphase, GRT_GC_MARKTERM);
     if (grt_debug.gccheckmark)
         grt_gc_checkmark();
     grt_gcmark_done();
+    int procs = cyc.procs;
     uint64_t heap1 = atomic_load(&grt_pacer.heap_live);
     flush_all_mcaches();
     uint64_t marked = grt_gcmark_bytes_marked();
+    uint64_t scan_work = atomic_load(&grt_gcwork.heap_scan) +
+                         atomic_load(&grt_gcwork.stack_scan) +
+                         atomic_load(&grt_gcwork.globals_scan);
+    grt_pacer_end_cycle(cyc.t_markterm - cyc.t_mark,
+                        atomic_load(&cyc.assist_ns), atomic_load(&cyc.idle_ns),
+                        procs, scan_work);
     grt_pacer.heap_marked = marked;
     grt_pacer.last_heap_scan = atomic_load(&grt_gcwork.heap_scan);
     grt_pacer.last_stack_scan = atomic_load(&grt_gcwork.stack_scan);
     grt_pacer.globals_scan = atomic_load(&grt_gcwork.globals_scan);
     atomic_store(&grt_pacer.heap_live, marked);
-    grt_pacer_end_cycle(t_markterm - t_mark, 0, 0, procs,
-                        grt_pacer.last_heap_scan + grt_pacer.last_stack_scan +
-                            grt_pacer.globals_scan);
     grt_pacer_commit();
     grt_sweep_flip();
     atomic_store(&grt_gcphase, GRT_GC_OFF);
     uint64_t t_end = grt_nanotime();
-    grt_start_the_world(t_start);
+    cyc.t_end = t_end;
 
+    bool stw_mark = grt_debug.gcstoptheworld != 0;
+    uint64_t t_start = cyc.t_start, t_mark = cyc.t_mark,
+             t_markterm = cyc.t_markterm;
     uint64_t mark_ns = t_markterm - t_mark;
-    uint64_t cpu[5] = {(t_mark - t_start) * (uint64_t)procs, 0, mark_ns, 0,
-                       (t_end - t_markterm) * (uint64_t)procs};
+    uint64_t ded = atomic_load(&cyc.dedicated_ns),
+             frac = atomic_load(&cyc.fractional_ns),
+             assist = atomic_load(&cyc.assist_ns),
+             idle = atomic_load(&cyc.idle_ns);
+    if (stw_mark)
+        ded = mark_ns;
+    uint64_t cpu[5] = {(t_mark - t_start) * (uint64_t)procs, assist, ded + frac,
+                       idle, (t_end - t_markterm) * (uint64_t)procs};
     grt_lock_acquire(&gcs_lock);
     uint64_t n = ++gcs.cycles;
-    if (forced)
+    if (cyc.forced)
         gcs.forced++;
-    gcs.last_heap0 = heap0;
+    gcs.last_heap0 = cyc.heap0;
     gcs.last_heap1 = heap1;
     gcs.last_heap2 = marked;
     gcs.last_goal = atomic_load(&grt_pacer.goal);
     gcs.last_trigger = atomic_load(&grt_pacer.trigger);
     gcs.mark_wall_ns += mark_ns;
-    gcs.mark_dedicated_ns += mark_ns;
-    gcs.gc_cpu_ns += cpu[0] + cpu[2] + cpu[4] +
-                     mark_ns * (uint64_t)(procs > 1 ? procs - 1 : 0);
+    gcs.mark_assist_ns += assist;
+    gcs.mark_dedicated_ns += ded;
+    gcs.mark_fractional_ns += frac;
+    gcs.mark_idle_ns += idle;
+    gcs.gc_cpu_ns += cpu[0] + cpu[1] + cpu[2] + cpu[3] + cpu[4];
     gcs.heap_scan_total += grt_pacer.last_heap_scan;
     gcs.stack_scan_total += grt_pacer.last_stack_scan;
     gcs.globals_scan_total += grt_pacer.globals_scan;
@@ -298,11 +418,89 @@ static void gc_cycle(bool forced) {
     uint64_t elapsed = (t_end - grt_sched.start_ns) * (uint64_t)procs;
     int util = elapsed ? (int)(gcs.gc_cpu_ns * 100 / elapsed) : 0;
     grt_lock_release(&gcs_lock);
+    bool forced = cyc.forced;
+    uint64_t heap0 = cyc.heap0, goal = atomic_load(&grt_pacer.goal);
+    grt_lock_acquire(&done_lock);
+    int32_t waiters = done_waiters;
+    done_waiters = 0;
+    grt_lock_release(&done_lock);
+    grt_start_the_world(stw_mark ? t_start : t_markterm);
     if (grt_debug.gctrace > 0)
         gctrace_line(n, t_start, t_mark, t_markterm, t_end, cpu, heap0, heap1,
-                     marked, atomic_load(&grt_pacer.goal),
-                     grt_pacer.last_stack_scan, grt_pacer.globals_scan, procs,
-                     forced, util);
+                     marked, goal, grt_pacer.last_stack_scan,
+                     grt_pacer.globals_scan, procs, forced, util);
+    for (int32_t i = 0; i < waiters; i++)
+        grt_semrelease(&done_sema, false);
+}
+
+/* Go's gcMarkDone: called by a marker that found no work. True if this
+ * call ended the mark. */
+static bool try_mark_done(void) {
+    if (!grt_gcmark_work_empty() || grt_gcmark_busy() != 0)
+        return false;
+    uint32_t zero = 0;
+    if (!atomic_compare_exchange_strong(&cyc.terminating, &zero, 1))
+        return false; /* another marker is checking; retry later */
+    if (!grt_gcmark_work_empty() || grt_gcmark_busy() != 0) {
+        atomic_store(&cyc.terminating, 0);
+        return false;
+    }
+    uint64_t t = grt_stop_the_world();
+    finish_cycle(t); /* restarts the world */
+    return true;
+}
+
+/* Background mark worker: a goroutine per dedicated worker, one for the
+ * fractional share. Works in chunks of scan work small enough that a
+ * stop-the-world request is seen within tens of microseconds. */
+void grt_gc_bg_worker(void *arg) {
+    bool fractional = (uintptr_t)arg != 0;
+    double goal = cyc.frac_goal * cyc.procs; /* CPUs for this worker */
+    uint64_t mine = 0;
+    while (atomic_load(&grt_gcphase) == GRT_GC_MARK &&
+           atomic_load(&grt_gcblackenenabled)) {
+        uint64_t t0 = grt_nanotime();
+        int64_t w = grt_gcmark_drain_chunk(64 << 10);
+        uint64_t dt = grt_nanotime() - t0;
+        mine += dt;
+        atomic_fetch_add(fractional ? &cyc.fractional_ns : &cyc.dedicated_ns,
+                         dt);
+        if (w > 0) {
+            double wpb = atomic_load(&cyc.assist_work_per_byte);
+            (void)wpb;
+            atomic_fetch_add(&cyc.bg_credit, w);
+            revise_assist_ratio();
+        } else if (try_mark_done()) {
+            return;
+        } else {
+            grt_sleep(20000); /* others hold the last grey objects */
+            continue;
+        }
+        if (fractional) {
+            uint64_t now = grt_nanotime(), el = now - cyc.t_mark;
+            if (goal > 0 && (double)mine > goal * (double)el) {
+                uint64_t need = (uint64_t)((double)mine / goal) - el;
+                grt_sleep(need < 20000 ? 20000 : need);
+            } else {
+                grt_gosched();
+            }
+        } else {
+            grt_gosched();
+        }
+    }
+}
+
+/* An idle P's scheduler marks instead of sleeping (Go's idle worker). */
+bool grt_gc_idle_mark(void) {
+    if (!atomic_load_explicit(&grt_gcblackenenabled, memory_order_relaxed) ||
+        grt_gcmark_work_empty())
+        return false;
+    uint64_t t0 = grt_nanotime();
+    int64_t w = grt_gcmark_drain_chunk(64 << 10);
+    atomic_fetch_add(&cyc.idle_ns, grt_nanotime() - t0);
+    if (w > 0)
+        atomic_fetch_add(&cyc.bg_credit, w);
+    return w > 0;
 }
 
 static void need_goroutine(const char *what) {
@@ -311,24 +509,93 @@ static void need_goroutine(const char *what) {
 }
 
 void grt_gc_maybe_start(void) {
+    if (atomic_load(&grt_gcphase) != GRT_GC_OFF)
+        return;
     if (!grt_mutex_trylock(&gc_mu))
-        return; /* a cycle is starting or running */
-    if (grt_gc_trigger_reached())
-        gc_cycle(false);
+        return; /* a cycle is starting */
+    if (atomic_load(&grt_gcphase) == GRT_GC_OFF && grt_gc_trigger_reached())
+        gc_start(false);
     grt_mutex_unlock(&gc_mu);
+}
+
+/* The GOMEMLIMIT CPU limiter (Go 1.19's gcCPULimiter, simplified): while
+ * a memory limit is set and GC work in this cycle has used more than half
+ * of the CPU time available since marking began, assists stop and the
+ * heap may overshoot the limit instead. */
+static bool cpu_limited(void) {
+    if (atomic_load(&grt_pacer.mem_limit) == INT64_MAX)
+        return false;
+    uint64_t el = (grt_nanotime() - cyc.t_mark) * (uint64_t)cyc.procs;
+    uint64_t gc = atomic_load(&cyc.assist_ns) + atomic_load(&cyc.dedicated_ns) +
+                  atomic_load(&cyc.fractional_ns);
+    return el > 1000000 && gc * 2 > el;
 }
 
 void grt_gc_assist(grt_mcache *c, size_t bytes) {
     (void)c;
-    (void)bytes; /* marking is stop-the-world: nothing to assist */
+    if (!atomic_load_explicit(&grt_gcblackenenabled, memory_order_relaxed))
+        return;
+    grt_g *g = grt_curg();
+    g->gcassist -= (int64_t)bytes;
+    if (g->gcassist >= 0)
+        return;
+    double wpb = atomic_load(&cyc.assist_work_per_byte);
+    int64_t work = (int64_t)((double)-g->gcassist * wpb) + 1;
+    /* Background credit first. */
+    int64_t credit = atomic_load(&cyc.bg_credit);
+    while (credit > 0) {
+        int64_t take = credit < work ? credit : work;
+        if (atomic_compare_exchange_weak(&cyc.bg_credit, &credit,
+                                         credit - take)) {
+            work -= take;
+            break;
+        }
+    }
+    if (work > 0 && !cpu_limited()) {
+        uint64_t t0 = grt_nanotime();
+        int64_t done = grt_gcmark_drain_chunk(work);
+        atomic_fetch_add(&cyc.assist_ns, grt_nanotime() - t0);
+        work -= done;
+        if (done == 0 && grt_gcmark_work_empty())
+            try_mark_done();
+    }
+    /* Debt left with no work to do (or the limiter on): forgiven, where
+     * Go parks the goroutine until background credit arrives. */
+    g->gcassist = work > 0 ? 0 : (int64_t)((double)-work / (wpb > 0 ? wpb : 1));
+}
+
+/* Park until the running cycle ends; false if none runs. */
+static bool wait_cycle(void) {
+    grt_lock_acquire(&done_lock);
+    if (atomic_load(&grt_gcphase) == GRT_GC_OFF) {
+        grt_lock_release(&done_lock);
+        return false;
+    }
+    done_waiters++;
+    grt_lock_release(&done_lock);
+    grt_semacquire(&done_sema, false, GRT_WAIT_USER);
+    return true;
 }
 
 void grt_gc(void) {
     grt_heap_init();
     need_goroutine("grt_gc");
+    /* Go's runtime.GC: finish the cycle under way, then run a full one
+     * and wait for it. */
+    wait_cycle();
     grt_mutex_lock(&gc_mu);
-    gc_cycle(true);
+    while (atomic_load(&grt_gcphase) != GRT_GC_OFF) {
+        grt_mutex_unlock(&gc_mu);
+        wait_cycle();
+        grt_mutex_lock(&gc_mu);
+    }
+    /* Register as a waiter before the cycle can end. */
+    grt_lock_acquire(&done_lock);
+    done_waiters++;
+    grt_lock_release(&done_lock);
+    gc_start(true);
     grt_mutex_unlock(&gc_mu);
+    grt_semacquire(&done_sema, false, GRT_WAIT_USER);
     grt_sweep_all();
 }
 

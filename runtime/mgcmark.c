@@ -28,12 +28,20 @@
  * Grey objects wait on a work list: each marker keeps a local stack and
  * shares half of it through a global list when it grows, takes from the
  * global list when its own runs dry (Go's gcWork and work.full, in their
- * simplest form).
+ * simplest form). Concurrent markers (workers, idle Ps, assists) work in
+ * chunks of bounded scan work with no safepoint inside and flush their
+ * list to the global one at the end of each chunk, so a stop-the-world
+ * never finds grey objects hidden in a stopped goroutine. Mark bits are
+ * set with an atomic OR on their byte; heap words are read with relaxed
+ * atomic loads, as the mutators write them concurrently.
  *
  * gccheckmark: after the cycle's mark, the whole graph is marked again
  * from the roots with the world stopped into separate bits; an object
  * reachable then but not marked by the cycle is reported and the process
- * stops (Go's "checkmark found unmarked object").
+ * stops (Go's "checkmark found unmarked object"). Objects reached only
+ * through conservative roots are exempt (a stale stack word may name an
+ * object that was garbage when the cycle began; see greyobject): the
+ * check covers everything reached through precise heap pointers.
  */
 #include "chan_internal.h"
 #include "grt_asan.h"
@@ -59,6 +67,7 @@ static _Atomic size_t wl_global_n;
 static gcw wl_main; /* the stop-the-world marker's own list */
 
 static bool checkmark_mode;
+static bool checkmark_conservative; /* scanning a conservative root */
 
 static void gcw_push(gcw *w, uintptr_t obj) {
     if (w->n == w->cap) {
@@ -130,6 +139,15 @@ static size_t obj_bytes(const grt_mspan *s) {
 static inline void greyobject(grt_mspan *s, uint32_t idx, uintptr_t obj,
                               gcw *w) {
     if (__builtin_expect(checkmark_mode, 0)) {
+        /* A conservative root may hold a stale word (a dead frame's slot
+         * that was below sp at the first pause and is inside the frame of
+         * a deeper call now) naming an object that was already garbage
+         * when marking began: the collector rightly left it white. So
+         * from conservative roots only marked objects are followed; every
+         * object reached through the heap's precise pointers must be
+         * marked. */
+        if (checkmark_conservative && !grt_bit_get(s->markbits, idx))
+            return;
         uint64_t *cb = check_bits_of(s);
         if ((cb[idx >> 6] >> (idx & 63)) & 1)
             return;
@@ -189,15 +207,14 @@ void grt_gcmark_alloc_black(grt_mspan *s, uintptr_t obj) {
 /* Write barrier and shading from outside the marker: grey p's object on
  * the global list. */
 bool grt_shade(uintptr_t p) {
-    gcw w = {0};
+    uintptr_t one[1];
+    gcw w = {one, 0, 1}; /* mark_ptr pushes at most one object */
     bool r = mark_ptr(p, &w);
     if (w.n != 0) {
         grt_lock_acquire(&wl_lock);
-        for (size_t i = 0; i < w.n; i++)
-            gcw_push(&wl_global, w.buf[i]);
+        gcw_push(&wl_global, one[0]);
         atomic_store(&wl_global_n, wl_global.n);
         grt_lock_release(&wl_lock);
-        free(w.buf);
     }
     return r;
 }
@@ -206,6 +223,7 @@ bool grt_shade(uintptr_t p) {
 
 /* Every aligned word of [b, b+n) may be a pointer. */
 GRT_NO_ASAN static void scan_conservative(const void *b, size_t n, gcw *w) {
+    checkmark_conservative = checkmark_mode;
     uintptr_t p = ((uintptr_t)b + 7) & ~(uintptr_t)7;
     uintptr_t end = (uintptr_t)b + n;
     uintptr_t lo = grt_mheap.arena_base;
@@ -214,6 +232,7 @@ GRT_NO_ASAN static void scan_conservative(const void *b, size_t n, gcw *w) {
         if (v - lo < GRT_ARENA_BYTES)
             mark_ptr(v, w);
     }
+    checkmark_conservative = false;
 }
 
 /* Words of one element of t at b, by t's mask. */
@@ -290,6 +309,35 @@ static int64_t drain(gcw *w, int64_t budget) {
 
 int64_t grt_gcmark_drain(int64_t budget) {
     return drain(&wl_main, budget);
+}
+
+/* Markers other than the stop-the-world one (background workers, idle
+ * Ps, assists) drain through a thread-local list: a chunk has no
+ * safepoint, so the goroutine cannot move to another thread during it,
+ * and everything left is flushed to the global list before returning.
+ * `busy` counts chunks in progress: mark termination needs zero busy and
+ * an empty global list. */
+static _Atomic int32_t busy;
+static __thread gcw tls_gcw;
+
+__attribute__((noinline)) int64_t grt_gcmark_drain_chunk(int64_t budget) {
+    atomic_fetch_add(&busy, 1);
+    gcw *w = &tls_gcw;
+    int64_t done = drain(w, budget);
+    if (w->n != 0) {
+        grt_lock_acquire(&wl_lock);
+        for (size_t i = 0; i < w->n; i++)
+            gcw_push(&wl_global, w->buf[i]);
+        atomic_store(&wl_global_n, wl_global.n);
+        grt_lock_release(&wl_lock);
+        w->n = 0;
+    }
+    atomic_fetch_sub(&busy, 1);
+    return done;
+}
+
+int32_t grt_gcmark_busy(void) {
+    return atomic_load(&busy);
 }
 
 /* ---- roots ----------------------------------------------------------------------- */
@@ -372,6 +420,15 @@ static void mark_roots(gcw *w) {
 
 void grt_gcmark_roots(void) {
     mark_roots(&wl_main);
+}
+
+void grt_gcmark_publish(void) {
+    grt_lock_acquire(&wl_lock);
+    for (size_t i = 0; i < wl_main.n; i++)
+        gcw_push(&wl_global, wl_main.buf[i]);
+    atomic_store(&wl_global_n, wl_global.n);
+    grt_lock_release(&wl_lock);
+    wl_main.n = 0;
 }
 
 uint64_t grt_gcmark_bytes_marked(void) {

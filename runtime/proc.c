@@ -219,6 +219,7 @@ static void g_init(grt_g *g, void (*fn)(void *), void *arg, uint64_t goid) {
     g->is_g0 = 0;
     g->waitreason = 0;
     g->asan_fake = NULL;
+    g->gcassist = 0;
     clear_preempt(g);
     g->sp = grt_ctx_init((char *)g, gstart, g);
     atomic_store_explicit(&g->status, GRT_GRUNNABLE, memory_order_relaxed);
@@ -287,6 +288,10 @@ void grt_safepoint_slow(void) {
         return;
     grt_g *g = grt_curg();
     if (g->is_g0 || !atomic_load(&g->preempt) || g->m->p == NULL)
+        return;
+    /* The goroutine that stopped the world runs alone until it starts it
+     * again: yielding would stop its own P. */
+    if (atomic_load(&grt_sched.stw_owner) == g)
         return;
     GRT_STAT_INC(preemptions);
     atomic_store(&g->status, GRT_GRUNNABLE);
@@ -630,6 +635,10 @@ top:
         if ((g = steal_work(mp, p)) != NULL)
             goto found;
     }
+    /* Nothing to run: mark for the collector if a cycle has work (Go's
+     * idle mark worker), in chunks, looking for goroutines in between. */
+    if (grt_gc_idle_mark())
+        goto top;
     /* Nothing: give up the P. */
     grt_lock_acquire(&grt_sched.lock);
     if (atomic_load(&grt_sched.runqsize) > 0) {

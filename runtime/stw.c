@@ -102,6 +102,7 @@ uint64_t grt_stop_the_world(void) {
             wait++;
     }
     grt_sched.stopwait = wait;
+    atomic_store(&grt_sched.stw_owner, self);
     atomic_store(&grt_sched.gcwaiting, 1);
     /* Idle Ps: off the idle list. */
     struct grt_p *p;
@@ -132,6 +133,7 @@ uint64_t grt_stop_the_world(void) {
 void grt_start_the_world(uint64_t t0) {
     grt_lock_acquire(&grt_sched.lock);
     atomic_store(&grt_sched.gcwaiting, 0);
+    atomic_store(&grt_sched.stw_owner, NULL);
     int procs = atomic_load(&grt_sched.gomaxprocs);
     int made = atomic_load(&grt_sched.nprocs_made);
     struct grt_p *work[GRT_MAXPROCS];

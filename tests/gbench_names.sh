@@ -7,6 +7,9 @@
 # not installed, never skips.
 # usage: gbench_names.sh path/to/mechlab
 set -u
+# The names of our own variants are the subject; the Go twins (go:...)
+# are newer than the reference run compared with below.
+export MECHLAB_NO_GO=1
 mechlab=$1
 root=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$root"' EXIT

@@ -494,6 +494,99 @@ static void t_hooks_and_release(void *arg) {
     grt_keepalive(keep);
 }
 
+/* ---- many goroutines mutating a shared graph while cycles run ---------------------- */
+
+enum { MUT_G = 8, MUT_SLOTS = 1024, MUT_LIST = 6 };
+
+struct mut_ctx {
+    struct node **slots; /* heap array of list heads */
+    grt_waitgroup wg;
+    _Atomic int bad;
+    int iters;
+};
+
+static uint64_t list_check(struct node *h) {
+    uint64_t n = 0;
+    for (; h != NULL; h = h->l, n++)
+        if (!node_ok(h) || n > MUT_LIST)
+            return UINT64_MAX;
+    return n;
+}
+
+static struct node *make_list(uint64_t base, int len) {
+    struct node *h = NULL;
+    for (int i = 0; i < len; i++) {
+        struct node *n = new_node(base + (uint64_t)i);
+        n->l = h; /* unpublished, allocated black: no barrier needed */
+        h = n;
+    }
+    return h;
+}
+
+static void mutator(void *arg) {
+    struct mut_ctx *m = arg;
+    uint64_t me = (uint64_t)grt_goid_self();
+    uint64_t r = me * 0x9e3779b97f4a7c15ull + 1;
+    for (int it = 0; it < m->iters; it++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        /* Own partition of the slots: slot % MUT_G == me % MUT_G. */
+        size_t i = (r % (MUT_SLOTS / MUT_G)) * MUT_G + me % MUT_G;
+        size_t j = ((r >> 20) % (MUT_SLOTS / MUT_G)) * MUT_G + me % MUT_G;
+        switch (r >> 60 & 3) {
+        case 0: /* replace a list */
+            GRT_STORE_PTR(&m->slots[i],
+                          make_list(r >> 8, 1 + (int)(r % MUT_LIST)));
+            break;
+        case 1: /* move a list: the only path to it is cut and re-made */
+            if (i != j && m->slots[j] == NULL) {
+                struct node *h = m->slots[i];
+                GRT_STORE_PTR(&m->slots[i], NULL);
+                grt_gosched(); /* held on the stack only, meanwhile */
+                GRT_STORE_PTR(&m->slots[j], h);
+            }
+            break;
+        case 2: /* splice: unlink the second node, hold it, relink */
+            if (m->slots[i] != NULL && m->slots[i]->l != NULL) {
+                struct node *h = m->slots[i], *x = h->l;
+                GRT_STORE_PTR(&h->l, x->l);
+                churn(4096);
+                GRT_STORE_PTR(&x->l, h->l);
+                GRT_STORE_PTR(&h->l, x);
+            }
+            break;
+        default:
+            if (list_check(m->slots[i]) == UINT64_MAX)
+                atomic_store(&m->bad, 1);
+            churn(2048);
+        }
+    }
+    grt_waitgroup_done(&m->wg);
+}
+
+static void t_concurrent_mutation(void *arg) {
+    (void)arg;
+    static struct mut_ctx m; /* static: the test's own state is no root */
+    m.slots = grt_new_array(&ptr_type, MUT_SLOTS);
+    atomic_store(&m.bad, 0);
+    m.iters = 20000 / scale;
+    grt_stats s0 = stats_now();
+    grt_waitgroup_add(&m.wg, MUT_G);
+    grt_gc_add_root(&m.slots, sizeof m.slots);
+    for (int g = 0; g < MUT_G; g++)
+        grt_go(mutator, &m);
+    grt_waitgroup_wait(&m.wg);
+    grt_gc();
+    churn(8u << 20);
+    bool ok = atomic_load(&m.bad) == 0;
+    for (size_t i = 0; i < MUT_SLOTS; i++)
+        ok &= list_check(m.slots[i]) != UINT64_MAX;
+    CHECK(ok);
+    grt_stats s1 = stats_now();
+    CHECK(s1.gc_cycles > s0.gc_cycles + 2);
+    grt_gc_remove_root(&m.slots);
+    m.slots = NULL;
+}
+
 /* ---- children: environment-driven behaviour -------------------------------------------- */
 
 static void c_gctrace(void *arg) {
@@ -518,6 +611,7 @@ static void c_graph(void *arg) {
     t_stack_roots(arg);
     t_chan_roots(arg);
     t_register_roots(arg);
+    t_concurrent_mutation(arg);
     printf("child-ok %d\n", !atomic_load(&t_fail));
 }
 
@@ -650,6 +744,9 @@ static const struct test {
     {"register_roots_1p", t_register_roots, 1},
     {"chan_roots", t_chan_roots, 0},
     {"large_arrays", t_large_arrays, 0},
+    {"concurrent_mutation", t_concurrent_mutation, 0},
+    {"concurrent_mutation_4p", t_concurrent_mutation, 4},
+    {"concurrent_mutation_1p", t_concurrent_mutation, 1},
     {"bounded_heap", t_bounded_heap, 0},
     {"gogc_off", t_gogc_off, 0},
     {"memory_limit", t_memory_limit, 0},
