@@ -505,6 +505,15 @@ struct mut_ctx {
     int iters;
 };
 
+/* Each mutator's own argument: its partition index. Not the goroutine id:
+ * the collector's worker goroutines take ids too, so ids of mutators started
+ * in a row need not be consecutive, and two mutators could then share a
+ * partition and race on one list (a test bug that looks like a lost object). */
+struct mut_arg {
+    struct mut_ctx *m;
+    uint64_t part;
+};
+
 static uint64_t list_check(struct node *h) {
     uint64_t n = 0;
     for (; h != NULL; h = h->l, n++)
@@ -524,8 +533,8 @@ static struct node *make_list(uint64_t base, int len) {
 }
 
 static void mutator(void *arg) {
-    struct mut_ctx *m = arg;
-    uint64_t me = (uint64_t)grt_goid_self();
+    struct mut_ctx *m = ((struct mut_arg *)arg)->m;
+    uint64_t me = ((struct mut_arg *)arg)->part;
     uint64_t r = me * 0x9e3779b97f4a7c15ull + 1;
     for (int it = 0; it < m->iters; it++) {
         r ^= r << 13, r ^= r >> 7, r ^= r << 17;
@@ -572,8 +581,11 @@ static void t_concurrent_mutation(void *arg) {
     grt_stats s0 = stats_now();
     grt_waitgroup_add(&m.wg, MUT_G);
     grt_gc_add_root(&m.slots, sizeof m.slots);
-    for (int g = 0; g < MUT_G; g++)
-        grt_go(mutator, &m);
+    static struct mut_arg args[MUT_G];
+    for (int g = 0; g < MUT_G; g++) {
+        args[g] = (struct mut_arg){&m, (uint64_t)g};
+        grt_go(mutator, &args[g]);
+    }
     grt_waitgroup_wait(&m.wg);
     grt_gc();
     churn(8u << 20);
