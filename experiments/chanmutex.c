@@ -457,20 +457,35 @@ static const hx_metric_decl cm_metrics[] = {
 
 static const hx_claim cm_claims[] = {
     /* unbuffered, one item per message: a park and a ready per item */
-    {.slow = "chan batch=1", .fast = "mutex batch=1", .min_ratio = 1.3,
-     .at_param = "cap", .at_value = 0},
+    {.slow = "chan batch=1",
+     .fast = "mutex batch=1",
+     .min_ratio = 1.3,
+     .at_param = "cap",
+     .at_value = 0},
     /* batching amortises every per-message cost */
-    {.slow = "chan batch=1", .fast = "chan batch=1024", .min_ratio = 5,
-     .at_param = "cap", .at_value = 0},
+    {.slow = "chan batch=1",
+     .fast = "chan batch=1024",
+     .min_ratio = 5,
+     .at_param = "cap",
+     .at_value = 0},
     /* goroutines vs OS threads, the same handoffs */
-    {.slow = "thread_chan batch=1", .fast = "chan batch=1", .min_ratio = 3,
-     .at_param = "cap", .at_value = 0},
+    {.slow = "thread_chan batch=1",
+     .fast = "chan batch=1",
+     .min_ratio = 3,
+     .at_param = "cap",
+     .at_value = 0},
     /* our runtime must not tilt the lesson: each at least as fast as Go's
      * (within 5%) */
-    {.slow = "go:mutex batch=1", .fast = "mutex batch=1", .min_ratio = 0.95,
-     .at_param = "cap", .at_value = 0},
-    {.slow = "go:chan batch=1", .fast = "chan batch=1", .min_ratio = 0.95,
-     .at_param = "cap", .at_value = 0},
+    {.slow = "go:mutex batch=1",
+     .fast = "mutex batch=1",
+     .min_ratio = 0.95,
+     .at_param = "cap",
+     .at_value = 0},
+    {.slow = "go:chan batch=1",
+     .fast = "chan batch=1",
+     .min_ratio = 0.95,
+     .at_param = "cap",
+     .at_value = 0},
 };
 
 static void cm_line(hx_report *rep, const hx_results *r, const char *what,
@@ -513,14 +528,18 @@ static void cm_verdict(const hx_results *r, hx_report *rep) {
 
 static const hx_headline cm_headlines[] = {
     {"chan_mutex_ratio", "unbuffered channel / mutex, one item per message",
-     "x", "ratio of medians, 'chan batch=1' over 'mutex batch=1' at "
-     "capacity 0 (first claim)", HX_HEAD_CLAIM, 0, NULL, 0},
+     "x",
+     "ratio of medians, 'chan batch=1' over 'mutex batch=1' at "
+     "capacity 0 (first claim)",
+     HX_HEAD_CLAIM, 0, NULL, 0},
     {"batch_gain", "channel batch 1 / batch 1024, per item", "x",
      "ratio of medians, 'chan batch=1' over 'chan batch=1024' at capacity 0 "
-     "(second claim)", HX_HEAD_CLAIM, 1, NULL, 0},
+     "(second claim)",
+     HX_HEAD_CLAIM, 1, NULL, 0},
     {"thread_goroutine_ratio", "OS-thread channel / goroutine channel", "x",
      "ratio of medians, 'thread_chan batch=1' over 'chan batch=1' at "
-     "capacity 0 (third claim)", HX_HEAD_CLAIM, 2, NULL, 0},
+     "capacity 0 (third claim)",
+     HX_HEAD_CLAIM, 2, NULL, 0},
     {"mutex_ns", "mutex, ns per item", "ns",
      "median of 'mutex batch=1' at capacity 0", HX_HEAD_MEDIAN, 0,
      "mutex batch=1", HX_AT_MIN},

@@ -80,7 +80,7 @@ uint64_t chase_rand(uint64_t *s);
 struct chase_chain {
     void **cursor; /* where the last repetition stopped; thread 0 only */
     char *mem;
-    size_t bytes; /* mapped, as passed to chase_map */
+    size_t bytes;   /* mapped, as passed to chase_map */
     uint64_t nodes; /* nodes in the cycle: one pass (chase_warm) */
     double
         huge_frac; /* share of mem on huge pages (smaps), 0..1; NAN unknown */

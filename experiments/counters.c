@@ -254,9 +254,10 @@ static void ctr_verdict(const hx_results *r, hx_report *rep) {
         return;
     }
     double gain[HX_COUNT(names)];
-    hx_report_printf(rep, "work=0, %lld -> %lld threads, total increments/s gain "
-            "(linear: %.1fx):",
-            (long long)lo, (long long)hi, (double)hi / (double)lo);
+    hx_report_printf(rep,
+                     "work=0, %lld -> %lld threads, total increments/s gain "
+                     "(linear: %.1fx):",
+                     (long long)lo, (long long)hi, (double)hi / (double)lo);
     for (int v = 0; v < HX_COUNT(names); v++) {
         char series[64];
         snprintf(series, sizeof series, "%s work=0", names[v]);
@@ -264,7 +265,7 @@ static void ctr_verdict(const hx_results *r, hx_report *rep) {
         double tn = hx_results_median(r, series, hi);
         gain[v] = (double)hi / (double)lo * t1 / tn; /* NAN if absent */
         hx_report_printf(rep, " %s %.2fx%s", names[v], gain[v],
-                v + 1 < HX_COUNT(names) ? "," : "\n");
+                         v + 1 < HX_COUNT(names) ? "," : "\n");
     }
     double faa = gain[0], local = gain[HX_COUNT(names) - 1];
     hx_report_headline(rep, "local_gain", local);
@@ -285,10 +286,12 @@ static void ctr_verdict(const hx_results *r, hx_report *rep) {
     double f = hx_results_median(r, "faa work=1000", hi);
     double l = hx_results_median(r, "local work=1000", hi);
     if (f == f && l == l)
-        hx_report_printf(rep, "work=1000 at %lld threads: faa %.0f ns vs local %.0f ns "
-                "per increment (%.2fx: contention %s)\n",
-                (long long)hi, f, l, f / l,
-                f / l < 1.25 ? "gone" : "still visible");
+        hx_report_printf(
+            rep,
+            "work=1000 at %lld threads: faa %.0f ns vs local %.0f ns "
+            "per increment (%.2fx: contention %s)\n",
+            (long long)hi, f, l, f / l,
+            f / l < 1.25 ? "gone" : "still visible");
 }
 
 static const hx_headline ctr_headlines[] = {

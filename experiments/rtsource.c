@@ -21,15 +21,14 @@
 #include "grt.h"
 
 #define RT_NAME(name) #name,
-static const char *const rt_names[] = {
-    GRT_STAT_COUNTERS(RT_NAME) "goroutines",
-    "threads",
-    "idle_threads",
-    "stack_committed_bytes",
-    "stack_reserved_bytes",
-    "stack_hiwat_bytes",
-    "stacks_in_use",
-    NULL};
+static const char *const rt_names[] = {GRT_STAT_COUNTERS(RT_NAME) "goroutines",
+                                       "threads",
+                                       "idle_threads",
+                                       "stack_committed_bytes",
+                                       "stack_reserved_bytes",
+                                       "stack_hiwat_bytes",
+                                       "stacks_in_use",
+                                       NULL};
 #undef RT_NAME
 
 static void rt_read(double *v) {

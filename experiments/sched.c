@@ -73,8 +73,8 @@
 #include "hx.h"
 #include "rtsource.h"
 
-#define SC_CPU_ITERS   1500      /* multiply-xorshift steps per cpu task */
-#define SC_BLOCK_NS    1000000u  /* 1 ms: the sleep, the echo's latency */
+#define SC_CPU_ITERS   1500     /* multiply-xorshift steps per cpu task */
+#define SC_BLOCK_NS    1000000u /* 1 ms: the sleep, the echo's latency */
 #define SC_MAX_WORKERS 4096
 
 enum sc_kind { SC_CPU = 0, SC_SLEEP = 1, SC_PIPE = 2 };
@@ -212,8 +212,8 @@ static int sc_pipes(int (**fds)[2], int w, bool nonblock) {
     if (!*fds)
         return -ENOMEM;
     for (int i = 0; i < w; i++)
-        if (socketpair(AF_UNIX, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0),
-                       0, (*fds)[i]) != 0) {
+        if (socketpair(AF_UNIX, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0,
+                       (*fds)[i]) != 0) {
             int e = -errno;
             for (int k = 0; k < i; k++) {
                 close((*fds)[k][0]);
@@ -343,8 +343,8 @@ static void sc_threads(hx_state *st, int kind) {
         int started = 0;
         for (int i = 0; i < w; i++) {
             a[i] = (sc_arg){&j, i};
-            if (echo && pthread_create(&th[started], &attr, sc_techo, &a[i]) ==
-                            0)
+            if (echo &&
+                pthread_create(&th[started], &attr, sc_techo, &a[i]) == 0)
                 started++;
             if (pthread_create(&th[started], &attr, sc_tworker, &a[i]) == 0)
                 started++;
@@ -510,8 +510,7 @@ static const hx_param sc_params[] = {
 };
 
 static const hx_metric_decl sc_metrics[] = {
-    {"tasks_per_ms", "tasks/ms", "throughput: tasks completed per ms", NULL,
-     0},
+    {"tasks_per_ms", "tasks/ms", "throughput: tasks completed per ms", NULL, 0},
     {"workers", "workers", "workers W at this point", NULL, 0},
     {"gswitch_per_task", "switches", "goroutine switches per task",
      .source = "rt:switches"},
@@ -524,12 +523,18 @@ static const hx_metric_decl sc_metrics[] = {
 static const hx_claim sc_claims[] = {
     /* a goroutine switch is a register swap, an OS thread switch goes
      * through the kernel */
-    {.slow = "tswitch", .fast = "gswitch", .min_ratio = 5,
-     .at_param = "wpc", .at_value = HX_AT_MIN},
+    {.slow = "tswitch",
+     .fast = "gswitch",
+     .min_ratio = 5,
+     .at_param = "wpc",
+     .at_value = HX_AT_MIN},
     /* our runtime must not tilt the lesson: its switch at least as
      * cheap as Go's (within 5%) */
-    {.slow = "go:gswitch", .fast = "gswitch", .min_ratio = 0.95,
-     .at_param = "wpc", .at_value = HX_AT_MIN},
+    {.slow = "go:gswitch",
+     .fast = "gswitch",
+     .min_ratio = 0.95,
+     .at_param = "wpc",
+     .at_value = HX_AT_MIN},
 };
 
 /* Throughput of a series at wpc (hundredths), or NAN. */
@@ -538,9 +543,9 @@ static double sc_tput(const hx_results *r, const char *s, int64_t wpc) {
 }
 
 static void sc_verdict(const hx_results *r, hx_report *rep) {
-    static const char *const series[] = {
-        "cpu", "thread_cpu", "go:cpu", "sleep", "thread_sleep", "go:sleep",
-        "pipe", "thread_pipe", "go:pipe"};
+    static const char *const series[] = {"cpu",   "thread_cpu",   "go:cpu",
+                                         "sleep", "thread_sleep", "go:sleep",
+                                         "pipe",  "thread_pipe",  "go:pipe"};
     hx_report_printf(rep, "throughput (tasks/ms) at 1, 2 and 8 workers per "
                           "core, and the gain from 1 to 8:\n");
     double gain[3] = {NAN, NAN, NAN}; /* cpu, sleep, pipe */
@@ -549,8 +554,8 @@ static void sc_verdict(const hx_results *r, hx_report *rep) {
                c = sc_tput(r, series[i], 800);
         if (a != a)
             continue;
-        hx_report_printf(rep, "  %-13s %9.2f %9.2f %9.2f   x%.2f\n",
-                         series[i], a, b, c, c / a);
+        hx_report_printf(rep, "  %-13s %9.2f %9.2f %9.2f   x%.2f\n", series[i],
+                         a, b, c, c / a);
         if (i % 3 == 0)
             gain[i / 3] = c / a;
     }
@@ -583,14 +588,12 @@ static const hx_headline sc_headlines[] = {
     {"cpu_gain", "cpu-bound throughput, 8 vs 1 workers per core", "x",
      "tasks_per_ms of 'cpu' at wpc=8 over wpc=1", HX_HEAD_REPORT, 0, NULL, 0},
     {"sleep_gain", "sleeping tasks' throughput, 8 vs 1 workers per core", "x",
-     "tasks_per_ms of 'sleep' at wpc=8 over wpc=1", HX_HEAD_REPORT, 0, NULL,
-     0},
+     "tasks_per_ms of 'sleep' at wpc=8 over wpc=1", HX_HEAD_REPORT, 0, NULL, 0},
     {"pipe_gain", "netpoller I/O throughput, 8 vs 1 workers per core", "x",
-     "tasks_per_ms of 'pipe' at wpc=8 over wpc=1", HX_HEAD_REPORT, 0, NULL,
-     0},
+     "tasks_per_ms of 'pipe' at wpc=8 over wpc=1", HX_HEAD_REPORT, 0, NULL, 0},
     {"thread_goroutine_switch", "OS thread switch / goroutine switch", "x",
-     "ratio of medians, 'tswitch' over 'gswitch' (first claim)",
-     HX_HEAD_CLAIM, 0, NULL, 0},
+     "ratio of medians, 'tswitch' over 'gswitch' (first claim)", HX_HEAD_CLAIM,
+     0, NULL, 0},
     {"gswitch_ns", "goroutine switch, ns", "ns", "median of 'gswitch'",
      HX_HEAD_MEDIAN, 0, "gswitch", HX_AT_MIN},
 };

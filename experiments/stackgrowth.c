@@ -137,8 +137,8 @@ static void sg_real(hx_state *st, int kind) {
     uint64_t depth = (uint64_t)hx_sparam(st, "depth");
     /* grown: one deep call first, outside the timing of the rest */
     for (uint64_t n; (n = hx_batch(st)) != 0;) {
-        sg_run r = {.n = n, .frames = depth / SG_FRAME, .depth = depth,
-                    .kind = kind};
+        sg_run r = {
+            .n = n, .frames = depth / SG_FRAME, .depth = depth, .kind = kind};
         if (grt_run(sg_main, &r) != 0)
             hx_fail(st, "grt_run failed");
         if (r.err) {
@@ -383,21 +383,26 @@ static const hx_metric_decl sg_metrics[] = {
      .source = "proc:minflt"},
     {"committed", "bytes", "stack bytes committed after the repetition",
      .source = "rt:stack_committed_bytes", .kind = HX_METRIC_LEVEL},
-    {"copied_kib", "KiB", "copy_double: bytes copied per deep call", NULL,
-     0},
+    {"copied_kib", "KiB", "copy_double: bytes copied per deep call", NULL, 0},
     {"adjusted", "pointers", "copy_double: frame pointers fixed per deep call",
      NULL, 0},
-    {"splits", "segments", "segmented: segments allocated per deep call",
-     NULL, 0},
+    {"splits", "segments", "segmented: segments allocated per deep call", NULL,
+     0},
 };
 
 static const hx_claim sg_claims[] = {
     /* lazy commit: a fault per page costs more than the calls */
-    {.slow = "lazy", .fast = "grown", .min_ratio = 2, .at_param = "depth",
+    {.slow = "lazy",
+     .fast = "grown",
+     .min_ratio = 2,
+     .at_param = "depth",
      .at_value = HX_AT_MAX},
     /* the hot split: an allocation and a free per leaf call */
-    {.slow = "segmented", .fast = "grown", .min_ratio = 1.5,
-     .at_param = "depth", .at_value = HX_AT_MIN},
+    {.slow = "segmented",
+     .fast = "grown",
+     .min_ratio = 1.5,
+     .at_param = "depth",
+     .at_value = HX_AT_MIN},
 };
 
 static void sg_verdict(const hx_results *r, hx_report *rep) {
@@ -409,8 +414,8 @@ static void sg_verdict(const hx_results *r, hx_report *rep) {
     hx_report_printf(rep, "  %-12s %14s %14s\n", "", "to 64 KiB", "to 1 MiB");
     double g1m = NAN;
     for (size_t i = 0; i < sizeof series / sizeof *series; i++) {
-        const char *floor = strncmp(series[i], "go:", 3) == 0 ? "go:grown"
-                                                              : "grown";
+        const char *floor =
+            strncmp(series[i], "go:", 3) == 0 ? "go:grown" : "grown";
         char line[128];
         int n = snprintf(line, sizeof line, "  %-12s", series[i]);
         bool any = false;
@@ -424,8 +429,8 @@ static void sg_verdict(const hx_results *r, hx_report *rep) {
                 if (strcmp(series[i], "lazy") == 0 && k == 1)
                     g1m = a - b;
             } else {
-                n += snprintf(line + n, sizeof line - (size_t)n, " %14s",
-                              "n/a");
+                n +=
+                    snprintf(line + n, sizeof line - (size_t)n, " %14s", "n/a");
             }
         }
         if (any)

@@ -248,8 +248,10 @@ static void sc_verdict(const hx_results *r, hx_report *rep) {
         }
     }
     if (n < 3) {
-        hx_report_unsettled(rep, "too few measured points (%d) for a "
-                                 "staircase", n);
+        hx_report_unsettled(rep,
+                            "too few measured points (%d) for a "
+                            "staircase",
+                            n);
         return;
     }
     int levels = t->ncaches;
@@ -258,12 +260,16 @@ static void sc_verdict(const hx_results *r, hx_report *rep) {
     if (isnan(clk) || clk <= 0)
         hx_report_printf(rep, "clock: not measured; latencies in ns only\n");
     else
-        hx_report_printf(rep, "clock: one dependent add takes %.3f ns, so the core runs at "
-               "about %.2f GHz (cycles below are ns / that period)\n",
-               clk, 1 / clk);
-    hx_report_printf(rep, "steps found in 'chase' (%d, expected %d: one per cache level "
-           "and memory):\n",
-           ns, levels + 1);
+        hx_report_printf(
+            rep,
+            "clock: one dependent add takes %.3f ns, so the core runs at "
+            "about %.2f GHz (cycles below are ns / that period)\n",
+            clk, 1 / clk);
+    hx_report_printf(
+        rep,
+        "steps found in 'chase' (%d, expected %d: one per cache level "
+        "and memory):\n",
+        ns, levels + 1);
     bool ok = ns == levels + 1;
     static const char *const lat_key[] = {"l1_ns", "l2_ns", "l3_ns", "l4_ns"};
     static const char *const cap_key[] = {"l1_bytes", "l2_bytes", "l3_bytes",
@@ -302,14 +308,15 @@ static void sc_verdict(const hx_results *r, hx_report *rep) {
                 bool agree =
                     (double)c->size >= lo_ok && (double)c->size <= hi_ok;
                 double off = (double)c->size / (double)x[s[k].last];
-                hx_report_printf(rep, "; hwloc says L%d = %s: %s", c->level, rsz,
-                       agree ? "agrees" : "DISAGREES");
+                hx_report_printf(rep, "; hwloc says L%d = %s: %s", c->level,
+                                 rsz, agree ? "agrees" : "DISAGREES");
                 if (!agree)
-                    hx_report_printf(rep, " (%.3gx the measured capacity%s)", off,
-                           c->shared_pus > 1 || k + 1 == levels
-                               ? "; a synthetic size, or a cache that other "
-                                 "cores or VMs fill"
-                               : "");
+                    hx_report_printf(
+                        rep, " (%.3gx the measured capacity%s)", off,
+                        c->shared_pus > 1 || k + 1 == levels
+                            ? "; a synthetic size, or a cache that other "
+                              "cores or VMs fill"
+                            : "");
             }
         }
         hx_report_printf(rep, "\n");
@@ -318,8 +325,9 @@ static void sc_verdict(const hx_results *r, hx_report *rep) {
                     "one step per cache level and memory, each slower than "
                     "the one before (found %d steps, expected %d)%s",
                     ns, levels + 1,
-                    ok ? "" : ": not a clean staircase here (noise, or a "
-                              "level without a point of its own)");
+                    ok ? ""
+                       : ": not a clean staircase here (noise, or a "
+                         "level without a point of its own)");
     /* The page-walk share of the top step. */
     int64_t xm = x[n - 1];
     double h = hx_results_median(r, "chase", xm),
@@ -327,18 +335,22 @@ static void sc_verdict(const hx_results *r, hx_report *rep) {
     if (!isnan(h) && !isnan(k4)) {
         char b[32];
         fmt_bytes((uint64_t)xm, b, sizeof b);
-        hx_report_printf(rep, "at %s: %.1f ns per load on 4 KiB pages vs %.1f ns on huge "
-               "pages (%.2fx): the page walks\n",
-               b, k4, h, k4 / h);
+        hx_report_printf(
+            rep,
+            "at %s: %.1f ns per load on 4 KiB pages vs %.1f ns on huge "
+            "pages (%.2fx): the page walks\n",
+            b, k4, h, k4 / h);
     }
     uint64_t llc = hx_topo_llc(t), want = 4 * llc;
     if (llc && (uint64_t)xm < want) {
         char a[32], b[32];
         fmt_bytes((uint64_t)xm, a, sizeof a);
         fmt_bytes(want, b, sizeof b);
-        hx_report_printf(rep, "the sweep stops at %s, short of 4x the reported LLC (%s): "
-               "capped (quick mode, the 1 GiB cap, or a quarter of RAM)\n",
-               a, b);
+        hx_report_printf(
+            rep,
+            "the sweep stops at %s, short of 4x the reported LLC (%s): "
+            "capped (quick mode, the 1 GiB cap, or a quarter of RAM)\n",
+            a, b);
     }
 }
 

@@ -281,11 +281,13 @@ static void tlb_verdict(const hx_results *r, hx_report *rep) {
     struct tlb_info ti = tlb_cpuid();
     hx_report_printf(rep, "THP mode: %s\n", mode);
     if (ti.l1_4k || ti.l2_4k)
-        hx_report_printf(rep, "dTLB entries (%s; a VM may report fiction): 4 KiB pages L1 "
-                "%d (reach %.0f KiB), L2 %d (reach %.1f MiB); 2 MiB pages "
-                "L1 %d, L2 %d\n",
-                ti.source, ti.l1_4k, ti.l1_4k * ps / 1024, ti.l2_4k,
-                ti.l2_4k * ps / 1048576, ti.l1_2m, ti.l2_2m);
+        hx_report_printf(
+            rep,
+            "dTLB entries (%s; a VM may report fiction): 4 KiB pages L1 "
+            "%d (reach %.0f KiB), L2 %d (reach %.1f MiB); 2 MiB pages "
+            "L1 %d, L2 %d\n",
+            ti.source, ti.l1_4k, ti.l1_4k * ps / 1024, ti.l2_4k,
+            ti.l2_4k * ps / 1048576, ti.l1_2m, ti.l2_2m);
     else
         hx_report_printf(rep, "dTLB entry counts: %s\n", ti.source);
 
@@ -297,12 +299,14 @@ static void tlb_verdict(const hx_results *r, hx_report *rep) {
         int64_t from[16], to[16];
         double a[16], b[16];
         int k = knees(r, names[s], from, to, a, b, 16);
-        hx_report_printf(rep, "%-9s knees (rise >= %.1fx):", names[s], TLB_JUMP);
+        hx_report_printf(rep, "%-9s knees (rise >= %.1fx):", names[s],
+                         TLB_JUMP);
         if (!k)
             hx_report_printf(rep, " none");
         for (int i = 0; i < k; i++)
-            hx_report_printf(rep, " %lld->%lld pages (%.1f->%.1f ns)%s", (long long)from[i],
-                    (long long)to[i], a[i], b[i], i + 1 < k ? "," : "");
+            hx_report_printf(rep, " %lld->%lld pages (%.1f->%.1f ns)%s",
+                             (long long)from[i], (long long)to[i], a[i], b[i],
+                             i + 1 < k ? "," : "");
         hx_report_printf(rep, "\n");
         /* The first knee of 4k-random is the first-level TLB reach, where
          * it is known; otherwise it must come before the data outgrows
@@ -335,17 +339,20 @@ static void tlb_verdict(const hx_results *r, hx_report *rep) {
                     (best < 0 || b[i] / a[i] > b[best] / a[best]))
                     best = i;
             if (best >= 0) {
-                hx_report_printf(rep, "  steepest later knee (data still in L2): between "
-                        "%lld and %lld pages (%.1fx)",
-                        (long long)from[best], (long long)to[best],
-                        b[best] / a[best]);
+                hx_report_printf(
+                    rep,
+                    "  steepest later knee (data still in L2): between "
+                    "%lld and %lld pages (%.1fx)",
+                    (long long)from[best], (long long)to[best],
+                    b[best] / a[best]);
                 if (ti.l2_4k) {
                     bool agree = to[best] > ti.l2_4k / 2 &&
                                  from[best] <= (int64_t)ti.l2_4k * 2;
-                    hx_report_printf(rep, "; reported L2 dTLB reach %d pages: %s", ti.l2_4k,
-                            agree ? "agrees"
-                                  : "DISAGREES (the reported count may be "
-                                    "synthetic)");
+                    hx_report_printf(
+                        rep, "; reported L2 dTLB reach %d pages: %s", ti.l2_4k,
+                        agree ? "agrees"
+                              : "DISAGREES (the reported count may be "
+                                "synthetic)");
                 }
                 hx_report_printf(rep, "\n");
             }
@@ -375,20 +382,22 @@ static void tlb_verdict(const hx_results *r, hx_report *rep) {
         imin = fmin(imin, in[i]);
     bool host_small = nb && ni && imin >= 1.5 * bmin;
     if (host_small)
-        hx_report_printf(rep, "2m-random runs at %.1f ns from 128 pages on, against %.1f "
-                "ns at 16-64, although those pages lie in one 2 MiB page and "
-                "their lines fit L1d: the TLB holds 4 KiB translations even "
-                "for huge guest pages. In a VM that means the host backs "
-                "guest memory with 4 KiB pages (a nested TLB entry covers "
-                "the smaller of the two), so guest huge pages cannot extend "
-                "the TLB reach here. They still shorten every walk (a guest "
-                "walk ends one level earlier, and its entries are 512x fewer "
-                "and stay cached), so a gain at the largest size remains, "
-                "but it measures walks, not reach, and varies from run to "
-                "run with how the host backs each region. The reach half of "
-                "the hypothesis cannot be tested on this machine; the gain "
-                "below is reported, not judged.\n",
-                imin, bmin);
+        hx_report_printf(
+            rep,
+            "2m-random runs at %.1f ns from 128 pages on, against %.1f "
+            "ns at 16-64, although those pages lie in one 2 MiB page and "
+            "their lines fit L1d: the TLB holds 4 KiB translations even "
+            "for huge guest pages. In a VM that means the host backs "
+            "guest memory with 4 KiB pages (a nested TLB entry covers "
+            "the smaller of the two), so guest huge pages cannot extend "
+            "the TLB reach here. They still shorten every walk (a guest "
+            "walk ends one level earlier, and its entries are 512x fewer "
+            "and stay cached), so a gain at the largest size remains, "
+            "but it measures walks, not reach, and varies from run to "
+            "run with how the host backs each region. The reach half of "
+            "the hypothesis cannot be tested on this machine; the gain "
+            "below is reported, not judged.\n",
+            imin, bmin);
 
     /* The gain at the largest size. */
     int nx = hx_results_nx(r);
@@ -402,16 +411,20 @@ static void tlb_verdict(const hx_results *r, hx_report *rep) {
         double a = hx_results_median(r, s4, xm),
                b = hx_results_median(r, s2, xm);
         if (isnan(a) || isnan(b)) {
-            hx_report_printf(rep, "%s order at %lld pages: no 4k/2m pair (huge pages "
-                    "skipped?)\n",
-                    order[k], (long long)xm);
+            hx_report_printf(
+                rep,
+                "%s order at %lld pages: no 4k/2m pair (huge pages "
+                "skipped?)\n",
+                order[k], (long long)xm);
             continue;
         }
-        hx_report_printf(rep, "%s order at %lld pages (%.0f MiB): %.1f ns per access on "
-                "4 KiB pages, %.1f ns on 2 MiB pages: huge pages %.2fx "
-                "%s\n",
-                order[k], (long long)xm, (double)xm * ps / 1048576, a, b,
-                a >= b ? a / b : b / a, a >= b ? "faster" : "slower");
+        hx_report_printf(
+            rep,
+            "%s order at %lld pages (%.0f MiB): %.1f ns per access on "
+            "4 KiB pages, %.1f ns on 2 MiB pages: huge pages %.2fx "
+            "%s\n",
+            order[k], (long long)xm, (double)xm * ps / 1048576, a, b,
+            a >= b ? a / b : b / a, a >= b ? "faster" : "slower");
         if (k == 0) {
             gain_ok = a / b >= TLB_GAIN;
             hx_report_headline(rep, "huge_gain", a / b);
@@ -430,8 +443,8 @@ static const hx_headline tlb_headlines[] = {
      "the point before (the first-level dTLB reach)",
      HX_HEAD_REPORT, 0, NULL, 0},
     {"random_seq_ratio", "4k random / sequential at the largest size", "x",
-     "ratio of medians, '4k-random' over '4k-seq' (the claim)",
-     HX_HEAD_CLAIM, 0, NULL, 0},
+     "ratio of medians, '4k-random' over '4k-seq' (the claim)", HX_HEAD_CLAIM,
+     0, NULL, 0},
     {"huge_gain", "4 KiB / 2 MiB pages, random, at the largest size", "x",
      "ratio of medians, '4k-random' over '2m-random', at the largest page "
      "count",

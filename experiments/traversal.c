@@ -270,9 +270,9 @@ static void tr_verdict(const hx_results *r, hx_report *rep) {
     unsigned line = t->line_size ? t->line_size : 64;
     bool any = false;
     hx_report_printf(rep,
-                          "at the largest working set, %lld MiB "
-                          "(ns per element; ratios to rows):\n",
-                          (long long)(xm / (int64_t)MIB));
+                     "at the largest working set, %lld MiB "
+                     "(ns per element; ratios to rows):\n",
+                     (long long)(xm / (int64_t)MIB));
     for (size_t i = 0; i < sizeof pads / sizeof pads[0]; i++) {
         double v[4];
         bool have = true;
@@ -298,8 +298,7 @@ static void tr_verdict(const hx_results *r, hx_report *rep) {
             "(%5.1fx)  shuffled %6.2f (%5.1fx)\n",
             pads[i], v[0], v[1], v[1] / v[0], v[2], v[2] / v[0], v[3],
             v[3] / v[0]);
-        hx_report_check(rep, order, "pad=%d at the largest size: %s",
-                        pads[i],
+        hx_report_check(rep, order, "pad=%d at the largest size: %s", pads[i],
                         shares ? "rows < columns < shuffled"
                                : "rows, columns < shuffled");
     }

@@ -452,8 +452,9 @@ static void vp_escape_report(const hx_results *r, hx_report *rep) {
     FILE *lf = fopen(log, "r"), *sf = fopen(src, "r");
     if (lf == NULL || sf == NULL) {
         if (twins)
-            hx_report_printf(rep, "Go's escape analysis: not available "
-                                  "(cannot read %s or %s)\n",
+            hx_report_printf(rep,
+                             "Go's escape analysis: not available "
+                             "(cannot read %s or %s)\n",
                              log, src);
         if (lf)
             fclose(lf);
@@ -530,14 +531,17 @@ static void vp_verdict(const hx_results *r, hx_report *rep) {
     double v4 = hx_results_median(r, "pass_val", 4096);
     double p4 = hx_results_median(r, "pass_ptr", 4096);
     if (v4 == v4 && p4 == p4 && v4 > p4)
-        hx_report_printf(rep, "copying 4 KiB costs %.1f ns over the pointer (%.0f B/ns)\n",
-               v4 - p4, 4096 / (v4 - p4));
+        hx_report_printf(
+            rep, "copying 4 KiB costs %.1f ns over the pointer (%.0f B/ns)\n",
+            v4 - p4, 4096 / (v4 - p4));
     double h = hx_results_median(r, "ret_heap", 64);
     double s = hx_results_median(r, "ret_val", 64);
     if (h == h && s == s)
-        hx_report_printf(rep, "escape at 64 bytes: ret_heap %.1f ns vs ret_val %.1f ns, "
-               "malloc+free ~%.1f ns\n",
-               h, s, h - s);
+        hx_report_printf(
+            rep,
+            "escape at 64 bytes: ret_heap %.1f ns vs ret_val %.1f ns, "
+            "malloc+free ~%.1f ns\n",
+            h, s, h - s);
     for (int i = 0; i < 2; i++) {
         static const int64_t at[2] = {64, 4096};
         static const char *const key[2] = {"ret_gc_64_ns", "ret_gc_4k_ns"};
@@ -560,13 +564,15 @@ static void vp_verdict(const hx_results *r, hx_report *rep) {
     double ws = hx_results_median(r, "walk_shuf", top);
     uint64_t llc = hx_topo_llc(hx_results_topo(r));
     if (wa == wa && wp == wp && ws == ws)
-        hx_report_printf(rep, "at %lld MiB (%s the %llu MiB LLC hwloc reports): walk_array "
-               "%.2f, walk_ptrs %.2f, walk_shuf %.2f ns/element\n",
-               (long long)(top >> 20),
-               (uint64_t)top > llc    ? "past"
-               : (uint64_t)top == llc ? "at"
-                                      : "within",
-               (unsigned long long)(llc >> 20), wa, wp, ws);
+        hx_report_printf(
+            rep,
+            "at %lld MiB (%s the %llu MiB LLC hwloc reports): walk_array "
+            "%.2f, walk_ptrs %.2f, walk_shuf %.2f ns/element\n",
+            (long long)(top >> 20),
+            (uint64_t)top > llc    ? "past"
+            : (uint64_t)top == llc ? "at"
+                                   : "within",
+            (unsigned long long)(llc >> 20), wa, wp, ws);
 }
 
 static const hx_headline vp_headlines[] = {
@@ -577,17 +583,16 @@ static const hx_headline vp_headlines[] = {
     {"heap_val_64", "return via heap / by value, 64 bytes", "x",
      "ratio of medians, 'ret_heap' over 'ret_val' (second claim)",
      HX_HEAD_CLAIM, 1, NULL, 0},
-    {"crossover_bytes", "first size where a copy costs 2x the pointer",
-     "bytes",
+    {"crossover_bytes", "first size where a copy costs 2x the pointer", "bytes",
      "smallest struct size where the median of 'pass_val' is at least twice "
      "that of 'pass_ptr'",
      HX_HEAD_REPORT, 0, NULL, 0},
     {"ret_gc_64_ns", "return a pointer to a fresh GC-heap object, 64 bytes",
      "ns", "median of 'ret_gc' at 64 bytes (collections included)",
      HX_HEAD_REPORT, 0, NULL, 0},
-    {"ret_gc_4k_ns", "return a pointer to a fresh GC-heap object, 4 KiB",
-     "ns", "median of 'ret_gc' at 4096 bytes (collections included)",
-     HX_HEAD_REPORT, 0, NULL, 0},
+    {"ret_gc_4k_ns", "return a pointer to a fresh GC-heap object, 4 KiB", "ns",
+     "median of 'ret_gc' at 4096 bytes (collections included)", HX_HEAD_REPORT,
+     0, NULL, 0},
 };
 
 /* ---- declaration ----------------------------------------------------------- */

@@ -61,12 +61,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+#include "plan.h"
 #include "repeat.h"
 #include "run.h"
 #include "stats.h"
 #include "topo.h"
-#include "clock.h"
-#include "plan.h"
 
 #define HX_CAL_ADDS   (1u << 20) /* adds per trial: ~0.3 ms at 3 GHz */
 #define HX_CAL_TRIALS 5          /* fastest of these counts */

@@ -5,8 +5,8 @@
 #ifndef MECHLAB_CLI_H
 #define MECHLAB_CLI_H
 
-#include <stddef.h>
 #include "run.h"
+#include <stddef.h>
 
 /* Fills o from argv (argv[1] is the command). 0, or -EINVAL with a
  * sentence in err naming the flag and what it accepts. */

@@ -5,7 +5,6 @@
 #ifndef MECHLAB_CLOCK_H
 #define MECHLAB_CLOCK_H
 
-
 #ifdef __cplusplus
 extern "C" {
 #endif

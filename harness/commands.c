@@ -20,16 +20,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "counters.h"
-#include "fleet.h"
-#include "report_html.h"
-#include "run.h"
 #include "cli.h"
+#include "commands.h"
 #include "compare.h"
+#include "counters.h"
 #include "describe.h"
+#include "fleet.h"
 #include "pipeline.h"
 #include "registry.h"
+#include "report_html.h"
+#include "run.h"
 
 static const char run_help[] =
     "Runs every variant of an experiment at every point of its sweep,\n"
@@ -194,8 +194,9 @@ static int cmd_report(int argc, char **argv) {
                     a);
             return HX_EXIT_USAGE;
         } else if (dir) {
-            fprintf(stderr, "mechlab: report: one run directory at a time "
-                            "('%s' and '%s')\n",
+            fprintf(stderr,
+                    "mechlab: report: one run directory at a time "
+                    "('%s' and '%s')\n",
                     dir, a);
             return HX_EXIT_USAGE;
         } else {
@@ -275,8 +276,8 @@ static const hx_command table[] = {
      "parameters with their default points on this machine, metrics,\n"
      "counters, claims, how to read the plot, and the homework.\n",
      cmd_describe},
-    {"run", "EXP|all [options]", "run an experiment (or all of them)",
-     run_help, cmd_run},
+    {"run", "EXP|all [options]", "run an experiment (or all of them)", run_help,
+     cmd_run},
     {"counters", "", "which counters this machine can read, and why not",
      "Tries every counter backend (PAPI, perf, getrusage) and says which\n"
      "events each can read here, and why the others cannot.\n",
@@ -316,8 +317,7 @@ static const hx_command table[] = {
      "                       machines included\n"
      "  --out DIR            results root (default results)\n",
      cmd_report},
-    {"gbench-json", "RUN_DIR...",
-     "write a run's gbench.json from its data.csv",
+    {"gbench-json", "RUN_DIR...", "write a run's gbench.json from its data.csv",
      "Writes RUN_DIR/gbench.json in Google Benchmark's layout, with the\n"
      "names a run makes today, from the run's data.csv: for runs made\n"
      "before runs kept one (the reference runs), so Google Benchmark's\n"

@@ -43,14 +43,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "headtable.h"
-#include "plotstyle.h"
-#include "run.h"
-#include "rundata.h"
 #include "compare.h"
 #include "gnuplot.h"
+#include "headtable.h"
 #include "pipeline.h"
+#include "plotstyle.h"
 #include "registry.h"
+#include "run.h"
+#include "rundata.h"
 
 #define CMP_MAX 32 /* machines */
 
@@ -80,7 +80,7 @@ static int find_sources(const char *root, const char *exp, const char *host,
         snprintf(out[n].mdir, sizeof out[n].mdir, "%s", de->d_name);
         snprintf(out[n].path, sizeof out[n].path, "%s", p);
         const char *at = strrchr(de->d_name, '@');
-        out[n].group = reference ? 2
+        out[n].group = reference                                 ? 2
                        : (hl && at && strcmp(at + 1, host) == 0) ? 0
                                                                  : 1;
         n++;
@@ -121,8 +121,8 @@ static int load_runs(const hx_experiment *e, const cmp_src *src, int n,
                  src[i].group == 2 ? " (reference)" : "");
         hr[k].reference = src[i].group == 2;
         if (hx_hrun_load(e, src[i].path, &hr[k], err, sizeof err) != 0) {
-            fprintf(stderr, "mechlab: compare: skipping %s: %s\n",
-                    src[i].mdir, err);
+            fprintf(stderr, "mechlab: compare: skipping %s: %s\n", src[i].mdir,
+                    err);
             continue;
         }
         k++;
@@ -206,8 +206,8 @@ int hx_compare(const hx_experiment *e, const hx_opts *o) {
     for (int i = 0; i < n; i++) {
         char err[512];
         if (hx_rundata_load(src[i].path, e, &rd[k], err, sizeof err) != 0) {
-            fprintf(stderr, "mechlab: compare: skipping %s: %s\n",
-                    src[i].mdir, err);
+            fprintf(stderr, "mechlab: compare: skipping %s: %s\n", src[i].mdir,
+                    err);
             continue;
         }
         if (load_runs(e, &src[i], 1, &hr[k]) != 1) {
@@ -272,8 +272,10 @@ int hx_compare_all(const hx_opts *o) {
     free(hr);
     fclose(f);
     if (!shown) {
-        fprintf(stderr, "mechlab: compare: no runs under %s (run `mechlab "
-                "run all --quick` first)\n", o->out);
+        fprintf(stderr,
+                "mechlab: compare: no runs under %s (run `mechlab "
+                "run all --quick` first)\n",
+                o->out);
         remove(path);
         return HX_EXIT_USAGE;
     }
@@ -372,7 +374,7 @@ static int write_plot(const hx_experiment *e, const hx_hrun *hr,
         fclose(d);
         return HX_EXIT_FAIL;
     }
-    char (*names)[200] = calloc(256, 200);
+    char(*names)[200] = calloc(256, 200);
     if (!names) {
         fclose(d);
         fclose(g);
@@ -389,17 +391,16 @@ static int write_plot(const hx_experiment *e, const hx_hrun *hr,
     char ylabel[160];
     snprintf(ylabel, sizeof ylabel, "ns per %s", e->op ? e->op : "op");
     char title[300], sub[1200] = "";
-    snprintf(title, sizeof title, "%s: %d machine%s, latest run of each",
-             exp, n, n > 1 ? "s" : "");
+    snprintf(title, sizeof title, "%s: %d machine%s, latest run of each", exp,
+             n, n > 1 ? "s" : "");
     size_t so = 0;
     for (int i = 0; i < n && so < sizeof sub; i++) {
         char fl[160];
         hx_hrun_flags(&hr[i], fl, sizeof fl);
-        so += (size_t)snprintf(sub + so, sizeof sub - so,
-                               "%s%c: %s%s, run %s%s%s", i ? "\n" : "",
-                               'A' + i % 26, hr[i].mdir,
-                               hr[i].reference ? " (reference)" : "",
-                               hr[i].run_id, fl[0] ? ": " : "", fl);
+        so += (size_t)snprintf(
+            sub + so, sizeof sub - so, "%s%c: %s%s, run %s%s%s", i ? "\n" : "",
+            'A' + i % 26, hr[i].mdir, hr[i].reference ? " (reference)" : "",
+            hr[i].run_id, fl[0] ? ": " : "", fl);
     }
     hx_plot_preamble(g, title, sub);
     bool bars = one_x(rd, n);
@@ -427,11 +428,12 @@ static int write_plot(const hx_experiment *e, const hx_hrun *hr,
                "1.15\n");
     hx_plot_terminal(g, "png", exp);
     if (bars) { /* the key: one colour per machine */
-        fprintf(g, "plot $bars using 1:2:($1-0.45):($1+0.45):(%g):2:5 with "
-                   "boxxyerror lc rgb variable fs solid 0.85 border rgb "
-                   "'#333333' notitle, \\\n"
-                   "  $bars using 1:2:3:4 with yerrorbars lc rgb '#333333' "
-                   "pt -1 notitle",
+        fprintf(g,
+                "plot $bars using 1:2:($1-0.45):($1+0.45):(%g):2:5 with "
+                "boxxyerror lc rgb variable fs solid 0.85 border rgb "
+                "'#333333' notitle, \\\n"
+                "  $bars using 1:2:3:4 with yerrorbars lc rgb '#333333' "
+                "pt -1 notitle",
                 bbase);
     } else {
         fprintf(g, "plot \\\n");
@@ -476,9 +478,8 @@ static int write_plot(const hx_experiment *e, const hx_hrun *hr,
         fprintf(g,
                 ", \\\n  keyentry with boxes fs solid 0.85 lc rgb '%s' "
                 "title \"machine %c%s%s%s\"",
-                hx_plot_colour(i), 'A' + i % 26,
-                hr[i].quick ? " (quick)" : "", hr[i].busy ? " (busy)" : "",
-                hr[i].reference ? " (ref)" : "");
+                hx_plot_colour(i), 'A' + i % 26, hr[i].quick ? " (quick)" : "",
+                hr[i].busy ? " (busy)" : "", hr[i].reference ? " (ref)" : "");
     for (int s = 0; !bars && s < nn; s++) {
         fprintf(g, "%s  keyentry with lines lw 3 lc rgb '%s' title \"",
                 s ? ", \\\n" : "", hx_plot_colour(s));

@@ -110,9 +110,9 @@ static void print_homework(FILE *out, const hx_experiment *e,
                 if (inf && !inq && mo < sizeof miss) {
                     char b[32];
                     hx_format_value(&e->params[i], v[k], b, sizeof b);
-                    mo += (size_t)snprintf(miss + mo, sizeof miss - mo,
-                                           "%s%s %s", mo ? ", " : "",
-                                           e->params[i].name, b);
+                    mo +=
+                        (size_t)snprintf(miss + mo, sizeof miss - mo, "%s%s %s",
+                                         mo ? ", " : "", e->params[i].name, b);
                 }
             }
         }
@@ -174,8 +174,8 @@ static int describe(const hx_experiment *e, const hx_opts *o, FILE *out) {
         char lo[32], hi[32];
         hx_format_value(p->scale > 1 ? p : NULL, p->min, lo, sizeof lo);
         hx_format_value(p->scale > 1 ? p : NULL, p->max, hi, sizeof hi);
-        fprintf(out, "  %-10s %s [%s, %s..%s]%s\n", p->name, p->help,
-                p->unit, lo, hi,
+        fprintf(out, "  %-10s %s [%s, %s..%s]%s\n", p->name, p->help, p->unit,
+                lo, hi,
                 (p->flags & HX_PARAM_THREADS) ? " (also --threads)" : "");
         for (int pass = 0; pass < 2; pass++) {
             const hx_run *pr = pass ? &rq : &r;

@@ -4,8 +4,8 @@
 #ifndef MECHLAB_DESCRIBE_H
 #define MECHLAB_DESCRIBE_H
 
-#include <stdio.h>
 #include "run.h"
+#include <stdio.h>
 
 int hx_describe(const hx_experiment *e, const hx_opts *o, FILE *out);
 

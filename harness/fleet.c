@@ -36,9 +36,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fleet.h"
 #include "run.h"
-#include "clock.h"
 
 static void usage(FILE *f) {
     fputs("usage: mechlab fleet ACTION STUDY [options]\n"

@@ -35,10 +35,10 @@
 #include <unistd.h>
 
 #include "fleet.h"
-#include "points.h"
-#include "run.h"
 #include "gnuplot.h"
+#include "points.h"
 #include "registry.h"
+#include "run.h"
 
 #define REPORT_MAX_ROWS 256
 #define LOG_TAIL_LINES  15

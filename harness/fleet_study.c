@@ -49,10 +49,10 @@
 #include <sys/stat.h>
 
 #include "fleet.h"
-#include "points.h"
-#include "run.h"
 #include "plan.h"
+#include "points.h"
 #include "registry.h"
+#include "run.h"
 
 #define STUDY_LINE_MAX 4096 /* bytes per line; longer is an error */
 

@@ -31,8 +31,8 @@
 #include <sys/stat.h>
 
 #include "fleet.h"
-#include "run.h"
 #include "output.h"
+#include "run.h"
 
 #define SUMMARY_SCHEMA "mechlab.summary/1"
 

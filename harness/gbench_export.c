@@ -28,10 +28,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "run.h"
-#include "rundata.h"
 #include "compare.h"
 #include "registry.h"
+#include "run.h"
+#include "rundata.h"
 
 static int col(char **hdr, int nh, const char *name) {
     for (int i = 0; i < nh; i++)
@@ -97,8 +97,10 @@ static int export_one(const char *dir, char *err, size_t len) {
             for (int i = 0; i < e->nparams && i < HX_MAX_PARAMS; i++)
                 c_p[i] = col(hdr, nh, e->params[i].name);
             if (c_var < 0 || c_ns < 0 || c_st < 0 || c_thr < 0) {
-                snprintf(err, len, "%s: no variant, threads, ns_per_op or "
-                         "status column", path);
+                snprintf(err, len,
+                         "%s: no variant, threads, ns_per_op or "
+                         "status column",
+                         path);
                 rc = -EINVAL;
                 break;
             }
@@ -110,8 +112,8 @@ static int export_one(const char *dir, char *err, size_t len) {
         const hx_variant *v = variant_named(e, fld[c_var]);
         bool go = strncmp(fld[c_var], "go:", 3) == 0;
         char name[400];
-        size_t n = (size_t)snprintf(name, sizeof name, "%s/%s", e->name,
-                                    fld[c_var]);
+        size_t n =
+            (size_t)snprintf(name, sizeof name, "%s/%s", e->name, fld[c_var]);
         for (int i = 0; i < e->nparams && n < sizeof name; i++) {
             const hx_param *p = &e->params[i];
             if ((p->flags & HX_PARAM_THREADS) || c_p[i] < 0)
@@ -121,8 +123,8 @@ static int export_one(const char *dir, char *err, size_t len) {
             if (uv && uv->uses != 0 && !(uv->uses & (1u << i)))
                 continue;
             double val = strtod(fld[c_p[i]], NULL);
-            long long raw = (long long)llround(
-                p->scale > 1 ? val * (double)p->scale : val);
+            long long raw =
+                (long long)llround(p->scale > 1 ? val * (double)p->scale : val);
             n += (size_t)snprintf(name + n, sizeof name - n, "/%s:%lld",
                                   p->name, raw);
         }
@@ -134,11 +136,11 @@ static int export_one(const char *dir, char *err, size_t len) {
         snprintf(name + n, sizeof name - n, "/%s/threads:%ld",
                  v && v->manual_time ? "manual_time" : "real_time", threads);
         if (!json_object_get(fams, fam))
-            json_object_set_new(fams, fam,
-                                json_integer((json_int_t)json_object_size(fams)));
+            json_object_set_new(
+                fams, fam, json_integer((json_int_t)json_object_size(fams)));
         double ns = strtod(fld[c_ns], NULL);
-        double cpu = c_cpu >= 0 && fld[c_cpu][0] ? strtod(fld[c_cpu], NULL)
-                                                  : ns;
+        double cpu =
+            c_cpu >= 0 && fld[c_cpu][0] ? strtod(fld[c_cpu], NULL) : ns;
         double its = c_it >= 0 ? strtod(fld[c_it], NULL) : 0;
         json_t *b = json_object();
         json_object_set_new(b, "name", json_string(name));

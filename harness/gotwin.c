@@ -55,8 +55,8 @@
 #include <unistd.h>
 
 #include "gotwin.h"
-#include "run.h"
 #include "plan.h"
+#include "run.h"
 
 #ifndef MECHLAB_SOURCE_DIR
 #define MECHLAB_SOURCE_DIR "."
@@ -64,10 +64,10 @@
 
 /* Process-wide: the binary serves every experiment of `run all`. */
 static struct {
-    bool tried;       /* prepare ran */
-    bool ok;          /* bin is usable */
+    bool tried; /* prepare ran */
+    bool ok;    /* bin is usable */
     char bin[PATH_MAX];
-    char why[256];    /* why not, for skips */
+    char why[256]; /* why not, for skips */
     bool said_missing;
 } gt;
 
@@ -191,12 +191,10 @@ static void twin_fn(hx_state *st) {
         static twin_env te; /* one point runs at a time, on thread 0 */
         make_env(pt, &te);
         char bench[128], bt[64];
-        snprintf(bench, sizeof bench, "-test.bench=^Benchmark%s$",
-                 pt->var->go);
-        snprintf(bt, sizeof bt, "-test.benchtime=%llux",
-                 (unsigned long long)n);
-        char *argv[] = {gt.bin, "-test.run=^$", bench, bt, "-test.count=1",
-                        NULL};
+        snprintf(bench, sizeof bench, "-test.bench=^Benchmark%s$", pt->var->go);
+        snprintf(bt, sizeof bt, "-test.benchtime=%llux", (unsigned long long)n);
+        char *argv[] = {gt.bin, "-test.run=^$",  bench,
+                        bt,     "-test.count=1", NULL};
         int fd[2];
         if (pipe(fd) != 0) {
             hx_fail(st, "Go twin: pipe failed");

@@ -4,10 +4,10 @@
 #ifndef MECHLAB_GOTWIN_H
 #define MECHLAB_GOTWIN_H
 
-#include <stdbool.h>
 #include "run.h"
+#include <stdbool.h>
 
-void hx_gotwin_plan(hx_run *r); /* adds r->twins when `go` is installed */
+void hx_gotwin_plan(hx_run *r);   /* adds r->twins when `go` is installed */
 int hx_gotwin_prepare(hx_run *r); /* builds the test binary, once per run */
 bool hx_gotwin_series(const char *series); /* "go:..." */
 /* Variant index of v for colours and output: its place in the

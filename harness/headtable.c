@@ -31,11 +31,11 @@
 #include "stats.h"
 #include "verdict.h"
 
-#define HT_SEED     0x68656164ull /* "head": fixed, so tables reproduce */
-#define HT_BUSY     0.9           /* result.c's busy share */
-#define HT_NAME_W   30            /* figure column, narrow table */
-#define HT_CELL_W   23            /* one machine's column */
-#define HT_WIDTH    100           /* the console's budget, in columns */
+#define HT_SEED   0x68656164ull /* "head": fixed, so tables reproduce */
+#define HT_BUSY   0.9           /* result.c's busy share */
+#define HT_NAME_W 30            /* figure column, narrow table */
+#define HT_CELL_W 23            /* one machine's column */
+#define HT_WIDTH  100           /* the console's budget, in columns */
 
 typedef struct ht_row {
     char *series;
@@ -98,8 +98,10 @@ static int data_load(const hx_experiment *e, const char *dir, ht_data *d,
                         c_p[p] = i;
             }
             if (c_ser < 0 || c_ns < 0 || c_st < 0) {
-                snprintf(err, len, "%s: no series, ns_per_op or status "
-                         "column", path);
+                snprintf(err, len,
+                         "%s: no series, ns_per_op or status "
+                         "column",
+                         path);
                 rc = -EINVAL;
                 break;
             }
@@ -149,8 +151,8 @@ static bool resolve(const ht_data *d, int p, int64_t at, double *out) {
 
 /* The ns_per_op repetitions of series where parameter p is v (and, when
  * the series spans several points there, at the first one met). */
-static int values(const ht_data *d, const char *series, int p, double v,
-                  int xp, double **out) {
+static int values(const ht_data *d, const char *series, int p, double v, int xp,
+                  double **out) {
     *out = NULL;
     int n = 0;
     double x0 = NAN;
@@ -220,8 +222,8 @@ static void from_data(const hx_experiment *e, const ht_data *d, hx_hfig *f,
     if (h->kind == HX_HEAD_CLAIM && h->claim >= 0 && h->claim < e->nclaims) {
         const hx_claim *c = &e->claims[h->claim];
         int p = c->at_param ? param_index(e, c->at_param) : xp;
-        int64_t atv = c->at_value == 0 && !c->at_param ? HX_AT_MAX
-                                                        : c->at_value;
+        int64_t atv =
+            c->at_value == 0 && !c->at_param ? HX_AT_MAX : c->at_value;
         double at;
         if (p < 0 || !resolve(d, p, atv, &at)) {
             snprintf(f->why, sizeof f->why, "no point to evaluate at");
@@ -297,8 +299,8 @@ static void busy_from_data(const hx_experiment *e, const ht_data *d,
     }
 }
 
-int hx_hrun_load(const hx_experiment *e, const char *dir, hx_hrun *h,
-                 char *err, size_t len) {
+int hx_hrun_load(const hx_experiment *e, const char *dir, hx_hrun *h, char *err,
+                 size_t len) {
     hx_hrun keep = *h; /* label, mdir, reference: set by the caller */
     memset(h, 0, sizeof *h);
     snprintf(h->label, sizeof h->label, "%s", keep.label);
@@ -380,8 +382,8 @@ void hx_hrun_free(hx_hrun *h) {
     h->nfig = 0;
 }
 
-int hx_hfig_ratio(const hx_hfig *a, const hx_hfig *b, double *ratio,
-                  double *lo, double *hi, const char **kind) {
+int hx_hfig_ratio(const hx_hfig *a, const hx_hfig *b, double *ratio, double *lo,
+                  double *hi, const char **kind) {
     *ratio = *lo = *hi = NAN;
     *kind = "none";
     if (isnan(a->value) || isnan(b->value) || a->value == 0)
@@ -389,8 +391,8 @@ int hx_hfig_ratio(const hx_hfig *a, const hx_hfig *b, double *ratio,
     *ratio = b->value / a->value;
     if (a->decl->kind == HX_HEAD_MEDIAN && a->nreps > 0 && b->nreps > 0) {
         hx_judgement j;
-        if (hx_judge_ratio(b->reps, (size_t)b->nreps, a->reps,
-                           (size_t)a->nreps, 1.0, HT_SEED, &j) == 0 &&
+        if (hx_judge_ratio(b->reps, (size_t)b->nreps, a->reps, (size_t)a->nreps,
+                           1.0, HT_SEED, &j) == 0 &&
             j.ci != HX_CI_NONE) {
             *lo = j.lo;
             *hi = j.hi;
@@ -420,8 +422,7 @@ void hx_hrun_flags(const hx_hrun *h, char *buf, size_t len) {
             o += (size_t)snprintf(buf + o, len - o, "%sbusy", o ? ", " : "");
     }
     if (h->oversub && o < len)
-        snprintf(buf + o, len - o, "%sover-subscribed points",
-                 o ? ", " : "");
+        snprintf(buf + o, len - o, "%sover-subscribed points", o ? ", " : "");
 }
 
 void hx_fmt_num(double v, char *buf, size_t len) {
@@ -483,14 +484,15 @@ void hx_htable_print(FILE *out, const hx_experiment *e, const hx_hrun *runs,
                           strlen(e->headlines[i].unit) + 3);
             namew = w > namew ? w : namew;
         }
-    fprintf(out, "%s: headline figures, machines side by side (ratios: "
-            "each machine / A)\n", e->name);
+    fprintf(out,
+            "%s: headline figures, machines side by side (ratios: "
+            "each machine / A)\n",
+            e->name);
     for (int i = 0; i < n; i++) {
         char fl[160];
         hx_hrun_flags(&runs[i], fl, sizeof fl);
-        fprintf(out, "  %c%s %s, run %s%s%s\n", 'A' + i % 26,
-                fl[0] ? "*" : " ", runs[i].label, runs[i].run_id,
-                fl[0] ? ": " : "", fl);
+        fprintf(out, "  %c%s %s, run %s%s%s\n", 'A' + i % 26, fl[0] ? "*" : " ",
+                runs[i].label, runs[i].run_id, fl[0] ? ": " : "", fl);
     }
     if (e->nheadlines == 0) {
         fprintf(out, "  (%s declares no headline figures: see the plot)\n",
@@ -530,8 +532,8 @@ void hx_htable_print(FILE *out, const hx_experiment *e, const hx_hrun *runs,
         fputc('\n', out);
         bool ratio = false; /* a ratio line only where one exists */
         for (int i = 1; i < n && !ratio; i++)
-            ratio = !isnan(runs[0].fig[k].value) &&
-                    !isnan(runs[i].fig[k].value);
+            ratio =
+                !isnan(runs[0].fig[k].value) && !isnan(runs[i].fig[k].value);
         if (n < 2 || !ratio)
             continue;
         fprintf(out, "%*s", namew, "x A  ");
@@ -548,8 +550,9 @@ void hx_htable_print(FILE *out, const hx_experiment *e, const hx_hrun *runs,
         fputc('\n', out);
     }
     if (unmeasured)
-        fprintf(out, "(%d figure%s measured by none of these runs: --wide "
-                     "lists %s)\n",
+        fprintf(out,
+                "(%d figure%s measured by none of these runs: --wide "
+                "lists %s)\n",
                 unmeasured, unmeasured > 1 ? "s" : "",
                 unmeasured > 1 ? "them" : "it");
 }
@@ -574,8 +577,8 @@ static void csv_num(FILE *f, double v) {
         fprintf(f, "%.6g", v);
 }
 
-void hx_htable_csv(FILE *f, const hx_experiment *e, const hx_hrun *runs,
-                   int n, bool header) {
+void hx_htable_csv(FILE *f, const hx_experiment *e, const hx_hrun *runs, int n,
+                   bool header) {
     if (header)
         fputs("experiment,key,figure,unit,machine,reference,run_id,quick,"
               "busy,oversubscribed,value,ci_lo,ci_hi,source,ratio_to,"

@@ -51,9 +51,9 @@ typedef struct hx_hfig {
 } hx_hfig;
 
 typedef struct hx_hrun {
-    char label[200];  /* <machine dir>, with " (reference)" */
-    char mdir[260];   /* the machine directory name */
-    char dir[1100];   /* the run directory (a `latest` link) */
+    char label[200]; /* <machine dir>, with " (reference)" */
+    char mdir[260];  /* the machine directory name */
+    char dir[1100];  /* the run directory (a `latest` link) */
     char run_id[64];
     bool reference, quick, busy, oversub;
     bool busy_known;  /* false: neither summary.json nor task-clock */
@@ -72,8 +72,8 @@ void hx_hrun_free(hx_hrun *h);
 /* The ratio of b's figure to a's: 0 with ratio, lo, hi (NAN without an
  * interval) and the interval's kind ("bootstrap95", "minmax", "envelope",
  * "none"); -1 when either value is unknown. */
-int hx_hfig_ratio(const hx_hfig *a, const hx_hfig *b, double *ratio,
-                  double *lo, double *hi, const char **kind);
+int hx_hfig_ratio(const hx_hfig *a, const hx_hfig *b, double *ratio, double *lo,
+                  double *hi, const char **kind);
 
 /* "quick, busy (62% CPU), over-subscribed points" or "" */
 void hx_hrun_flags(const hx_hrun *h, char *buf, size_t len);
@@ -85,8 +85,8 @@ void hx_htable_print(FILE *f, const hx_experiment *e, const hx_hrun *runs,
                      int n, bool wide);
 /* The same as CSV rows (RFC 4180): one row per figure x machine; the
  * header first when header is true. */
-void hx_htable_csv(FILE *f, const hx_experiment *e, const hx_hrun *runs,
-                   int n, bool header);
+void hx_htable_csv(FILE *f, const hx_experiment *e, const hx_hrun *runs, int n,
+                   bool header);
 
 /* A number in at most 7 characters for tables: 3 significant digits,
  * no exponent below 1e7. */

@@ -107,12 +107,12 @@ extern "C" {
 
 /* ---- limits ------------------------------------------------------------ */
 
-#define HX_MAX_PARAMS   4 /* swept parameters per experiment, threads included */
-#define HX_MAX_VARIANTS 16 /* variants per experiment */
-#define HX_MAX_POINTS   64 /* values per parameter */
-#define HX_MAX_CACHES   8  /* data/unified cache levels recorded */
-#define HX_MAX_METRICS  12 /* extra metrics an experiment reports */
-#define HX_MAX_CLAIMS   8  /* claims checked for the verdict */
+#define HX_MAX_PARAMS    4 /* swept parameters per experiment, threads included */
+#define HX_MAX_VARIANTS  16 /* variants per experiment */
+#define HX_MAX_POINTS    64 /* values per parameter */
+#define HX_MAX_CACHES    8  /* data/unified cache levels recorded */
+#define HX_MAX_METRICS   12 /* extra metrics an experiment reports */
+#define HX_MAX_CLAIMS    8  /* claims checked for the verdict */
 #define HX_MAX_HEADLINES 24 /* headline figures per experiment */
 
 /* ---- topology (filled by the harness from hwloc) ----------------------- */
@@ -160,7 +160,7 @@ typedef struct hx_point hx_point; /* one (variant, parameter point) */
 uint64_t hx_batch(hx_state *st);
 
 int hx_thread_index(const hx_state *st); /* 0 .. threads of the point - 1 */
-void *hx_shared(const hx_state *st); /* what .setup returned */
+void *hx_shared(const hx_state *st);     /* what .setup returned */
 const hx_point *hx_state_point(const hx_state *st);
 
 /* Untimed warm-up, from a variant's .warm function only: the ops to walk
@@ -365,12 +365,12 @@ enum hx_headline_kind {
 };
 
 typedef struct hx_headline {
-    const char *key;  /* [a-z0-9_], stable across runs: "xadd_ratio" */
-    const char *name; /* "xadd packed/padded at max threads" */
-    const char *unit; /* "x", "ns", "pages", "cycles" */
-    const char *how;  /* how it is computed, one sentence */
-    int kind;         /* hx_headline_kind */
-    int claim;        /* HX_HEAD_CLAIM: index into claims */
+    const char *key;    /* [a-z0-9_], stable across runs: "xadd_ratio" */
+    const char *name;   /* "xadd packed/padded at max threads" */
+    const char *unit;   /* "x", "ns", "pages", "cycles" */
+    const char *how;    /* how it is computed, one sentence */
+    int kind;           /* hx_headline_kind */
+    int claim;          /* HX_HEAD_CLAIM: index into claims */
     const char *series; /* HX_HEAD_MEDIAN */
     int64_t at;         /* HX_HEAD_MEDIAN */
 } hx_headline;
@@ -414,23 +414,23 @@ typedef struct hx_experiment {
                                   "page-faults", "cycles"; NULL: defaults */
     const hx_claim *claims;
     int nclaims;
-    hx_verdict_fn verdict; /* optional, after the claims */
+    hx_verdict_fn verdict;        /* optional, after the claims */
     const hx_headline *headlines; /* the figures that are the result */
     int nheadlines;
-    const char *xparam;    /* plot x axis parameter name */
-    unsigned plot_flags;   /* hx_plot_flags */
-    hx_marks_fn marks;     /* optional extra plot marks */
-    int min_cores;         /* skip the experiment below this (0: none) */
-    bool runtime;          /* the ops run on the runtime's threads (its Ms);
+    const char *xparam;      /* plot x axis parameter name */
+    unsigned plot_flags;     /* hx_plot_flags */
+    hx_marks_fn marks;       /* optional extra plot marks */
+    int min_cores;           /* skip the experiment below this (0: none) */
+    bool runtime;            /* the ops run on the runtime's threads (its Ms);
                               the timed thread only waits, so its CPU time
                               says nothing about a busy machine and that
                               check is off */
-    double min_time;       /* seconds per repetition (0: harness default) */
+    double min_time;         /* seconds per repetition (0: harness default) */
     const hx_source *source; /* optional: counters its metrics name */
     /* Optional: the metric the plot shows on y instead of ns_per_op
      * (its median with p10..p90 bars), and the y label for it. */
     const char *plot_metric;
-    const char *sim;       /* optional: what the simulated cache counters
+    const char *sim; /* optional: what the simulated cache counters
                               (--counters sim) should show, for describe */
     /* Optional: a second plot in report.html along this parameter, at the
      * largest value of the x parameter (within the PUs for threads), where

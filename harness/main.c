@@ -8,8 +8,8 @@
 
 #include "commands.h"
 #include "counters_sim.h"
-#include "run.h"
 #include "registry.h"
+#include "run.h"
 
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], HX_SIM_CHILD_CMD) == 0)

@@ -37,11 +37,11 @@
 #include <unistd.h>
 
 #include "calibrate.h"
+#include "clock.h"
 #include "context.h"
 #include "counters_sim.h"
 #include "output.h"
 #include "run.h"
-#include "clock.h"
 
 static int mkdir_p(const char *path) {
     char buf[1024];
@@ -88,8 +88,8 @@ void hx_output_cleanup_stale(const char *expdir) {
 
 int hx_output_begin(hx_run *r, char *err, size_t len) {
     char expdir[sizeof r->dir - 128];
-    int w = snprintf(expdir, sizeof expdir, "%s/%s/%s", r->opts->out,
-                     r->mdir, r->exp->name);
+    int w = snprintf(expdir, sizeof expdir, "%s/%s/%s", r->opts->out, r->mdir,
+                     r->exp->name);
     if (w < 0 || (size_t)w >= sizeof expdir) {
         snprintf(err, len, "--out path too long");
         return -ENAMETOOLONG;
@@ -136,8 +136,8 @@ int hx_output_commit(hx_run *r) {
     int k = 2;
     while (rename(r->tmpdir, r->dir) != 0) {
         if ((errno != EEXIST && errno != ENOTEMPTY) || k > 1000) {
-            fprintf(stderr, "mechlab: cannot rename %s to %s: %s\n",
-                    r->tmpdir, r->dir, strerror(errno));
+            fprintf(stderr, "mechlab: cannot rename %s to %s: %s\n", r->tmpdir,
+                    r->dir, strerror(errno));
             return -errno;
         }
         (void)!snprintf(r->run_id, sizeof r->run_id, "%.20s-%d", base, k++);

@@ -4,8 +4,8 @@
 #ifndef MECHLAB_PIPELINE_H
 #define MECHLAB_PIPELINE_H
 
-#include <stddef.h>
 #include "run.h"
+#include <stddef.h>
 
 /* Plans, runs, builds the result and writes the run directory; returns
  * the exit status (HX_EXIT_*). */

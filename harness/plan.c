@@ -24,9 +24,9 @@
 #include <unistd.h>
 
 #include "counters_sim.h"
-#include "points.h"
-#include "plan.h"
 #include "gotwin.h"
+#include "plan.h"
+#include "points.h"
 #include "topo.h"
 
 #define HX_DEFAULT_REPS     9
@@ -124,8 +124,7 @@ void hx_series_name(const hx_run *r, const hx_point *pt, char *buf,
             continue;
         int64_t v = i == r->thread_param ? pt->threads : pt->val[i];
         if (e->params[i].scale > 1) /* "workers_per_core=0.25" */
-            n += (size_t)snprintf(buf + n, len - n, " %s=%g",
-                                  e->params[i].name,
+            n += (size_t)snprintf(buf + n, len - n, " %s=%g", e->params[i].name,
                                   hx_param_real(&e->params[i], v));
         else
             n += (size_t)snprintf(buf + n, len - n, " %s=%lld",
@@ -193,8 +192,8 @@ static int parse_points(const hx_param *p, const char *spec, int64_t *out,
         char buf[1024];
         if (scale_spec(spec, p->scale, buf, sizeof buf, err, len) != 0)
             return -EINVAL;
-        int n = hx_points_parse(buf, p->min, p->max, out, HX_MAX_POINTS, err,
-                                len);
+        int n =
+            hx_points_parse(buf, p->min, p->max, out, HX_MAX_POINTS, err, len);
         if (n <= 0 && err[0]) { /* say it in the user's units */
             char again[200];
             snprintf(again, sizeof again, "%s", err);
@@ -487,4 +486,3 @@ void hx_plan_free(hx_run *r) {
     hx_sim_free(r->sim);
     r->sim = NULL;
 }
-

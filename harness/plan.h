@@ -5,9 +5,9 @@
 #ifndef MECHLAB_PLAN_H
 #define MECHLAB_PLAN_H
 
+#include "run.h"
 #include <stddef.h>
 #include <stdint.h>
-#include "run.h"
 
 /* Plans e on this machine for o: topology, every parameter's points,
  * families and points, counters. 0, or -errno with a sentence in err

@@ -25,11 +25,11 @@
 
 #include "context.h"
 #include "counters_sim.h"
-#include "plotstyle.h"
-#include "result.h"
 #include "gnuplot.h"
 #include "gotwin.h"
 #include "plan.h"
+#include "plotstyle.h"
+#include "result.h"
 #include "topo.h"
 
 #ifndef MECHLAB_GNUPLOT
@@ -77,8 +77,8 @@ int hx_run_gnuplot(const char *dir, const char *script, char *msg, size_t len) {
     return 0;
 }
 
-int hx_plot(const struct hx_results *res, const char *dir, bool draw,
-            char *msg, size_t len) {
+int hx_plot(const struct hx_results *res, const char *dir, bool draw, char *msg,
+            size_t len) {
     const hx_run *r = res->r;
     const hx_experiment *e = r->exp;
     const hx_param *xp = &e->params[r->xparam];

@@ -43,8 +43,8 @@ typedef struct bar {
 static const hx_rseries *series_named(const struct hx_results *res,
                                       const char *name) {
     for (int i = 0; i < res->nseries; i++)
-        if (strcmp(res->series[i].name, name) == 0 &&
-            res->series[i].npts > 0 && res->series[i].pts[0].nv > 0)
+        if (strcmp(res->series[i].name, name) == 0 && res->series[i].npts > 0 &&
+            res->series[i].pts[0].nv > 0)
             return &res->series[i];
     return NULL;
 }
@@ -57,8 +57,13 @@ static int add(bar *b, int n, const hx_rseries *se, int colour, bool go,
         if (b[i].se == se)
             return n;
     const hx_rpoint *p = &se->pts[0];
-    b[n] = (bar){.se = se, .med = p->s.median, .lo = p->s.p10,
-                 .hi = p->s.p90, .colour = colour, .go = go, .group = group};
+    b[n] = (bar){.se = se,
+                 .med = p->s.median,
+                 .lo = p->s.p10,
+                 .hi = p->s.p90,
+                 .colour = colour,
+                 .go = go,
+                 .group = group};
     return n + 1;
 }
 
@@ -125,8 +130,8 @@ void hx_plot_bars(const struct hx_results *res, FILE *g, const char *title,
         ymin = 0.1;
         ymax = 10;
     }
-    double base = pow(10, floor(log10(ymin)) - (log10(ymin) -
-                                                 floor(log10(ymin)) < 0.3));
+    double base =
+        pow(10, floor(log10(ymin)) - (log10(ymin) - floor(log10(ymin)) < 0.3));
     /* positions: bars 1 apart inside a group, a gap of 1 between groups */
     double pos[BAR_MAX];
     double x = 0;
@@ -185,15 +190,16 @@ void hx_plot_bars(const struct hx_results *res, FILE *g, const char *title,
         fprintf(g,
                 "set label \"%s%.3g×\" at %g, %g center font ',11' "
                 "tc rgb '#222222' noenhanced\n",
-                (e->plot_flags & HX_PLOT_PAIRS) ? "" : "", ratio,
-                (x0 + x1) / 2, (top > 0 ? top : a->med) * 2.2);
+                (e->plot_flags & HX_PLOT_PAIRS) ? "" : "", ratio, (x0 + x1) / 2,
+                (top > 0 ? top : a->med) * 2.2);
     }
     fprintf(g, "$bars << EOD\n");
     for (int i = 0; i < n; i++) {
         const char *hex = hx_plot_colour(b[i].colour);
         fprintf(g, "%g %.6g %.6g %.6g %ld %d\n", pos[i], b[i].med,
-                b[i].lo > 0 ? b[i].lo : b[i].med, b[i].hi > 0 ? b[i].hi : b[i].med,
-                strtol(hex + 1, NULL, 16), b[i].go);
+                b[i].lo > 0 ? b[i].lo : b[i].med,
+                b[i].hi > 0 ? b[i].hi : b[i].med, strtol(hex + 1, NULL, 16),
+                b[i].go);
     }
     fprintf(g, "EOD\n");
     hx_plot_terminal(g, "png", e->name);

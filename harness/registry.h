@@ -4,8 +4,8 @@
 #ifndef MECHLAB_REGISTRY_H
 #define MECHLAB_REGISTRY_H
 
-#include <stdio.h>
 #include "hx.h"
+#include <stdio.h>
 
 const hx_experiment *hx_find_experiment(const char *name);
 int hx_experiment_count(void);

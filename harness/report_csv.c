@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "counters_sim.h"
-#include "result.h"
 #include "plan.h"
+#include "result.h"
 
 static void csv_str(FILE *f, const char *s) {
     if (strpbrk(s, ",\"\r\n") == NULL) {

@@ -36,11 +36,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gnuplot.h"
+#include "registry.h"
 #include "report_html.h"
 #include "run.h"
 #include "rundata.h"
-#include "gnuplot.h"
-#include "registry.h"
 
 /* ---- small helpers ---------------------------------------------------------- */
 
@@ -352,7 +352,8 @@ static void other_params(json_t *params, const char *skip1, const char *skip2,
     const char *k;
     json_t *v;
     json_object_foreach(params, k, v) {
-        if ((skip1 && strcmp(k, skip1) == 0) || (skip2 && strcmp(k, skip2) == 0))
+        if ((skip1 && strcmp(k, skip1) == 0) ||
+            (skip2 && strcmp(k, skip2) == 0))
             continue;
         if (n < len)
             n += (size_t)snprintf(buf + n, len - n, " %s=%g", k,
@@ -385,16 +386,18 @@ static void plots(FILE *f, const hx_rundata *rd, const hx_experiment *e,
         ax.xbytes = xp->flags & HX_PARAM_BYTES;
         ax.x_is_threads = xp->flags & HX_PARAM_THREADS;
         ax.logy = e->plot_flags & HX_PLOT_LOGY;
-        ax.pus = (int)json_integer_value(json_object_get(
-            json_object_get(rd->context, "machine"), "pus"));
+        ax.pus = (int)json_integer_value(
+            json_object_get(json_object_get(rd->context, "machine"), "pus"));
     } else {
         ax.xname = "x";
         ax.xunit = "";
     }
     const char *op = s ? jstr(s, "op") : e && e->op ? e->op : "op";
     char ylabel[200], title[400];
-    snprintf(ylabel, sizeof ylabel, "ns per %s per thread (median; bars "
-             "p10-p90)", op);
+    snprintf(ylabel, sizeof ylabel,
+             "ns per %s per thread (median; bars "
+             "p10-p90)",
+             op);
     snprintf(title, sizeof title, "%s: ns per %s vs %s (%s, run %s)",
              rd->experiment, op, ax.xname, machine, rd->run_id);
     pline *ls = NULL;
@@ -426,8 +429,8 @@ static void plots(FILE *f, const hx_rundata *rd, const hx_experiment *e,
     double at = -INFINITY;
     for (int i = 0; i < rd->npts; i++) {
         double x = rd->pts[i].x;
-        if (isnan(rd->pts[i].median) || (ax.x_is_threads && ax.pus > 0 &&
-                                         x > ax.pus))
+        if (isnan(rd->pts[i].median) ||
+            (ax.x_is_threads && ax.pus > 0 && x > ax.pus))
             continue;
         at = fmax(at, x);
     }
@@ -534,8 +537,7 @@ static void verdict_block(FILE *f, json_t *s, const char *summary_txt) {
         return;
     }
     const char *st = jstr(v, "status");
-    fprintf(f, "<div class=\"verdict %s\"><b>verdict:</b> ",
-            status_class(st));
+    fprintf(f, "<div class=\"verdict %s\"><b>verdict:</b> ", status_class(st));
     esc(f, jstr(v, "text"));
     json_t *rs = json_object_get(v, "reasons");
     if (json_array_size(rs)) {
@@ -775,8 +777,9 @@ int hx_report_html(const char *rundir, char *err, size_t len) {
     fputs("<h1>", f);
     esc(f, rd.experiment);
     fputs("</h1>\n<p class=\"sub\">", f);
-    const char *summary =
-        s ? jstr(s, "summary") : e && e->summary ? e->summary : "";
+    const char *summary = s                 ? jstr(s, "summary")
+                          : e && e->summary ? e->summary
+                                            : "";
     esc(f, summary);
     fputs("<br>", f);
     esc(f, s ? jstr(s, "machine_line") : machine);
@@ -792,8 +795,7 @@ int hx_report_html(const char *rundir, char *err, size_t len) {
         fputs(" &middot; from data.csv (this run predates summary.json)", f);
     fputs("</p>\n", f);
     verdict_block(f, s, summary_txt);
-    para(f, "Hypothesis",
-         s ? jstr(s, "hypothesis") : e ? e->hypothesis : NULL);
+    para(f, "Hypothesis", s ? jstr(s, "hypothesis") : e ? e->hypothesis : NULL);
     plots(f, &rd, e, machine);
     if (s) {
         claims_table(f, s);
@@ -817,7 +819,9 @@ int hx_report_html(const char *rundir, char *err, size_t len) {
     }
     machine_block(f, rd.context);
     para(f, "How to read the plot",
-         s ? jstr(s, "reading") : e ? e->reading : NULL);
+         s   ? jstr(s, "reading")
+         : e ? e->reading
+             : NULL);
     homework(f, s ? jstr(s, "homework") : e ? e->homework : NULL);
     fputs("<p class=\"sub\">Written by <code>mechlab report</code> from this "
           "run's ",

@@ -85,7 +85,8 @@ static int subdirs(const char *dir, char ***out, bool newest_first,
     }
     closedir(d);
     if (n > 1)
-        qsort(*out, (size_t)n, sizeof(char *), newest_first ? cmp_desc : cmp_asc);
+        qsort(*out, (size_t)n, sizeof(char *),
+              newest_first ? cmp_desc : cmp_asc);
     return n;
 }
 
@@ -166,9 +167,9 @@ static void row(FILE *f, const char *root, const char *rel, const char *exp,
             }
         if (t)
             fclose(t);
-        st = strstr(vtext, "does not hold")    ? "does-not-hold"
-             : strstr(vtext, "not settled")    ? "not-settled"
-             : strstr(vtext, "inconclusive")   ? "inconclusive"
+        st = strstr(vtext, "does not hold")      ? "does-not-hold"
+             : strstr(vtext, "not settled")      ? "not-settled"
+             : strstr(vtext, "inconclusive")     ? "inconclusive"
              : strstr(vtext, "hypothesis holds") ? "holds"
                                                  : "none";
     }
@@ -220,9 +221,10 @@ static void machine_section(FILE *f, const char *root, const char *sub,
         return;
     fputs("<h2>", f);
     esc(f, machine);
-    fprintf(f, "%s</h2>\n", reference ? " <span class=\"tag\">reference"
-                                        "</span>"
-                                      : "");
+    fprintf(f, "%s</h2>\n",
+            reference ? " <span class=\"tag\">reference"
+                        "</span>"
+                      : "");
     fputs("<table><tr><th>experiment</th><th>run (newest first)</th>"
           "<th>verdict</th><th>headline figures</th><th></th></tr>\n",
           f);
@@ -245,8 +247,10 @@ static void machine_section(FILE *f, const char *root, const char *sub,
 
 int hx_report_index(const char *root, char *err, size_t len) {
     if (!is_dir(root)) {
-        snprintf(err, len, "%s: no results directory (run an experiment "
-                 "first)", root);
+        snprintf(err, len,
+                 "%s: no results directory (run an experiment "
+                 "first)",
+                 root);
         return -ENOENT;
     }
     char path[1200], tmp[1300];

@@ -22,8 +22,8 @@
 
 #include "context.h"
 #include "counters_sim.h"
-#include "result.h"
 #include "plan.h"
+#include "result.h"
 
 static json_t *num(double v) {
     return isnan(v) || isinf(v) ? json_null() : json_real(v);
@@ -117,9 +117,9 @@ static json_t *claim_json(const struct hx_results *res, int c) {
     json_object_set_new(o, "ratio", num(cr->evaluated ? cr->j.ratio : NAN));
     json_object_set_new(o, "ci_lo", num(cr->evaluated ? cr->j.lo : NAN));
     json_object_set_new(o, "ci_hi", num(cr->evaluated ? cr->j.hi : NAN));
-    json_object_set_new(o, "ci_kind",
-                        json_string(hx_ci_key(cr->evaluated ? cr->j.ci
-                                                            : HX_CI_NONE)));
+    json_object_set_new(
+        o, "ci_kind",
+        json_string(hx_ci_key(cr->evaluated ? cr->j.ci : HX_CI_NONE)));
     json_object_set_new(o, "reps", json_integer(cr->evaluated ? cr->j.n : 0));
     json_object_set_new(o, "expected", json_real(cl->min_ratio));
     json_object_set_new(o, "on_cpu_time", json_boolean(cr->on_cpu));
@@ -193,9 +193,9 @@ int hx_report_json(const struct hx_results *res, const char *path) {
     json_object_set_new(root, "quick", json_boolean(r->opts->quick));
     json_object_set_new(root, "reps", json_integer(r->reps));
     json_object_set_new(root, "busy", json_boolean(res->busy));
-    json_object_set_new(root, "worst_cpu_share",
-                        num(res->tc >= 0 && !e->runtime ? res->worst_share
-                                                        : NAN));
+    json_object_set_new(
+        root, "worst_cpu_share",
+        num(res->tc >= 0 && !e->runtime ? res->worst_share : NAN));
     json_object_set_new(root, "oversubscribed", json_boolean(res->oversub));
     json_object_set_new(root, "summary", str(e->summary));
     json_object_set_new(root, "hypothesis", str(e->hypothesis));
@@ -247,8 +247,8 @@ int hx_report_json(const struct hx_results *res, const char *path) {
     json_t *points = json_array();
     for (int i = 0; i < res->nseries; i++)
         for (int k = 0; k < res->series[i].npts; k++)
-            json_array_append_new(
-                points, point_json(res, &res->series[i], &res->series[i].pts[k]));
+            json_array_append_new(points, point_json(res, &res->series[i],
+                                                     &res->series[i].pts[k]));
     json_object_set_new(root, "points", points);
 
     json_t *unav = json_array();
@@ -257,8 +257,8 @@ int hx_report_json(const struct hx_results *res, const char *path) {
             json_t *o = json_object();
             json_object_set_new(o, "counter",
                                 json_string(hx_counters_name(r->counters, i)));
-            json_object_set_new(o, "reason",
-                                json_string(hx_counters_reason(r->counters, i)));
+            json_object_set_new(
+                o, "reason", json_string(hx_counters_reason(r->counters, i)));
             json_array_append_new(unav, o);
         }
     json_object_set_new(root, "unavailable", unav);

@@ -36,8 +36,8 @@
 #include "console.h"
 #include "context.h"
 #include "counters_sim.h"
-#include "result.h"
 #include "plan.h"
+#include "result.h"
 
 /* the x column's unit line: sizes and counts carry their own */
 static const char *unit_of(const hx_param *xp) {
@@ -143,7 +143,6 @@ static void table_wide(const struct hx_results *res, FILE *f) {
     }
 }
 
-
 /* ---- the console's table (about HX_CONSOLE_WIDTH columns) -------------- */
 
 typedef struct tcol {
@@ -170,8 +169,9 @@ static bool table_pivot(const struct hx_results *res, FILE *f) {
     const int cw = 8;
     if (12 + res->nseries * (cw + 1) > HX_CONSOLE_WIDTH)
         return false;
-    fprintf(f, "median ns per %s (%d rows: one per %s; '!' cv > %.0f%%; "
-               "every column: --wide or summary.txt)\n",
+    fprintf(f,
+            "median ns per %s (%d rows: one per %s; '!' cv > %.0f%%; "
+            "every column: --wide or summary.txt)\n",
             r->exp->op ? r->exp->op : "op", nrows(res), xp->name,
             HX_CV_WARN * 100);
     for (int i = 0; i < res->nseries; i++)
@@ -336,8 +336,8 @@ static void table_narrow(const struct hx_results *res, FILE *f) {
             if (p->s.outliers)
                 fprintf(f, " (%zu outl.)", p->s.outliers);
             if (p->nv < p->pt->nsamples)
-                fprintf(f, " (%d of %d reps failed)",
-                        p->pt->nsamples - p->nv, p->pt->nsamples);
+                fprintf(f, " (%d of %d reps failed)", p->pt->nsamples - p->nv,
+                        p->pt->nsamples);
             fprintf(f, "\n");
         }
     }
@@ -345,8 +345,9 @@ static void table_narrow(const struct hx_results *res, FILE *f) {
         fprintf(f, "(zero or unmeasured at every point, not shown: %s)\n",
                 dropped_zero);
     if (dropped_room[0])
-        fprintf(f, "(no room here for: %s; --wide or summary.txt has every "
-                   "column)\n",
+        fprintf(f,
+                "(no room here for: %s; --wide or summary.txt has every "
+                "column)\n",
                 dropped_room);
 }
 
@@ -382,9 +383,8 @@ static void report(const struct hx_results *res, FILE *f, bool wide) {
             e->op ? e->op : "op", r->reps);
     table(res, f, wide);
     for (int i = 0; i < res->nwarnings; i++)
-        fprintf(f, "%s %s\n", strncmp(res->warnings[i], "over-sub", 8) == 0
-                                  ? "*"
-                                  : "!",
+        fprintf(f, "%s %s\n",
+                strncmp(res->warnings[i], "over-sub", 8) == 0 ? "*" : "!",
                 res->warnings[i]);
 
     /* the clock reference, the loop floor, points not settled, passes */
@@ -411,9 +411,10 @@ static void report(const struct hx_results *res, FILE *f, bool wide) {
     /* --counters sim: the simulated misses (or, without it, the offer) */
     hx_sim_summary(r, f);
     if (res->nclaims) {
-        fprintf(f, "\nclaims (ratio of medians; its interval: 95%% bootstrap "
-                   "from %d reps, the min/max envelope from %d, none "
-                   "below)\n",
+        fprintf(f,
+                "\nclaims (ratio of medians; its interval: 95%% bootstrap "
+                "from %d reps, the min/max envelope from %d, none "
+                "below)\n",
                 HX_CI_BOOT_REPS, HX_CI_MIN_REPS);
         for (int c = 0; c < res->nclaims; c++)
             fprintf(f, "  %s\n", res->claims[c].text);
@@ -438,7 +439,8 @@ static void report(const struct hx_results *res, FILE *f, bool wide) {
         any = true;
         char v[32];
         hx_fmt_ns(h->value, v, sizeof v);
-        fprintf(f, "  %-40s %10s %s", h->decl->name, isnan(h->value) ? "n/a" : v,
+        fprintf(f, "  %-40s %10s %s", h->decl->name,
+                isnan(h->value) ? "n/a" : v,
                 isnan(h->value) ? "" : h->decl->unit);
         if (!isnan(h->lo))
             fprintf(f, " (%.3g-%.3g)", h->lo, h->hi);

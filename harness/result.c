@@ -33,9 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "result.h"
 #include "gotwin.h"
 #include "plan.h"
+#include "result.h"
 
 #define HX_BOOT_SEED 0x6d6563686c6162ull /* "mechlab" */
 
@@ -70,10 +70,9 @@ static void warn(struct hx_results *res, const char *fmt, ...) {
     va_end(ap);
 }
 
-static void reason(struct hx_results *res, hx_status st, const char *fmt,
-                   ...) __attribute__((format(printf, 3, 4)));
-static void reason(struct hx_results *res, hx_status st, const char *fmt,
-                   ...) {
+static void reason(struct hx_results *res, hx_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void reason(struct hx_results *res, hx_status st, const char *fmt, ...) {
     if (res->nreasons == HX_MAX_REASONS)
         return;
     res->reason_status[res->nreasons] = st;
@@ -227,7 +226,8 @@ static bool resolve_at(const hx_run *r, int pidx, int64_t at, int64_t *out) {
 void hx_claims_where(const hx_run *r, char *buf, size_t len) {
     buf[0] = 0;
     int tp = r->thread_param;
-    if (tp < 0 || r->npts[tp] == 0 || r->pts[tp][r->npts[tp] - 1] <= r->topo.pus)
+    if (tp < 0 || r->npts[tp] == 0 ||
+        r->pts[tp][r->npts[tp] - 1] <= r->topo.pus)
         return;
     if (r->pts[tp][0] > r->topo.pus)
         snprintf(buf, len,
@@ -305,8 +305,8 @@ static void claim_text(struct hx_results *res, int ci) {
         snprintf(t, len,
                  "%s=%s: %s'%s' is %.2fx faster than '%s' (%s; expected >= "
                  "%.2gx): %s",
-                 e->params[cr->pidx].name, at, on, cl->fast, j->ratio,
-                 cl->slow, iv, cl->min_ratio, st);
+                 e->params[cr->pidx].name, at, on, cl->fast, j->ratio, cl->slow,
+                 iv, cl->min_ratio, st);
     else
         snprintf(t, len,
                  "%s=%s: %s'%s' is %.2fx slower than '%s' (%s; expected it "
@@ -627,8 +627,8 @@ struct hx_results *hx_results_build(hx_run *r) {
             res->xs[u++] = res->xs[i];
     res->nx = u;
     find_busy(res);
-    res->nclaims = r->exp->nclaims < HX_MAX_CLAIMS ? r->exp->nclaims
-                                                   : HX_MAX_CLAIMS;
+    res->nclaims =
+        r->exp->nclaims < HX_MAX_CLAIMS ? r->exp->nclaims : HX_MAX_CLAIMS;
     for (int c = 0; c < res->nclaims; c++) {
         eval_claim(res, c);
         claim_text(res, c);

@@ -49,7 +49,7 @@ typedef struct hx_rpoint {
     int ncpu;
     double ev[HX_MAX_EVENTS];   /* median per op; NAN if none */
     double met[HX_MAX_METRICS]; /* median; NAN if none */
-    double cpu_share; /* task-clock / wall time; NAN if not known */
+    double cpu_share;           /* task-clock / wall time; NAN if not known */
 } hx_rpoint;
 
 typedef struct hx_rseries {
@@ -70,7 +70,7 @@ typedef struct hx_claim_result {
     char why[256];
     char unsettled[160]; /* non-empty: a point is not settled (its threads
                             or PUs ran at unequal speeds, calibrate.c) */
-    char text[HX_TEXT]; /* the sentence the summary prints */
+    char text[HX_TEXT];  /* the sentence the summary prints */
 } hx_claim_result;
 
 typedef struct hx_check {
@@ -117,7 +117,7 @@ struct hx_results {
     /* the verdict */
     hx_status verdict;
     char verdict_text[HX_TEXT];
-    char reasons[HX_MAX_REASONS][HX_TEXT]; /* deciding ones first */
+    char reasons[HX_MAX_REASONS][HX_TEXT];   /* deciding ones first */
     hx_status reason_status[HX_MAX_REASONS]; /* of each reason's item */
     int nreasons;
 };
@@ -141,8 +141,8 @@ int hx_report_json(const struct hx_results *res, const char *path);
 /* report_csv.c: data.csv; 0 or -errno */
 int hx_report_csv(const struct hx_results *res, const char *path);
 /* plot.c: plot.dat and plot.gp in dir; with draw, runs gnuplot on them */
-int hx_plot(const struct hx_results *res, const char *dir, bool draw,
-            char *msg, size_t len);
+int hx_plot(const struct hx_results *res, const char *dir, bool draw, char *msg,
+            size_t len);
 
 /* Numbers as the summary prints them: "n/a", 3 significant digits below
  * 100, one decimal below 1e5, none above. */

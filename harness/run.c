@@ -24,15 +24,15 @@
 #include <unistd.h>
 
 #include "calibrate.h"
+#include "clock.h"
 #include "console.h"
 #include "counters_sim.h"
-#include "report_html.h"
-#include "result.h"
-#include "clock.h"
 #include "gotwin.h"
 #include "output.h"
 #include "pipeline.h"
 #include "plan.h"
+#include "report_html.h"
+#include "result.h"
 #include "runner.h"
 #include "setup_cache.h"
 #include "topo.h"
@@ -113,11 +113,12 @@ void hx_run_host(const hx_opts *o, char *buf, size_t len) {
         name[strcspn(name, ".")] = 0;
     size_t n = 0;
     for (const char *p = name; *p && n + 1 < len; p++)
-        buf[n++] = (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                           "0123456789._-",
-                           *p) != NULL)
-                       ? *p
-                       : '-';
+        buf[n++] =
+            (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                    "0123456789._-",
+                    *p) != NULL)
+                ? *p
+                : '-';
     buf[n] = 0;
 }
 
@@ -230,9 +231,8 @@ int hx_run_experiment(const hx_experiment *e, const hx_opts *o) {
     /* report.html is drawn from the files just written, as `mechlab
      * report` draws it for any run directory */
     char hmsg[1024] = "";
-    int hrc = status == HX_EXIT_OK
-                  ? hx_report_html(r.tmpdir, hmsg, sizeof hmsg)
-                  : -1;
+    int hrc =
+        status == HX_EXIT_OK ? hx_report_html(r.tmpdir, hmsg, sizeof hmsg) : -1;
     if (hrc != 0 && status == HX_EXIT_OK)
         fprintf(stderr, "mechlab: no report.html: %s\n", hmsg);
     if (status == HX_EXIT_OK && hx_output_commit(&r) != 0)

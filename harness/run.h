@@ -107,7 +107,7 @@ struct hx_point {
     double mmax[HX_MAX_METRICS];
     bool mmax_set[HX_MAX_METRICS];
     /* per-thread results of the current repetition, then the samples */
-    int pu[HX_MAX_THREADS]; /* PU each worker was pinned to */
+    int pu[HX_MAX_THREADS];       /* PU each worker was pinned to */
     uint64_t tit[HX_MAX_THREADS]; /* each worker's op count, this rep */
     int stop; /* stop-together flag of the running repetition (repeat.h) */
     hx_sample *samples;
@@ -155,7 +155,7 @@ typedef struct hx_run {
     hx_variant twins[HX_MAX_VARIANTS];
     char twin_names[HX_MAX_VARIANTS][64];
     int ntwins;
-    bool go_missing; /* the experiment has twins but `go` is not here */
+    bool go_missing;  /* the experiment has twins but `go` is not here */
     int total_points; /* instances */
     int reps;
     double min_time;
@@ -164,13 +164,13 @@ typedef struct hx_run {
     uint64_t use_clock;
     /* progress */
     hx_progress_fn progress; /* NULL: none */
-    int done_runs; /* repetitions finished (approx.) */
+    int done_runs;           /* repetitions finished (approx.) */
     int total_runs;
     double t_start;
     struct hx_calib *calib_before, *calib_after; /* NULL: not measured */
-    char machine[96]; /* the CPU-model group: amd-epyc-9654-96c */
-    char host[72];    /* the node within it; "" with --machine alone */
-    char mdir[176];   /* results/<mdir>/: machine@host, or machine */
+    char machine[96];  /* the CPU-model group: amd-epyc-9654-96c */
+    char host[72];     /* the node within it; "" with --machine alone */
+    char mdir[176];    /* results/<mdir>/: machine@host, or machine */
     char dir[1024];    /* final run directory */
     char tmpdir[1024]; /* where it is written */
     char run_id[64];

@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "run.h"
 #include "rundata.h"
 #include "stats.h"
-#include "registry.h"
 
 int hx_csv_split(char *line, char **field, int max) {
     int n = 0;
@@ -80,8 +80,10 @@ static int from_summary(hx_rundata *rd, char *err, size_t len) {
     json_t *s = rd->summary;
     const char *schema = json_string_value(json_object_get(s, "schema"));
     if (!schema || strncmp(schema, "mechlab.summary/", 16) != 0) {
-        snprintf(err, len, "%s/summary.json: schema '%s' is not "
-                 "mechlab.summary/N", rd->dir, schema ? schema : "(none)");
+        snprintf(err, len,
+                 "%s/summary.json: schema '%s' is not "
+                 "mechlab.summary/N",
+                 rd->dir, schema ? schema : "(none)");
         return -EINVAL;
     }
     snprintf(rd->experiment, sizeof rd->experiment, "%s",
@@ -103,7 +105,8 @@ static int from_summary(hx_rundata *rd, char *err, size_t len) {
                       jnum(pt, "x")))
             return -ENOMEM;
         hx_rd_point *p = &rd->pts[rd->npts - 1];
-        p->threads = (int64_t)json_integer_value(json_object_get(pt, "threads"));
+        p->threads =
+            (int64_t)json_integer_value(json_object_get(pt, "threads"));
         p->median = jnum(pt, "median");
         p->p10 = jnum(pt, "p10");
         p->p90 = jnum(pt, "p90");
@@ -170,7 +173,8 @@ static int from_csv(hx_rundata *rd, const hx_experiment *e, char *err,
         double x = strtod(fld[c_x], NULL);
         int k;
         for (k = 0; k < rd->npts; k++)
-            if (rd->pts[k].x == x && strcmp(rd->pts[k].series, fld[c_series]) == 0)
+            if (rd->pts[k].x == x &&
+                strcmp(rd->pts[k].series, fld[c_series]) == 0)
                 break;
         if (k == rd->npts) {
             if (add_point(rd, fld[c_series], c_var >= 0 ? fld[c_var] : "", x)) {
@@ -239,13 +243,16 @@ int hx_rundata_load(const char *dir, const hx_experiment *e, hx_rundata *rd,
     const char *ex = json_string_value(json_object_get(run, "experiment"));
     snprintf(rd->run_id, sizeof rd->run_id, "%s", rid ? rid : "");
     snprintf(rd->experiment, sizeof rd->experiment, "%s",
-             e ? e->name : ex ? ex : "");
+             e    ? e->name
+             : ex ? ex
+                  : "");
     if (!e && ex)
         e = hx_find_experiment(ex);
     snprintf(path, sizeof path, "%s/summary.json", dir);
     json_error_t jerr;
     rd->summary = json_load_file(path, 0, &jerr);
-    int rc = rd->summary ? from_summary(rd, err, len) : from_csv(rd, e, err, len);
+    int rc =
+        rd->summary ? from_summary(rd, err, len) : from_csv(rd, e, err, len);
     if (rc)
         hx_rundata_free(rd);
     return rc;

@@ -95,21 +95,21 @@
 #include <vector>
 
 extern "C" {
+#include "clock.h"
 #include "counters_sim.h"
+#include "gotwin.h"
 #include "repeat.h"
 #include "run.h"
-#include "topo.h"
-#include "clock.h"
-#include "gotwin.h"
 #include "runner.h"
 #include "setup_cache.h"
+#include "topo.h"
 }
 
 struct hx_state {
     benchmark::State *s;
     hx_point *pt;
     int ti, nt;
-    int phase; /* 0 before the loop, 1 timing, 2 done */
+    int phase;         /* 0 before the loop, 1 timing, 2 done */
     bool warming;      /* inside the variant's .warm */
     hx_warmup warm;    /* its progress */
     uint64_t pass_ops; /* one pass, as declared to hx_warm(); 0: none */
@@ -127,7 +127,6 @@ struct hx_state {
     bool src; /* samples the process-wide sources (sources.c) */
     double s0[HX_MAX_SRCVALS], s1[HX_MAX_SRCVALS];
 };
-
 
 static void barrier_wait(hx_point *pt, int n);
 static void barrier_arrive(hx_point *pt, int n);
@@ -356,7 +355,8 @@ static void body(benchmark::State &s, hx_family *fam) {
                     : nullptr;
         /* Sources describe our process: not sampled for a Go twin, whose
          * work runs in a child process. */
-        st.src = ti == 0 && hx_sources_used(r) && !hx_gotwin_series(fam->var->name);
+        st.src =
+            ti == 0 && hx_sources_used(r) && !hx_gotwin_series(fam->var->name);
         /* The warm-up: untimed, before Google Benchmark's start barrier
          * (inside the first hx_batch), after our setup barrier. Its
          * budget is a few repetitions' min time. */
@@ -399,9 +399,8 @@ static void body(benchmark::State &s, hx_family *fam) {
                         continue;
                     double d = NAN;
                     bool scaled = false;
-                    if (!have ||
-                        hx_counter_delta(&st.c0[i], &st.c1[i], &d, &scaled) !=
-                            0)
+                    if (!have || hx_counter_delta(&st.c0[i], &st.c1[i], &d,
+                                                  &scaled) != 0)
                         d = NAN; /* no estimate: unavailable, not 0 */
                     double v = d / (double)st.iters;
                     const char *nm = hx_counters_name(r->counters, i);
@@ -432,8 +431,7 @@ static void body(benchmark::State &s, hx_family *fam) {
                                &pt->mmax[i], &cur, &st.metrics[i], true,
                                __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
                     }
-                    __atomic_store_n(&pt->mmax_set[i], true,
-                                     __ATOMIC_RELAXED);
+                    __atomic_store_n(&pt->mmax_set[i], true, __ATOMIC_RELAXED);
                     continue;
                 }
                 std::string key = std::string("m:") + e->metrics[i].name;

@@ -81,4 +81,3 @@ void hx_point_release_all(hx_run *r) {
         for (int i = 0; i < r->fams[f].npoints; i++)
             release(r, &r->fams[f].points[i]);
 }
-

@@ -62,8 +62,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "run.h"
 #include "plan.h"
+#include "run.h"
 #include "runner.h"
 #include "setup_cache.h"
 

@@ -49,12 +49,12 @@
 /* ---- the built-in "proc" source ----------------------------------------- */
 
 static const char *const proc_names[] = {
-    "ctxsw",     /* voluntary + involuntary context switches, all threads */
-    "vctxsw",    /* voluntary only: a thread blocked (futex, sleep, I/O) */
-    "minflt",    /* minor page faults (a page committed or mapped) */
-    "majflt",    /* major page faults */
-    "cpu_ns",    /* user + system CPU time of every thread */
-    "rss_bytes", /* resident set now (/proc/self/statm) */
+    "ctxsw",        /* voluntary + involuntary context switches, all threads */
+    "vctxsw",       /* voluntary only: a thread blocked (futex, sleep, I/O) */
+    "minflt",       /* minor page faults (a page committed or mapped) */
+    "majflt",       /* major page faults */
+    "cpu_ns",       /* user + system CPU time of every thread */
+    "rss_bytes",    /* resident set now (/proc/self/statm) */
     "maxrss_bytes", /* peak resident set */
     NULL};
 

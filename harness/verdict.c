@@ -54,8 +54,8 @@ int hx_judge_ratio(const double *slow, size_t nslow, const double *fast,
         out->hi = shi / flo;
     } else {
         double r;
-        if (hx_ratio_ci(slow, nslow, fast, nfast, HX_BOOT_ITERS, seed, 0.95,
-                        &r, &out->lo, &out->hi) != 0)
+        if (hx_ratio_ci(slow, nslow, fast, nfast, HX_BOOT_ITERS, seed, 0.95, &r,
+                        &out->lo, &out->hi) != 0)
             return -EINVAL;
         out->ci = HX_CI_BOOT95;
     }
@@ -115,7 +115,7 @@ const char *hx_status_words(hx_status s) {
 }
 
 const char *hx_ci_key(hx_ci_kind k) {
-    return k == HX_CI_BOOT95 ? "bootstrap95"
+    return k == HX_CI_BOOT95   ? "bootstrap95"
            : k == HX_CI_MINMAX ? "minmax"
                                : "none";
 }

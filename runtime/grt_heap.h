@@ -45,14 +45,16 @@ extern "C" {
 /* ---- types --------------------------------------------------------------- */
 
 typedef struct grt_type {
-    size_t size;              /* bytes of one object (> 0) */
-    const uint64_t *ptrmask;  /* bit i of word i/64: word i is a pointer;
+    size_t size;             /* bytes of one object (> 0) */
+    const uint64_t *ptrmask; /* bit i of word i/64: word i is a pointer;
                                  NULL: the object holds no pointers */
-    const char *name;         /* for diagnostics */
+    const char *name;        /* for diagnostics */
 } grt_type;
 
-#define GRT_TYPE(T, mask) {sizeof(T), (mask), #T}
-#define GRT_TYPE_NOPTR(T) {sizeof(T), NULL, #T}
+#define GRT_TYPE(T, mask)                                                      \
+    { sizeof(T), (mask), #T }
+#define GRT_TYPE_NOPTR(T)                                                      \
+    { sizeof(T), NULL, #T }
 
 /* ---- allocation (on a goroutine) ---------------------------------------- */
 
@@ -116,7 +118,7 @@ void grt_free_os_memory(void);
  * is usually static; one with a shorter life needs grt_pool_destroy
  * before its memory goes. The fields are pool.c's. */
 typedef struct grt_pool {
-    void *(*new_fn)(void); /* may be NULL: Get then returns NULL when empty */
+    void *(*new_fn)(void);  /* may be NULL: Get then returns NULL when empty */
     _Atomic(void *) local;  /* this cycle's per-P storage, made on first use */
     _Atomic(void *) victim; /* last cycle's: Get drains it, Put never fills */
     struct grt_pool *next;  /* pools in use (pool.c's list and lock) */

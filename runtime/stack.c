@@ -147,8 +147,7 @@ static void bare_mark(char *lo, bool on) {
     if (on)
         atomic_fetch_or_explicit(&s->bare[k / 64], bit, memory_order_release);
     else
-        atomic_fetch_and_explicit(&s->bare[k / 64], ~bit,
-                                  memory_order_release);
+        atomic_fetch_and_explicit(&s->bare[k / 64], ~bit, memory_order_release);
 }
 
 static bool slot_is_bare(const grt_slab *s, uint32_t k) {

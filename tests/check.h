@@ -44,7 +44,8 @@ static inline bool hx_check_count(bool ok, const char *file, int line,
     return ok;
 }
 
-#define CHECK(cond) hx_check_count((cond) ? true : false, __FILE__, __LINE__, #cond)
+#define CHECK(cond)                                                            \
+    hx_check_count((cond) ? true : false, __FILE__, __LINE__, #cond)
 #define CHECK_MSG(cond, ...)                                                   \
     do {                                                                       \
         if (!hx_check_count((cond) ? true : false, __FILE__, __LINE__,         \

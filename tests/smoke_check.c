@@ -175,9 +175,9 @@ static void check_csv(const char *dir, json_t *ctx) {
 /* ---- a small HTML parser: tags balanced, in order ------------------------ */
 
 static bool is_void(const char *tag, size_t n) {
-    static const char *const v[] = {"meta", "br",    "hr",    "img", "input",
-                                    "link", "area",  "base",  "col", "embed",
-                                    "source", "track", "wbr", NULL};
+    static const char *const v[] = {"meta",   "br",    "hr",   "img", "input",
+                                    "link",   "area",  "base", "col", "embed",
+                                    "source", "track", "wbr",  NULL};
     for (int i = 0; v[i]; i++)
         if (strlen(v[i]) == n && strncasecmp(tag, v[i], n) == 0)
             return true;
@@ -312,8 +312,8 @@ static void check_report(const char *dir) {
     int n = 0;
     needles[n++] = "<svg";
     needles[n++] = "<h2>Hypothesis</h2>";
-    const char *vt =
-        json_string_value(json_object_get(json_object_get(s, "verdict"), "text"));
+    const char *vt = json_string_value(
+        json_object_get(json_object_get(s, "verdict"), "text"));
     if (vt) {
         html_of(vt, texts[n], sizeof texts[n]);
         needles[n] = texts[n];
@@ -355,17 +355,15 @@ static void check_summary_json(const char *dir, const char *exp,
           "summary.json schema '%s'", schema ? schema : "(none)");
     const char *e = json_string_value(json_object_get(s, "experiment"));
     CHECK(e && strcmp(e, exp) == 0, "summary.json experiment != %s", exp);
-    static const char *const keys[] = {"run_id", "machine", "host", "quick",
-                                       "reps", "busy", "oversubscribed",
-                                       "verdict", "claims", "headlines",
-                                       "points", "unavailable", "warnings",
-                                       NULL};
+    static const char *const keys[] = {
+        "run_id", "machine",        "host",     "quick",  "reps",
+        "busy",   "oversubscribed", "verdict",  "claims", "headlines",
+        "points", "unavailable",    "warnings", NULL};
     for (int i = 0; keys[i]; i++)
         CHECK(json_object_get(s, keys[i]) != NULL, "summary.json lacks %s",
               keys[i]);
-    static const char *const statuses[] = {"holds", "does-not-hold",
-                                           "inconclusive", "not-settled",
-                                           "none", NULL};
+    static const char *const statuses[] = {
+        "holds", "does-not-hold", "inconclusive", "not-settled", "none", NULL};
     static const char *const cis[] = {"bootstrap95", "minmax", "none", NULL};
     json_t *v = json_object_get(s, "verdict");
     const char *vs = json_string_value(json_object_get(v, "status"));
@@ -386,10 +384,10 @@ static void check_summary_json(const char *dir, const char *exp,
                       json_is_number(json_object_get(c, "ci_hi"));
         CHECK(ck && has_ci == (strcmp(ck, "none") != 0),
               "claim %zu: an interval exactly when ci_kind is not none", i);
-        CHECK(json_is_string(json_object_get(c, "text")), "claim %zu text",
-              i);
+        CHECK(json_is_string(json_object_get(c, "text")), "claim %zu text", i);
         /* a claim that holds or fails was judged on an interval */
-        if (st && (strcmp(st, "holds") == 0 || strcmp(st, "does-not-hold") == 0))
+        if (st &&
+            (strcmp(st, "holds") == 0 || strcmp(st, "does-not-hold") == 0))
             CHECK(ck && strcmp(ck, "none") != 0,
                   "claim %zu is '%s' without an interval", i, st);
     }

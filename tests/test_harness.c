@@ -15,15 +15,14 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "cli.h"
 #include "commands.h"
 #include "console.h"
-#include "result.h"
-#include "cli.h"
 #include "plan.h"
 #include "registry.h"
-#include "setup_cache.h"
+#include "result.h"
 #include "runner.h"
-
+#include "setup_cache.h"
 
 static int parse(hx_opts *o, char *err, size_t len, int argc, ...) {
     char *argv[32];
@@ -416,8 +415,8 @@ static void test_summary_and_plot(void) {
         }
         CHECK(longest <= HX_CONSOLE_WIDTH);
         if (longest > HX_CONSOLE_WIDTH)
-            fprintf(stderr, "console lines up to %zu columns:\n%s\n",
-                    longest, buf);
+            fprintf(stderr, "console lines up to %zu columns:\n%s\n", longest,
+                    buf);
     }
     CHECK(strstr(buf, "median") && strstr(buf, "\n") &&
           strstr(buf, "      ns ") != NULL);
@@ -445,8 +444,9 @@ static void test_summary_and_plot(void) {
     CHECK(hx_report_csv(res, path) == 0);
     char *csv = slurp_file(path);
     unlink(path);
-    CHECK(csv && strstr(csv, "two,b,b stride=8,2,8,0,0;0,1,,,,,,,,,,,,\"failed: "
-                             "boom, broken invariant\"\n"));
+    CHECK(csv &&
+          strstr(csv, "two,b,b stride=8,2,8,0,0;0,1,,,,,,,,,,,,\"failed: "
+                      "boom, broken invariant\"\n"));
     if (csv && !strstr(csv, "failed: boom"))
         fprintf(stderr, "%s\n", csv);
     free(csv);

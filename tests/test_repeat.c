@@ -21,9 +21,9 @@
 #include <unistd.h>
 
 #include "calibrate.h"
+#include "pipeline.h"
 #include "repeat.h"
 #include "run.h"
-#include "pipeline.h"
 
 static int passed, failed;
 

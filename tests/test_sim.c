@@ -21,8 +21,8 @@
  * status is non-zero when anything failed.
  */
 #include "counters_sim.h"
-#include "run.h"
 #include "registry.h"
+#include "run.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -18,10 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "result.h"
 #include "plan.h"
-#include "setup_cache.h"
+#include "result.h"
 #include "runner.h"
+#include "setup_cache.h"
 
 static int passed, failed;
 
@@ -51,7 +51,8 @@ static void fk_fn(hx_state *st) {
     uint64_t n, total = 0;
     while ((n = hx_batch(st)) != 0) {
         if (hx_thread_index(st) == 0) {
-            fake_ticks += 3.0 * (double)n * hx_point_threads(hx_state_point(st));
+            fake_ticks +=
+                3.0 * (double)n * hx_point_threads(hx_state_point(st));
             fake_level = 42;
         }
         total += n;
@@ -168,14 +169,25 @@ static const hx_param fp_params[] = {
      .max = 1600,
      .scale = 100,
      .def = "0.25,1..4"},
-    {.name = "cap", .unit = "slots", .help = "h", .min = 0, .max = 8,
-     .def = "0,8", .flags = HX_PARAM_LOG},
+    {.name = "cap",
+     .unit = "slots",
+     .help = "h",
+     .min = 0,
+     .max = 8,
+     .def = "0,8",
+     .flags = HX_PARAM_LOG},
 };
 static const hx_claim fp_claims[] = {
-    {.slow = "go:v wpc=0.25", .fast = "v wpc=0.25", .min_ratio = 1,
-     .at_param = "cap", .at_value = 0},
-    {.slow = "w wpc=0.25", .fast = "v wpc=0.25", .min_ratio = 1,
-     .at_param = "cap", .at_value = 0},
+    {.slow = "go:v wpc=0.25",
+     .fast = "v wpc=0.25",
+     .min_ratio = 1,
+     .at_param = "cap",
+     .at_value = 0},
+    {.slow = "w wpc=0.25",
+     .fast = "v wpc=0.25",
+     .min_ratio = 1,
+     .at_param = "cap",
+     .at_value = 0},
 };
 static const hx_experiment fp = {.name = "fixedpt",
                                  .summary = "s",
@@ -218,9 +230,8 @@ static void test_fixed_point(void) {
             p->samples = calloc(3, sizeof(hx_sample));
             p->nsamples = p->capsamples = 3;
             for (int k = 0; k < 3; k++)
-                p->samples[k] = (hx_sample){.rep = k,
-                                            .iterations = 10,
-                                            .ns_per_op = f % 2 ? 20 : 10};
+                p->samples[k] = (hx_sample){
+                    .rep = k, .iterations = 10, .ns_per_op = f % 2 ? 20 : 10};
         }
     snprintf(r.machine, sizeof r.machine, "testbox");
     struct hx_results *res = hx_results_build(&r);

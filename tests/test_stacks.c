@@ -162,8 +162,8 @@ static void compare(const char *when) {
     long long diff = (long long)s.stack_committed_bytes - smaps;
     printf("  %s: stack_committed_bytes %llu KiB, smaps Rss of the slabs "
            "%lld KiB (%+lld KiB), %d slabs\n",
-           when, (unsigned long long)s.stack_committed_bytes >> 10,
-           smaps >> 10, diff / 1024, nslabs);
+           when, (unsigned long long)s.stack_committed_bytes >> 10, smaps >> 10,
+           diff / 1024, nslabs);
     CHECK(smaps > 0);
     /* equal but for pages faulted in or dropped between the two reads
      * (nothing runs: every goroutine is parked) */

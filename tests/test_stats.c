@@ -22,7 +22,6 @@
 
 #include "check.h"
 
-
 static int near(double got, double want, double tol) {
     return fabs(got - want) <= tol;
 }
@@ -30,8 +29,8 @@ static int near(double got, double want, double tol) {
 #define CHECK_NEAR(got, want)                                                  \
     do {                                                                       \
         double g_ = (got), w_ = (want);                                        \
-        CHECK_MSG(near(g_, w_, 1e-9 * (fabs(w_) + 1)), "%s = %.17g, want %.17g", \
-                  #got, g_, w_);                                               \
+        CHECK_MSG(near(g_, w_, 1e-9 * (fabs(w_) + 1)),                         \
+                  "%s = %.17g, want %.17g", #got, g_, w_);                     \
     } while (0)
 
 static void test_quantiles(void) {

@@ -23,9 +23,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "plan.h"
 #include "result.h"
 #include "topo.h"
-#include "plan.h"
 
 /* ---- pure rules ------------------------------------------------------------ */
 
@@ -150,22 +150,13 @@ static const hx_headline th[] = {
 static const char *const tev[] = {"task-clock", NULL};
 
 #define TEST_EXP(cl)                                                           \
-    {.name = "vtest",                                                          \
-     .summary = "s",                                                           \
-     .hypothesis = "h",                                                        \
-     .reading = "r",                                                           \
-     .homework = "w",                                                          \
-     .variants = tv,                                                           \
-     .nvariants = 2,                                                           \
-     .params = tp,                                                             \
-     .nparams = 1,                                                             \
-     .events = tev,                                                            \
-     .claims = cl,                                                             \
-     .nclaims = 1,                                                             \
-     .verdict = fake_verdict,                                                  \
-     .headlines = th,                                                          \
-     .nheadlines = 3,                                                          \
-     .xparam = "threads"}
+    {                                                                          \
+        .name = "vtest", .summary = "s", .hypothesis = "h", .reading = "r",    \
+        .homework = "w", .variants = tv, .nvariants = 2, .params = tp,         \
+        .nparams = 1, .events = tev, .claims = cl, .nclaims = 1,               \
+        .verdict = fake_verdict, .headlines = th, .nheadlines = 3,             \
+        .xparam = "threads"                                                    \
+    }
 static const hx_experiment exp_max = TEST_EXP(claim_max);
 static const hx_experiment exp_one = TEST_EXP(claim_one);
 
@@ -195,8 +186,8 @@ static void fill(hx_point *pt, int tc, int n, double ns, double spread,
     for (int k = 0; k < n; k++) {
         double v = ns * (1 + spread * (k - n / 2) / n);
         hx_sample *s = &pt->samples[k];
-        *s = (hx_sample){.rep = k, .iterations = 1000, .ns_per_op = v,
-                         .ns_per_op_max = v};
+        *s = (hx_sample){
+            .rep = k, .iterations = 1000, .ns_per_op = v, .ns_per_op_max = v};
         for (int e = 0; e < HX_MAX_EVENTS; e++)
             s->events[e] = NAN;
         s->events[tc] = cpu_ns > 0 ? cpu_ns * (1 + 0.001 * k) : v * share;
@@ -296,9 +287,8 @@ static void test_quiet_holds(void) {
               json_object_get(json_object_get(c0, "at"), "threads")) == 2);
     json_t *h2 = json_array_get(json_object_get(j, "headlines"), 2);
     CHECK(json_number_value(json_object_get(h2, "value")) == 42);
-    CHECK(json_is_null(
-        json_object_get(json_array_get(json_object_get(j, "headlines"), 1),
-                        "ci_lo")));
+    CHECK(json_is_null(json_object_get(
+        json_array_get(json_object_get(j, "headlines"), 1), "ci_lo")));
     json_decref(j);
     hx_results_free(res);
 
@@ -351,8 +341,7 @@ static void test_busy(void) {
         return;
     check_mode = 0;
     res = build(&r, 9, 3.0, 1.0, 0.02, 0.5, 1.0, 1.0); /* CPU: no gap */
-    CHECK(res && res->busy && res->claims[0].on_cpu &&
-          res->claims[0].at == 1);
+    CHECK(res && res->busy && res->claims[0].on_cpu && res->claims[0].at == 1);
     CHECK(res && res->claims[0].status == HX_ST_FAILS &&
           res->verdict == HX_ST_FAILS);
     CHECK(res && strstr(res->claims[0].text, "on CPU time"));
