@@ -38,6 +38,7 @@
 #include "gnuplot.h"
 #include "points.h"
 #include "registry.h"
+#include "report_html.h"
 #include "run.h"
 
 #define REPORT_MAX_ROWS 256
@@ -166,27 +167,7 @@ static void relpath(const char *from, const char *to, char *buf, size_t len) {
 }
 
 static void html_esc(FILE *f, const char *s) {
-    for (; *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\'':
-            fputs("&#39;", f);
-            break;
-        default:
-            fputc(*s, f);
-        }
-    }
+    hx_html_escape(f, s);
 }
 
 static void log_tail(const char *path, FILE *f, bool html, const char *pre) {

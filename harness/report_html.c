@@ -44,7 +44,10 @@
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static void esc(FILE *f, const char *s) {
+/* HTML-escape s (NULL prints nothing): the one escaper of every page
+ * mechlab writes (report.html, the index, fleet reports). Attributes are
+ * always double-quoted, so a single quote needs no escape. */
+void hx_html_escape(FILE *f, const char *s) {
     for (; s && *s; s++) {
         switch (*s) {
         case '<':
@@ -63,6 +66,10 @@ static void esc(FILE *f, const char *s) {
             fputc(*s, f);
         }
     }
+}
+
+static void esc(FILE *f, const char *s) {
+    hx_html_escape(f, s);
 }
 
 static const char *jstr(json_t *o, const char *k) {

@@ -6,6 +6,7 @@
 #define MECHLAB_REPORT_HTML_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Writes rundir/report.html from the run directory alone. 0, or -errno
  * with a sentence in err. */
@@ -20,5 +21,8 @@ int hx_report_index(const char *root, char *err, size_t len);
 /* The newest run under root (the `latest` of every machine and
  * experiment, newest run id first) into buf; 0, or -ENOENT. */
 int hx_report_latest(const char *root, char *buf, size_t len);
+
+/* HTML-escape s onto f (NULL prints nothing). */
+void hx_html_escape(FILE *f, const char *s);
 
 #endif

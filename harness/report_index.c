@@ -31,18 +31,7 @@
 #include "report_html.h"
 
 static void esc(FILE *f, const char *s) {
-    for (; s && *s; s++) {
-        if (*s == '<')
-            fputs("&lt;", f);
-        else if (*s == '>')
-            fputs("&gt;", f);
-        else if (*s == '&')
-            fputs("&amp;", f);
-        else if (*s == '"')
-            fputs("&quot;", f);
-        else
-            fputc(*s, f);
-    }
+    hx_html_escape(f, s);
 }
 
 static bool is_dir(const char *p) {
