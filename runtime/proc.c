@@ -35,7 +35,9 @@
  * idle P must do both under that same lock, or wake a P after (see
  * exitsyscall0 for the race that broke this). The last M to go idle while
  * no timer, descriptor or syscall can wake anything runs the deadlock
- * check. Start-up and GOMAXPROCS changes live in procresize.c.
+ * check. A parked M watches its own park word for 20 us before it sleeps
+ * in the kernel, so a wake soon after costs no system call (grt_stopm).
+ * Start-up and GOMAXPROCS changes live in procresize.c.
  *
  * grt_ready() puts the G in runnext and wakes another P only if the ring
  * holds work besides it ("work to spare"); the monitor wakes an idle P if
@@ -203,7 +205,11 @@ static void gswitch(grt_g *gp, int hook) {
 /* ---- goroutines ----------------------------------------------------------- */
 
 static void goexit(grt_g *g) {
-    GRT_STAT_INC(goroutines_exited);
+    struct grt_p *p = g->m->p; /* a goroutine's code runs with a P */
+    if (p != NULL)
+        grt_stat_add(&p->stats.goroutines_exited, 1, false);
+    else
+        GRT_STAT_INC(goroutines_exited);
     clear_preempt(g);
     /* Relaxed, not seq_cst (an xchg, a locked instruction, on x86): only
      * this G writes its status while it runs, and the slot is reused only

@@ -14,7 +14,8 @@
  * running G (grt_ready, grt_go) goes there, kicking the previous occupant
  * into the ring; the owner runs it next, inheriting the rest of the time
  * slice. This keeps a producer-consumer pair on one P, hot in its cache.
- * Thieves take runnext only in their last stealing round.
+ * Thieves take runnext only in their last stealing round, and from a P
+ * that is running only once the G has sat there 3 us (runnext_settled).
  *
  * Overflow: when the ring is full, half of it plus the new G move to the
  * global queue in one batch (one lock for 129 Gs), counted as runq_spills.
