@@ -57,8 +57,17 @@
  *   send+receive). Channel critical sections are short and bounded, so a
  *   lock released by a plain store, whose waiters spin and then yield the
  *   thread, costs less and loses nothing (chan_internal.h).
- * - Clearing a buffer slot after a receive (Go does it for the GC): the heap
- *   has no collector scanning channel buffers yet; add it with the GC.
+ * - Clearing a buffer slot after a receive (Go does it for the GC, whose
+ *   buffers are heap objects scanned whole): the collector here scans only
+ *   the live range of a buffer (qcount elements from recvx), so a consumed
+ *   slot keeps nothing alive and needs no store.
+ *
+ * The write barrier. Every element copy goes through grt_chan_copy_in
+ * (into a buffer slot), grt_chan_copy_out (into a receiver's destination)
+ * or grt_chan_clear_out (the zero value), which take the bulk write
+ * barrier while the collector marks (chan_internal.h, mbarrier.c): a
+ * receive into a heap object overwrites pointers as GRT_STORE_PTR does
+ * and must tell the marker the same things.
  *
  * Preemption: the public entry points are safepoints (GRT_SAFEPOINT), so a
  * goroutine looping on channel operations that never block (a select with a
@@ -74,7 +83,7 @@
 #include <stdlib.h>
 
 #include "chan_internal.h"
-#include "grt_heap.h"
+#include "grt_malloc.h"
 
 /* PAUSE rounds before a waiter starts yielding its thread: a few hundred
  * ns, longer than any channel critical section that is not preempted. */
@@ -163,6 +172,7 @@ static grt_chan *chan_make(size_t elemsize, size_t cap,
     c->elemsize = elemsize;
     c->cap = cap;
     c->elemtype = t;
+    c->elemscan = (uint8_t)scan;
     c->scan = (uint8_t)(c->buf != NULL ? scan : GRT_CHAN_SCAN_NONE);
     if (c->scan != GRT_CHAN_SCAN_NONE)
         chan_register(c);
@@ -200,9 +210,15 @@ bool grt_chan_park_unlock(grt_g *g, void *arg) {
     return true;
 }
 
+void grt_chan_wb(const grt_chan *c, void *dst, const void *src) {
+    grt_bulkbarrier_prewrite(dst, src, c->elemsize,
+                             c->elemscan == GRT_CHAN_SCAN_TYPED ? c->elemtype
+                                                                : NULL);
+}
+
 grt_g *grt_chan_send_direct(grt_chan *c, grt_sudog *s, const void *src) {
     if (s->elem != NULL)
-        grt_elem_copy(s->elem, src, c->elemsize);
+        grt_chan_copy_out(c, s->elem, src);
     s->success = true;
     if (s->sel != NULL)
         s->sel->winner = s;
@@ -212,7 +228,7 @@ grt_g *grt_chan_send_direct(grt_chan *c, grt_sudog *s, const void *src) {
 grt_g *grt_chan_recv_direct(grt_chan *c, grt_sudog *s, void *dst) {
     if (c->cap == 0) {
         if (dst != NULL)
-            grt_elem_copy(dst, s->elem, c->elemsize);
+            grt_chan_copy_out(c, dst, s->elem);
     } else {
         /* The buffer is full (a sender is waiting): take the head, and put
          * the sender's value in the slot just freed, which is now the
@@ -220,8 +236,8 @@ grt_g *grt_chan_recv_direct(grt_chan *c, grt_sudog *s, void *dst) {
          * value. */
         void *slot = grt_chan_slot(c, c->recvx);
         if (dst != NULL)
-            grt_elem_copy(dst, slot, c->elemsize);
-        grt_elem_copy(slot, s->elem, c->elemsize);
+            grt_chan_copy_out(c, dst, slot);
+        grt_chan_copy_in(c, slot, s->elem);
         if (++c->recvx == c->cap)
             c->recvx = 0;
         c->sendx = c->recvx;
@@ -263,7 +279,7 @@ grt_chansend_impl(grt_chan *c, const void *elem, bool block) {
         return true;
     }
     if (c->qcount < c->cap) {
-        grt_elem_copy(grt_chan_slot(c, c->sendx), elem, c->elemsize);
+        grt_chan_copy_in(c, grt_chan_slot(c, c->sendx), elem);
         if (++c->sendx == c->cap)
             c->sendx = 0;
         grt_chan_set_qcount(c, c->qcount + 1);
@@ -305,7 +321,7 @@ grt_chanrecv_impl(grt_chan *c, void *elem, bool block, bool *received) {
         if (!grt_chan_closed_racy(c))
             return false;
         if (grt_chan_empty_racy(c)) {
-            grt_elem_clear(elem, c->elemsize);
+            grt_chan_clear_out(c, elem);
             return true;
         }
     }
@@ -313,7 +329,7 @@ grt_chanrecv_impl(grt_chan *c, void *elem, bool block, bool *received) {
     grt_chan_lock(c);
     if (c->closed && c->qcount == 0) {
         grt_chan_unlock(c);
-        grt_elem_clear(elem, c->elemsize);
+        grt_chan_clear_out(c, elem);
         return true;
     }
     grt_sudog *s = grt_waitq_dequeue(&c->sendq);
@@ -327,7 +343,7 @@ grt_chanrecv_impl(grt_chan *c, void *elem, bool block, bool *received) {
     }
     if (c->qcount > 0) {
         if (elem != NULL)
-            grt_elem_copy(elem, grt_chan_slot(c, c->recvx), c->elemsize);
+            grt_chan_copy_out(c, elem, grt_chan_slot(c, c->recvx));
         if (++c->recvx == c->cap)
             c->recvx = 0;
         grt_chan_set_qcount(c, c->qcount - 1);
@@ -403,7 +419,7 @@ void grt_chan_close(grt_chan *c) {
     grt_sudog *list = NULL, **tail = &list;
     grt_sudog *s;
     while ((s = grt_waitq_dequeue(&c->recvq)) != NULL) {
-        grt_elem_clear(s->elem, c->elemsize);
+        grt_chan_clear_out(c, s->elem);
         s->success = false;
         if (s->sel != NULL)
             s->sel->winner = s;

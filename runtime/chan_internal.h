@@ -53,6 +53,7 @@
 #include <string.h>
 
 #include "grt_chan.h"
+#include "grt_heap.h"
 #include "grt_internal.h"
 
 /* Go's limit on element size (chan.go: "if elem.size >= 1<<16"). */
@@ -114,7 +115,10 @@ struct grt_chan {
     /* For the collector (typed channels): how the buffer is scanned. */
     const struct grt_type *elemtype; /* typed: scan by its mask; immutable */
     uint8_t scan;                    /* GRT_CHAN_SCAN_*; immutable */
-    grt_chan *gcnext, *gcprev;       /* scanned channels; chan_reg lock */
+    /* How an element's pointer words are found, buffer or not: the write
+     * barrier of every element copy (GRT_CHAN_SCAN_*; immutable). */
+    uint8_t elemscan;
+    grt_chan *gcnext, *gcprev; /* scanned channels; chan_reg lock */
 };
 
 enum {
@@ -218,6 +222,53 @@ static inline void grt_elem_copy(void *dst, const void *src, size_t n) {
 static inline void grt_elem_clear(void *dst, size_t n) {
     if (dst != NULL && n != 0)
         memset(dst, 0, n);
+}
+
+/* ---- element copies with the write barrier ------------------------------------ */
+
+/* The rule (grt_chan.h tells users): while the collector marks
+ * (grt_writebarrier set), every element copy of a channel whose elements
+ * may hold pointers takes the bulk write barrier before it copies (Go's
+ * typedmemmove): each pointer word written is shaded, and when the
+ * destination is a heap object each pointer word overwritten is shaded
+ * too (mbarrier.c). A buffer slot's old contents are dead (consumed), so
+ * copies into slots shade only the new words. Pointer words come from the
+ * element type's mask (typed channels), or are every aligned word
+ * (untyped channels of elements of 8 bytes or more); pointer-free element
+ * types skip it all. Outside marking the cost is one load of
+ * grt_writebarrier and a predicted branch. */
+void grt_chan_wb(const grt_chan *c, void *dst, const void *src);
+
+static inline bool grt_chan_wb_on(const grt_chan *c) {
+    return c->elemscan != GRT_CHAN_SCAN_NONE &&
+           __builtin_expect(atomic_load_explicit(&grt_writebarrier,
+                                                 memory_order_relaxed) != 0,
+                            0);
+}
+
+/* Into a receiver's destination (a heap object, a stack, anywhere). */
+static inline void grt_chan_copy_out(const grt_chan *c, void *dst,
+                                     const void *src) {
+    if (grt_chan_wb_on(c))
+        grt_chan_wb(c, dst, src);
+    grt_elem_copy(dst, src, c->elemsize);
+}
+
+/* Into a buffer slot of c. */
+static inline void grt_chan_copy_in(const grt_chan *c, void *slot,
+                                    const void *src) {
+    if (grt_chan_wb_on(c))
+        grt_chan_wb(c, NULL, src);
+    grt_elem_copy(slot, src, c->elemsize);
+}
+
+/* The zero value into a receiver's destination (dst may be NULL). */
+static inline void grt_chan_clear_out(const grt_chan *c, void *dst) {
+    if (dst == NULL)
+        return;
+    if (grt_chan_wb_on(c))
+        grt_chan_wb(c, dst, NULL);
+    grt_elem_clear(dst, c->elemsize);
 }
 
 /* The collector visits the buffered elements of every channel that may

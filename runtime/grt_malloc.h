@@ -222,6 +222,14 @@ extern _Atomic uint32_t grt_gcblackenenabled; /* allocate black, assist */
 /* Grey the object holding p if p points into an allocated heap object.
  * Returns true if p was a heap pointer. */
 bool grt_shade(uintptr_t p);
+/* The write barrier for a bulk copy of size bytes from src to dst, called
+ * before the copy while grt_writebarrier is set (Go's bulkBarrierPreWrite;
+ * mbarrier.c): shades every pointer word about to be overwritten when dst
+ * is in the heap, and every pointer word of src (src NULL: a clear, only
+ * the old words). Pointer words come from t's mask; t NULL: every aligned
+ * word may be a pointer. */
+void grt_bulkbarrier_prewrite(void *dst, const void *src, size_t size,
+                              const grt_type *t);
 /* Mark machinery (mgcmark.c). */
 void grt_gcmark_prepare(void);
 void grt_gcmark_roots(void);

@@ -195,7 +195,7 @@ static bool grt_sel_try_locked(const grt_selstate *st, grt_select_case *k) {
         }
         if (c->qcount > 0) {
             if (k->elem != NULL)
-                grt_elem_copy(k->elem, grt_chan_slot(c, c->recvx), c->elemsize);
+                grt_chan_copy_out(c, k->elem, grt_chan_slot(c, c->recvx));
             if (++c->recvx == c->cap)
                 c->recvx = 0;
             grt_chan_set_qcount(c, c->qcount - 1);
@@ -206,7 +206,7 @@ static bool grt_sel_try_locked(const grt_selstate *st, grt_select_case *k) {
         }
         if (c->closed) {
             grt_sel_unlock(st);
-            grt_elem_clear(k->elem, c->elemsize);
+            grt_chan_clear_out(c, k->elem);
             k->ok = false;
             return true;
         }
@@ -224,7 +224,7 @@ static bool grt_sel_try_locked(const grt_selstate *st, grt_select_case *k) {
         return true;
     }
     if (c->qcount < c->cap) {
-        grt_elem_copy(grt_chan_slot(c, c->sendx), k->elem, c->elemsize);
+        grt_chan_copy_in(c, grt_chan_slot(c, c->sendx), k->elem);
         if (++c->sendx == c->cap)
             c->sendx = 0;
         grt_chan_set_qcount(c, c->qcount + 1);

@@ -14,6 +14,11 @@
  * converse (garbage is collected) is checked through the heap staying
  * bounded over a long churn and the sweeper's freed-object counter.
  *
+ * chan_barrier checks the other half of "never freed": the write barrier
+ * of channel element copies, which a concurrent mark needs as much as it
+ * needs GRT_STORE_PTR's (chan_barrier_checkmark runs it under
+ * gccheckmark, the oracle).
+ *
  * Environment-driven behaviour (GOGC, GOMEMLIMIT, GODEBUG=gctrace=1) is
  * read once per process, so those tests re-execute this binary with
  * "--child NAME" under the environment they need and check its output.
@@ -373,6 +378,178 @@ static void t_chan_roots(void *arg) {
     grt_chan_free(untyped);
 }
 
+/* ---- the write barrier of channel copies ------------------------------------------ */
+
+/* A channel copies whole elements with memcpy; while the collector marks,
+ * those copies must take the write barrier as GRT_STORE_PTR does, or a
+ * receive into a heap object can hide a pointer. One round: X is
+ * reachable only through H->r, H being the far end of a long chain (the
+ * marker reaches it late). Once the mark has begun, a goroutine started
+ * then (so no stack scan saw it) loads X, receives another value into
+ * &H->r (deleting the only heap path to X: the barrier must shade X),
+ * sends X over a second channel and receives it into K->r, K allocated
+ * during the mark (black, never scanned: the barrier must shade X again).
+ * Without the barrier X stays white and is swept while K->r names it:
+ * gccheckmark stops the process at the end of the cycle (the oracle:
+ * t_chan_barrier_checkmark); without it, the churn that follows
+ * overwrites X and its checksum fails. Mode 0 copies through buffers
+ * (buffer -> heap on receive, stack -> buffer on send); mode 1 hands
+ * values straight to receivers parked on heap destinations.
+ *
+ * Conservative stack scanning would keep X (or H, through the interior
+ * pointer &H->r) marked from any stale word, so no goroutine alive when a
+ * cycle starts may ever have held them: the chain and X are made by
+ * goroutines that exit first, on 64 KiB stacks, and the mutator and its
+ * receivers run on 1 MiB stacks, sizes nothing else here uses. */
+#define WB_CHAIN 200000
+#define WB_SMALL ((size_t)64 << 10)
+#define WB_BIG   ((size_t)1 << 20)
+/* Registered roots: [0] the chain, [1] K, [2] Y (the value that replaces
+ * X in H->r: it must stay alive should the cycle end before the copy). */
+static struct node *wb_roots[3];
+static struct node *wb_tail; /* H; not a root */
+static _Atomic int wb_done, wb_caught;
+
+struct wb_job;
+/* Mode 1's receivers: into &H->r, or into a K allocated now. */
+struct wb_recv {
+    struct wb_job *j;
+    grt_chan *c;
+    bool into_k;
+};
+
+struct wb_job {
+    struct wb_recv r1, r2; /* outlive the mutator that starts them */
+    int mode;
+    uint64_t id;
+    grt_chan *c1, *c2;
+    struct node *y; /* the value that replaces X in H->r */
+    grt_waitgroup wg;
+};
+
+static void wb_build(void *arg) {
+    struct wb_job *j = arg;
+    struct node *t = new_node(0);
+    wb_roots[0] = t;
+    for (int i = 1; i < WB_CHAIN / scale; i++) {
+        struct node *n = new_node((uint64_t)i);
+        GRT_STORE_PTR(&t->l, n);
+        t = n;
+    }
+    wb_tail = t;
+    grt_waitgroup_done(&j->wg);
+}
+
+static void wb_make_x(void *arg) {
+    struct wb_job *j = arg;
+    GRT_STORE_PTR(&wb_tail->r, new_node(j->id));
+    grt_waitgroup_done(&j->wg);
+}
+
+static void wb_collect(void *arg) {
+    (void)arg;
+    grt_gc();
+    atomic_store(&wb_done, 1);
+}
+
+static void wb_receiver(void *arg) {
+    struct wb_recv *r = arg;
+    struct node **dst = &wb_tail->r;
+    if (r->into_k) {
+        struct node *k = new_node(1); /* allocated black */
+        wb_roots[1] = k;              /* a registered root: no barrier */
+        dst = &k->r;
+    }
+    grt_chan_recv(r->c, dst);
+    grt_waitgroup_done(&r->j->wg);
+}
+
+static void wb_mutator(void *arg) {
+    struct wb_job *j = arg;
+    struct node *x = wb_tail->r;
+    if (j->mode == 0) {
+        grt_chan_recv(j->c1, &wb_tail->r); /* buffer -> heap: deletes X */
+        grt_chan_send(j->c2, &x);          /* stack -> buffer */
+        struct node *k = new_node(1);      /* allocated black */
+        wb_roots[1] = k;
+        grt_chan_recv(j->c2, &k->r); /* buffer -> black heap object */
+    } else {
+        j->r1 = (struct wb_recv){j, j->c1, false};
+        j->r2 = (struct wb_recv){j, j->c2, true};
+        grt_waitgroup_add(&j->wg, 2);
+        grt_go_stack(wb_receiver, &j->r1, WB_BIG);
+        grt_gosched();               /* r1 parks on c1 */
+        grt_chan_send(j->c1, &j->y); /* direct into &H->r: deletes X */
+        grt_go_stack(wb_receiver, &j->r2, WB_BIG);
+        grt_gosched();            /* r2 makes K, parks on c2 */
+        grt_chan_send(j->c2, &x); /* direct into K->r */
+    }
+    if (atomic_load(&grt_writebarrier) && !atomic_load(&wb_done))
+        atomic_fetch_add(&wb_caught, 1); /* all of it inside the mark */
+    grt_waitgroup_done(&j->wg);
+}
+
+static void wb_round(int mode, uint64_t round) {
+    static const grt_type elem = {sizeof(struct node *), ptr_mask, "*node"};
+    static struct wb_job j;
+    size_t cap = mode == 0 ? 1 : 0;
+    j.mode = mode;
+    j.id = 70000 + round;
+    j.c1 = grt_chan_make_typed(&elem, cap);
+    j.c2 = grt_chan_make_typed(&elem, cap);
+    grt_waitgroup_add(&j.wg, 1);
+    grt_go_stack(wb_make_x, &j, WB_SMALL);
+    grt_waitgroup_wait(&j.wg);
+    j.y = wb_roots[2] = new_node(80000 + round);
+    if (mode == 0)
+        grt_chan_send(j.c1, &j.y); /* buffered: a root, scanned at the start */
+    wb_roots[1] = NULL;
+    atomic_store(&wb_done, 0);
+    grt_go(wb_collect, NULL);
+    grt_gosched(); /* the collector starts its cycle */
+    /* At a safepoint, not in grt_gosched: the stop puts this goroutine on
+     * the global queue and the restart runs it on the other P at once. */
+    while (!atomic_load(&grt_writebarrier) && !atomic_load(&wb_done))
+        GRT_SAFEPOINT();
+    grt_waitgroup_add(&j.wg, 1);
+    grt_go_stack(wb_mutator, &j, WB_BIG);
+    grt_waitgroup_wait(&j.wg);
+    while (!atomic_load(&wb_done))
+        grt_gosched();
+    grt_gc();
+    /* Reuse every free node-sized slot, X's too if it was freed. */
+    for (int i = 0; i < 100000 / scale; i++) {
+        struct node *n = grt_new(&node_type);
+        n->id = 0xABAB;
+    }
+    churn((1u << 20) / (size_t)scale);
+    struct node *k = wb_roots[1];
+    CHECK(k != NULL && node_ok(k->r) && k->r->id == j.id);
+    CHECK(node_ok(j.y) && j.y->id == 80000 + round);
+    wb_roots[1] = wb_roots[2] = NULL;
+    j.y = NULL;
+    grt_chan_free(j.c1);
+    grt_chan_free(j.c2);
+}
+
+static void t_chan_barrier(void *arg) {
+    (void)arg;
+    static struct wb_job b;
+    grt_gc_add_root(wb_roots, sizeof wb_roots);
+    grt_waitgroup_add(&b.wg, 1);
+    grt_go_stack(wb_build, &b, WB_SMALL);
+    grt_waitgroup_wait(&b.wg);
+    atomic_store(&wb_caught, 0);
+    for (uint64_t round = 0; round < 6; round++)
+        wb_round((int)(round % 2), round);
+    /* Timing decides whether a round's copies fall inside the mark; with
+     * a chain this long they do, but one round is enough to test. */
+    CHECK(atomic_load(&wb_caught) > 0);
+    grt_gc_remove_root(wb_roots);
+    memset(wb_roots, 0, sizeof wb_roots);
+    wb_tail = NULL;
+}
+
 /* ---- large typed arrays ----------------------------------------------------------- */
 
 static void t_large_arrays(void *arg) {
@@ -627,11 +804,18 @@ static void c_graph(void *arg) {
     printf("child-ok %d\n", !atomic_load(&t_fail));
 }
 
+static void c_chan_barrier(void *arg) {
+    t_chan_barrier(arg);
+    printf("child-ok %d caught %d\n", !atomic_load(&t_fail),
+           atomic_load(&wb_caught));
+}
+
 static const struct child {
     const char *name;
     void (*fn)(void *);
 } children[] = {
     {"gctrace", c_gctrace},
+    {"chan_barrier", c_chan_barrier},
     {"env", c_env},
     {"graph", c_graph},
 };
@@ -741,6 +925,21 @@ static void t_checkmark_child(void *arg) {
         fprintf(stderr, "  child output:\n%s\n", out);
 }
 
+/* The channel barrier under gccheckmark, the oracle: a pointer the
+ * concurrent mark missed stops the child with "checkmark found unmarked
+ * object". GOGC=off: only the test's own cycles run. */
+static void t_chan_barrier_checkmark(void *arg) {
+    (void)arg;
+    int st;
+    const char *out =
+        run_child("GODEBUG=gccheckmark=1 GOGC=off", "chan_barrier", &st);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    CHECK(strstr(out, "child-ok 1") != NULL);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 ||
+        strstr(out, "child-ok 1") == NULL)
+        fprintf(stderr, "  child output:\n%s\n", out);
+}
+
 /* ---- driver ------------------------------------------------------------------------------ */
 
 static const struct test {
@@ -755,6 +954,8 @@ static const struct test {
     {"register_roots", t_register_roots, 0},
     {"register_roots_1p", t_register_roots, 1},
     {"chan_roots", t_chan_roots, 0},
+    {"chan_barrier", t_chan_barrier, 0},
+    {"chan_barrier_checkmark", t_chan_barrier_checkmark, 0},
     {"large_arrays", t_large_arrays, 0},
     {"concurrent_mutation", t_concurrent_mutation, 0},
     {"concurrent_mutation_4p", t_concurrent_mutation, 4},
