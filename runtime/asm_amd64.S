@@ -72,4 +72,30 @@ grt_ctx_init:
     .cfi_endproc
     .size grt_ctx_init, .-grt_ctx_init
 
+    .globl grt_enter_syscall
+    .type grt_enter_syscall, @function
+/* void grt_enter_syscall(void): the caller's callee-saved registers and
+ * stack pointer, as they are at the call, go to the G header (through
+ * grt_enter_syscall_regs(regs, caller_sp) in proc.c) so that the collector
+ * can scan a goroutine in a syscall from there. A C function could not
+ * record them: its prologue may already have replaced some. */
+grt_enter_syscall:
+    .cfi_startproc
+    leaq 8(%rsp), %rsi
+    subq $56, %rsp
+    .cfi_adjust_cfa_offset 56
+    movq %rbx, 0(%rsp)
+    movq %rbp, 8(%rsp)
+    movq %r12, 16(%rsp)
+    movq %r13, 24(%rsp)
+    movq %r14, 32(%rsp)
+    movq %r15, 40(%rsp)
+    movq %rsp, %rdi
+    call grt_enter_syscall_regs@PLT
+    addq $56, %rsp
+    .cfi_adjust_cfa_offset -56
+    ret
+    .cfi_endproc
+    .size grt_enter_syscall, .-grt_enter_syscall
+
     .section .note.GNU-stack,"",@progbits

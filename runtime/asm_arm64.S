@@ -69,4 +69,25 @@ grt_ctx_init:
     ret
     .size grt_ctx_init, .-grt_ctx_init
 
+    .globl grt_enter_syscall
+    .type grt_enter_syscall, %function
+/* void grt_enter_syscall(void): x19-x30 and the caller's sp, as they are
+ * at the call, go to the G header through grt_enter_syscall_regs(regs,
+ * caller_sp) (proc.c); see asm_amd64.S. */
+grt_enter_syscall:
+    sub sp, sp, #96
+    stp x19, x20, [sp, #0]
+    stp x21, x22, [sp, #16]
+    stp x23, x24, [sp, #32]
+    stp x25, x26, [sp, #48]
+    stp x27, x28, [sp, #64]
+    stp x29, x30, [sp, #80]
+    mov x0, sp
+    add x1, sp, #96
+    bl grt_enter_syscall_regs
+    ldp x29, x30, [sp, #80]
+    add sp, sp, #96
+    ret
+    .size grt_enter_syscall, .-grt_enter_syscall
+
     .section .note.GNU-stack,"",%progbits

@@ -36,6 +36,14 @@
 #define GRT_STACK_REDZONE       4096 /* bytes at the bottom never used */
 #define GRT_STACK_CACHE_MAX     32   /* per P per order; half moves when full */
 
+/* Callee-saved registers grt_enter_syscall records: rbx, rbp, r12-r15 on
+ * x86-64; x19-x30 on aarch64. */
+#if defined(__aarch64__)
+#define GRT_SYSCALL_REGS 12
+#else
+#define GRT_SYSCALL_REGS 6
+#endif
+
 enum grt_gstatus {
     GRT_GDEAD = 0, /* free slot or exited: zero, as an untouched page */
     GRT_GRUNNABLE,
@@ -86,7 +94,16 @@ struct grt_g {
     char *lo;           /* slot base */
     size_t size;        /* slot size */
     int64_t gcassist;   /* mark assist credit in bytes (< 0: debt) */
+    /* Recorded by grt_enter_syscall (its assembly half, asm_*.S): the
+     * caller's stack pointer and callee-saved registers. While the G is in
+     * a syscall its thread runs on below syscallsp, so the collector scans
+     * [syscallsp, top of slot), this header and so these registers
+     * included, and never the pages below that the G may not have used. */
+    uintptr_t syscallsp;
+    uintptr_t syscallregs[GRT_SYSCALL_REGS];
 };
+_Static_assert(sizeof(struct grt_g) <= GRT_G_BYTES,
+               "the G header must fit the top of its stack slot");
 
 struct grt_m {
     grt_g *g0;           /* scheduler stack */

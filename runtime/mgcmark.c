@@ -16,9 +16,11 @@
  *     sp, so they are inside the range. The goroutine running the
  *     collection spills its registers first (__builtin_unwind_init in the
  *     scanning frame). A goroutine in a syscall has no saved context (its
- *     thread runs on): its whole slot is scanned, red zone excepted. The
- *     G header at the top of the slot holds a new goroutine's argument, so
- *     it is part of the range too.
+ *     thread runs on, below the caller of grt_enter_syscall): it is
+ *     scanned from the stack pointer grt_enter_syscall recorded, and the
+ *     callee-saved registers it recorded in the G header (Go's
+ *     g.syscallsp). The G header at the top of the slot holds a new
+ *     goroutine's argument, so it is part of the range too.
  *   - the ranges registered with grt_gc_add_root (globals).
  *   - the buffered elements of channels: by the element type's mask for
  *     typed channels, every word for untyped ones.
@@ -360,8 +362,11 @@ static void scan_one_stack(grt_g *g, void *arg) {
     uintptr_t lo;
     if (g == ss->self)
         lo = ss->self_sp;
-    else if (st == GRT_GSYSCALL || st == GRT_GRUNNING)
-        lo = (uintptr_t)g->lo + GRT_STACK_REDZONE;
+    else if (st == GRT_GSYSCALL)
+        lo = g->syscallsp;
+    else if (st == GRT_GRUNNING)
+        lo = (uintptr_t)g->lo + GRT_STACK_REDZONE; /* not with the world
+                                                     stopped: a safety net */
     else
         lo = (uintptr_t)g->sp;
     if (lo < (uintptr_t)g->lo + GRT_STACK_REDZONE || lo > top)

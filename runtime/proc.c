@@ -682,9 +682,16 @@ static void g0_main(void *arg) {
 
 /* ---- syscalls --------------------------------------------------------------- */
 
-void grt_enter_syscall(void) {
+/* The C half of grt_enter_syscall (asm_*.S): regs holds the caller's
+ * callee-saved registers, sp its stack pointer at the call. They are
+ * recorded before the status says GSYSCALL (the collector reads them
+ * after loading the status). */
+void grt_enter_syscall_regs(const uintptr_t *regs, uintptr_t sp);
+void grt_enter_syscall_regs(const uintptr_t *regs, uintptr_t sp) {
     grt_g *g = grt_curg();
     struct grt_m *mp = g->m;
+    memcpy(g->syscallregs, regs, sizeof g->syscallregs);
+    g->syscallsp = sp;
     struct grt_p *p = mp->p;
     grt_stat_add(&p->stats.syscalls, 1, false);
     atomic_fetch_add_explicit(&p->syscalltick, 1, memory_order_relaxed);
@@ -714,7 +721,9 @@ void grt_exit_syscall(void) {
         atomic_store(&g->status, GRT_GRUNNING);
         return;
     }
-    atomic_store(&g->status, GRT_GRUNNABLE);
+    /* The status stays GSYSCALL until exitsyscall0, after the switch: the
+     * collector scans a GSYSCALL goroutine from its syscallsp, a runnable
+     * one from its saved sp, which is only written by the switch. */
     gswitch(g, GRT_HOOK_SYSCALL);
 }
 
@@ -747,6 +756,7 @@ void grt_exit_syscall(void) {
  * it ran first and pidleget below finds its P, or it runs after and finds
  * gp. */
 static void exitsyscall0(struct grt_m *mp, grt_g *gp) {
+    atomic_store(&gp->status, GRT_GRUNNABLE);
     grt_lock_acquire(&grt_sched.lock);
     struct grt_p *p = pidleget();
     if (p == NULL)

@@ -339,6 +339,94 @@ static void t_register_roots(void *arg) {
 #endif
 }
 
+/* ---- a goroutine blocked in a syscall ----------------------------------------------- */
+
+/* The only pointers to two nodes: one in a stack variable of the caller
+ * of grt_enter_syscall, one in callee-saved r12 across the call (pushed by
+ * whichever callee uses r12, else recorded by grt_enter_syscall itself).
+ * The collector scans the blocked goroutine from the stack pointer
+ * recorded at grt_enter_syscall: both nodes must survive, and the scan
+ * must not cover the untouched part of its stack slot. */
+struct sys_job {
+    int fd;
+    _Atomic int entered;
+    _Atomic int bad;
+    grt_chan *done;
+};
+static struct sys_job *sys_cur; /* not a root: a plain pointer to the job */
+
+static __attribute__((noinline)) void sys_block(void) {
+    struct sys_job *j = sys_cur;
+    atomic_store(&j->entered, 1);
+    grt_enter_syscall();
+    char c;
+    ssize_t r = read(j->fd, &c, 1); /* blocks the thread */
+    grt_exit_syscall();
+    if (r != 1)
+        atomic_store(&j->bad, 1);
+}
+
+static void sys_holder(void *arg) {
+    struct sys_job *j = arg;
+    struct node *volatile on_stack = new_node(4242);
+    struct node *in_reg = new_node(4343);
+#if defined(__x86_64__)
+    struct sys_job *_Atomic *slot = &sys_cur;
+    void (*fn)(void) = sys_block;
+    __asm__ volatile("mov %[n], %%r12\n\t"
+                     "xor %[n], %[n]\n\t"
+                     "sub $128, %%rsp\n\t"
+                     "call *%[fn]\n\t"
+                     "add $128, %%rsp\n\t"
+                     "mov %%r12, %[n]\n\t"
+                     : [n] "+r"(in_reg)
+                     : [fn] "r"(fn), "m"(slot)
+                     : "r12", "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9",
+                       "r10", "r11", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4",
+                       "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+                       "xmm12", "xmm13", "xmm14", "xmm15", "memory", "cc");
+#else
+    sys_block();
+#endif
+    if (!node_ok(on_stack) || on_stack->id != 4242 || !node_ok(in_reg) ||
+        in_reg->id != 4343)
+        atomic_store(&j->bad, 1);
+    int one = 1;
+    grt_chan_send(j->done, &one);
+}
+
+static void t_syscall_roots(void *arg) {
+    (void)arg;
+    int p[2];
+    CHECK(pipe(p) == 0);
+    static struct sys_job j;
+    j.fd = p[0];
+    atomic_store(&j.entered, 0);
+    atomic_store(&j.bad, 0);
+    j.done = grt_chan_make(sizeof(int), 1);
+    sys_cur = &j;
+    grt_go(sys_holder, &j);
+    while (!atomic_load(&j.entered))
+        grt_sleep(100000);
+    grt_sleep(2000000); /* blocked in read() by now */
+    grt_stats s0 = stats_now();
+    grt_gc();
+    grt_stats s1 = stats_now();
+    churn((16u << 20) / (size_t)scale);
+    grt_gc();
+    churn((8u << 20) / (size_t)scale);
+    /* Two small stacks (this one and the blocked one), not a whole
+     * 256 KiB slot from its red zone up. */
+    CHECK(s1.gc_stack_scan_bytes - s0.gc_stack_scan_bytes < (64u << 10));
+    CHECK(write(p[1], "x", 1) == 1);
+    int v;
+    grt_chan_recv(j.done, &v);
+    CHECK(atomic_load(&j.bad) == 0);
+    grt_chan_free(j.done);
+    close(p[0]);
+    close(p[1]);
+}
+
 /* ---- pointers only in channel buffers -------------------------------------------- */
 
 static void t_chan_roots(void *arg) {
@@ -954,6 +1042,7 @@ static const struct test {
     {"register_roots", t_register_roots, 0},
     {"register_roots_1p", t_register_roots, 1},
     {"chan_roots", t_chan_roots, 0},
+    {"syscall_roots", t_syscall_roots, 0},
     {"chan_barrier", t_chan_barrier, 0},
     {"chan_barrier_checkmark", t_chan_barrier_checkmark, 0},
     {"large_arrays", t_large_arrays, 0},
