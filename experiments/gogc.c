@@ -41,6 +41,15 @@
  * Metrics (per repetition; a repetition starts from a collected heap
  * with its garbage returned to the OS)
  * -------------------------------------------------------------------
+ * The GC figures cover whole cycles: the window opens at the end of the
+ * full collection that starts the repetition and closes at the end of
+ * the first cycle that ends after the timed loop (more ops run, untimed,
+ * until then; at most GG_TAIL_MAX_S). GC CPU is booked when a cycle
+ * ends, in Go's GCCPUFraction as in our statistics, so a window that
+ * stops between two cycles would miss a cycle's cost or hold none at
+ * all. Where no cycle can come (GOGC=off, no limit) the cycle-derived
+ * figures are n/a, "no cycle", never 0. Go's twin does the same.
+ *   window_ops       ops in the window (timed + untimed tail)
  *   cycles_per_100   collections per 100 ops
  *   gc_cpu_pct       GC CPU / (wall x GOMAXPROCS), as Go's GCCPUFraction
  *   gc_cpu_ms_cycle  GC CPU per cycle, ms (the mark cost of the live heap)
@@ -73,6 +82,9 @@
 #define GG_SAW_MAX   4096  /* sawtooth samples kept per GOGC value */
 #define GG_OFF       (-1)  /* the x value that means GOGC=off */
 #define GG_LIMIT_X   3     /* churn-limit: GOMEMLIMIT = 3 x tree_bytes */
+/* Longest untimed tail that waits for a cycle to end, seconds (GOGC=800
+ * over 64 MiB live takes about 3 s per cycle here). */
+#define GG_TAIL_MAX_S 20.0
 
 enum gg_kind { GG_CHURN, GG_LIVE_PTR, GG_LIVE_NOSCAN };
 
@@ -177,6 +189,10 @@ typedef struct gg_batch {
     double peak_heap;
     double t0; /* the repetition's start, for the sawtooth */
     int saw;   /* index into gg_saw, or -1 */
+    /* The untimed tail: stop once gc_cycles passes until_cycles (0: run
+     * n ops), or after GG_TAIL_MAX_S. */
+    uint64_t until_cycles;
+    uint64_t done; /* ops run */
 } gg_batch;
 
 static void gg_batch_main(void *arg) {
@@ -195,6 +211,11 @@ static void gg_batch_main(void *arg) {
             gg_saw[b->saw].heap[k] = h / GW_MIB;
         }
         b->sum += gw_check(t);
+        b->done++;
+        if (b->until_cycles != 0 &&
+            (s.gc_cycles > b->until_cycles ||
+             gw_clock(CLOCK_MONOTONIC) - t0 > GG_TAIL_MAX_S))
+            break;
     }
     b->seconds += gw_clock(CLOCK_MONOTONIC) - t0;
 }
@@ -228,28 +249,51 @@ static void gg_run(hx_state *st) {
             hx_fail(st, "grt_run failed");
         total += n;
     }
+    if (total == 0) {
+        grt_set_gc_percent(100);
+        grt_set_memory_limit(INT64_MAX);
+        return;
+    }
+    double timed = b.seconds;
+    /* Whole cycles: the window opened at a cycle's end (the full
+     * collection above); it closes at the end of the first cycle that
+     * ends after the timed loop, running more ops untimed until then, so
+     * that GC CPU, cycles and peak heap describe whole cycles at every
+     * GOGC (a short window at GOGC=400 would hold no cycle at all). With
+     * GOGC=off and no limit no cycle comes: the window is the timed loop
+     * and the cycle-derived figures are "no cycle" (n/a). */
+    bool cycles_possible = w->gogc >= 0 || w->limit > 0;
+    if (cycles_possible) {
+        grt_stats sm;
+        grt_stats_read(&sm);
+        b.until_cycles = sm.gc_cycles;
+        b.n = UINT64_MAX;
+        if (grt_run(gg_batch_main, &b) != 0)
+            hx_fail(st, "grt_run failed");
+    }
     double max_pause = (double)grt_stw_pause_max_take();
     grt_stats_read(&s1);
     double rss = gw_status_bytes("VmHWM");
     grt_set_gc_percent(100);
     grt_set_memory_limit(INT64_MAX);
-    if (total == 0)
-        return;
-    hx_manual_time(st, b.seconds);
-    if (b.sum != total * gw_tree_nodes(GW_SHORT_DEPTH))
+    hx_manual_time(st, timed);
+    uint64_t ops = b.done;
+    if (b.sum != ops * gw_tree_nodes(GW_SHORT_DEPTH))
         hx_fail(st, "short-lived tree miscounted");
     double cycles = (double)(s1.gc_cycles - s0.gc_cycles);
     double cpu = (double)(s1.gc_cpu_ns - s0.gc_cpu_ns) -
                  (double)(s1.gc_mark_idle_ns - s0.gc_mark_idle_ns);
     double wall = b.seconds * (double)s1.gomaxprocs;
-    hx_metric(st, "cycles_per_100", 100.0 * cycles / (double)total);
-    hx_metric(st, "gc_cpu_pct", 100.0 * cpu / 1e9 / wall);
-    if (cycles > 0)
+    hx_metric(st, "cycles_per_100", 100.0 * cycles / (double)ops);
+    if (cycles > 0) {
+        hx_metric(st, "gc_cpu_pct", 100.0 * cpu / 1e9 / wall);
         hx_metric(st, "gc_cpu_ms_cycle", cpu / 1e6 / cycles);
-    hx_metric(st, "max_pause_us", max_pause / 1e3);
+        hx_metric(st, "max_pause_us", max_pause / 1e3);
+    }
     hx_metric(st, "pause_us_per_100",
               100.0 * (double)(s1.stw_pause_total_ns - s0.stw_pause_total_ns) /
-                  1e3 / (double)total);
+                  1e3 / (double)ops);
+    hx_metric(st, "window_ops", (double)ops);
     hx_metric(st, "peak_heap_mib", b.peak_heap / GW_MIB);
     hx_metric(st, "live_mib", live / GW_MIB);
     hx_metric(st, "overhead_mib", (b.peak_heap - live) / GW_MIB);
@@ -378,6 +422,10 @@ static const hx_metric_decl gg_metrics[] = {
     {"max_pause_us", "us", "longest stop-the-world pause in the repetition",
      NULL, HX_METRIC_MAX},
     {"pause_us_per_100", "us", "stop-the-world time per 100 ops", NULL, 0},
+    {"window_ops", "ops",
+     "ops in the GC window: the timed ones and the untimed ones that ran "
+     "on to the end of a cycle",
+     NULL, 0},
     {"peak_heap_mib", "MiB", "most bytes in allocated objects after an op",
      NULL, HX_METRIC_MAX},
     {"live_mib", "MiB", "heap after a full collection at the start", NULL, 0},
@@ -516,25 +564,42 @@ static void gg_verdict(const hx_results *r, hx_report *rep) {
                           " GOGC | cyc/100 ours   go | goal MiB ours     go |"
                           " GC CPU%% ours   go | overhead MiB ours     go |"
                           " max pause us ours      go\n");
+    bool no_cycle = false;
     for (int i = 0; i < nx; i++) {
         int64_t g = hx_results_x(r, i);
-        char gs[8];
+        char gs[8], c[2][16], p[2][16];
         snprintf(gs, sizeof gs, g == GG_OFF ? "off" : "%lld", (long long)g);
-        hx_report_printf(
-            rep,
-            "%5s | %12.1f %4.1f | %13.1f %6.1f | %11.1f %4.1f | %17.1f "
-            "%6.1f | %16.0f %7.0f\n",
-            gs, gg_m(r, "churn", g, "cycles_per_100"),
-            gg_m(r, "go:churn", g, "cycles_per_100"),
-            gg_m(r, "churn", g, "heap_goal_mib"),
-            gg_m(r, "go:churn", g, "heap_goal_mib"),
-            gg_m(r, "churn", g, "gc_cpu_pct"),
-            gg_m(r, "go:churn", g, "gc_cpu_pct"),
-            gg_m(r, "churn", g, "overhead_mib"),
-            gg_m(r, "go:churn", g, "overhead_mib"),
-            gg_m(r, "churn", g, "max_pause_us"),
-            gg_m(r, "go:churn", g, "max_pause_us"));
+        for (int k = 0; k < 2; k++) {
+            const char *sr = k ? "go:churn" : "churn";
+            double cv = gg_m(r, sr, g, "gc_cpu_pct");
+            double pv = gg_m(r, sr, g, "max_pause_us");
+            /* n/a where the window held no cycle: "no cycle", not 0. */
+            bool none = isnan(cv) && gg_m(r, sr, g, "cycles_per_100") == 0;
+            no_cycle |= none;
+            if (isnan(cv))
+                snprintf(c[k], sizeof c[k], "%s", none ? "none" : "n/a");
+            else
+                snprintf(c[k], sizeof c[k], "%.1f", cv);
+            if (isnan(pv))
+                snprintf(p[k], sizeof p[k], "%s", none ? "none" : "n/a");
+            else
+                snprintf(p[k], sizeof p[k], "%.0f", pv);
+        }
+        hx_report_printf(rep,
+                         "%5s | %12.1f %4.1f | %13.1f %6.1f | %11s %4s | "
+                         "%17.1f %6.1f | %16s %7s\n",
+                         gs, gg_m(r, "churn", g, "cycles_per_100"),
+                         gg_m(r, "go:churn", g, "cycles_per_100"),
+                         gg_m(r, "churn", g, "heap_goal_mib"),
+                         gg_m(r, "go:churn", g, "heap_goal_mib"), c[0], c[1],
+                         gg_m(r, "churn", g, "overhead_mib"),
+                         gg_m(r, "go:churn", g, "overhead_mib"), p[0], p[1]);
     }
+    if (no_cycle)
+        hx_report_printf(rep,
+                         "none: no cycle in the window (GOGC=off: no cycle "
+                         "ever comes), so no GC CPU or pause to report; n/a "
+                         "in summary.json, never 0.\n");
     static const int hg[4] = {50, 100, 200, 400};
     static const char *const cpu_keys[2][4] = {
         {"gc_cpu_pct_50", "gc_cpu_pct_100", "gc_cpu_pct_200", "gc_cpu_pct_400"},

@@ -107,6 +107,7 @@ typedef enum grt_wait_reason {
     GRT_WAIT_SEMACQUIRE,      /* "semacquire" */
     GRT_WAIT_IO,              /* "IO wait" */
     GRT_WAIT_USER,            /* "wait" (generic) */
+    GRT_WAIT_GC_ASSIST,       /* "GC assist wait" */
     GRT_WAIT_NREASONS
 } grt_wait_reason;
 
@@ -174,6 +175,8 @@ typedef struct grt_debugvars {
     int64_t gccheckmark;    /* GODEBUG=gccheckmark=1: verify each mark */
     int64_t gcstoptheworld; /* GODEBUG=gcstoptheworld=1: mark with the
                                world stopped */
+    int64_t gcpacertrace;   /* GODEBUG=gcpacertrace=1: the pacer's state
+                               at each cycle's start and end */
     int64_t gccollectevery; /* GODEBUG=gccollectevery=N: a forced cycle
                                every N span refills (torture) */
     int64_t gcverify;       /* GODEBUG=gcverify=1: heap checks (slow) */

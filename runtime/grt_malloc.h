@@ -278,21 +278,53 @@ struct grt_pacer {
     _Atomic uint64_t heap_live; /* bytes in spans handed out + large */
     _Atomic uint64_t trigger;   /* start a cycle at this heap_live */
     _Atomic uint64_t goal;      /* heap goal of the next cycle */
-    uint64_t heap_marked;       /* live after the last mark */
-    uint64_t heap_minimum;
+    uint64_t heap_marked;       /* live after the last mark (black
+                                   allocations of that cycle included) */
+    uint64_t heap_minimum;      /* 4 MiB x GOGC/100 */
     _Atomic int64_t gc_percent; /* -1: off */
-    _Atomic int64_t mem_limit;
+    _Atomic int64_t mem_limit;  /* bytes; INT64_MAX: none */
     uint64_t last_heap_scan, last_stack_scan, globals_scan;
-    uint64_t triggered; /* heap_live when the cycle began */
-    double cons_mark;
+    uint64_t triggered; /* the trigger the running cycle started at
+                           (Go 1.19); UINT64_MAX outside a cycle */
+    double cons_mark;   /* estimated cons/mark ratio (the PI's output) */
     double pi_err_integral;
-    uint64_t runway;
+    uint64_t runway; /* bytes of allocation a cycle's mark needs */
 };
 extern struct grt_pacer grt_pacer;
+
+/* What the memory limit measures besides the pacer's own fields (mapped
+ * and not returned, free heap spans, in-use heap spans), bytes. */
+typedef struct grt_pacer_mem {
+    uint64_t mapped_ready, heap_free, heap_inuse;
+} grt_pacer_mem;
+
+/* The pacer's arithmetic as pure functions of a pacer state (its
+ * gc_percent, mem_limit, heap_marked, heap_minimum, scans, cons_mark and
+ * triggered fields), so that tests can check the rules directly:
+ *   goal_of     min(GOGC goal, memory-limit goal), Go's heapGoalInternal
+ *   runway_of   cons/mark x (1-u)/u x expected scan work (Go's commit)
+ *   trigger_of  goal - runway clamped to [0.7, 0.95] of marked -> goal
+ *               (the upper clamp goal - 4 MiB for large heaps)
+ *   assist_ratio_of  scan work per byte allocated that an assist owes,
+ *               given the heap now, the scan work done and the most
+ *               scan work the cycle can find (Go's revise)
+ *   cons_mark_of     one cycle's measured cons/mark (Go's endCycle)
+ * UINT64_MAX means "none" for a goal and a trigger. */
+uint64_t grt_pacer_goal_of(const struct grt_pacer *p, const grt_pacer_mem *m);
+uint64_t grt_pacer_runway_of(const struct grt_pacer *p);
+uint64_t grt_pacer_trigger_of(const struct grt_pacer *p, uint64_t goal);
+double grt_pacer_assist_ratio_of(const struct grt_pacer *p, uint64_t goal,
+                                 uint64_t live, uint64_t max_scan,
+                                 uint64_t work_done);
+double grt_pacer_cons_mark_of(uint64_t live, uint64_t triggered,
+                              uint64_t scan_work, double utilization,
+                              double idle_utilization);
 
 void grt_pacer_init(void);
 /* Recompute goal and trigger (heap lock or world stopped). */
 void grt_pacer_commit(void);
+/* Mark termination, before heap_marked and the scans are reset: feed
+ * this cycle's cons/mark to the controller. */
 void grt_pacer_end_cycle(uint64_t mark_ns, uint64_t assist_ns, uint64_t idle_ns,
                          int procs, uint64_t scan_work);
 /* Memory mapped and not returned, the memory limit's measure. */

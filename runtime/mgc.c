@@ -262,7 +262,7 @@ static struct {
     int dedicated;
     _Atomic uint64_t assist_ns, dedicated_ns, fractional_ns, idle_ns;
     _Atomic int64_t bg_credit; /* scan work done ahead by workers */
-    _Atomic double assist_work_per_byte;
+    _Atomic double assist_work_per_byte, assist_bytes_per_work;
     _Atomic uint32_t terminating;
 } cyc;
 
@@ -279,24 +279,140 @@ static void reset_assist(grt_g *g, void *arg) {
     g->gcassist = 0;
 }
 
-/* Go's revise(): scan work still expected per byte still allowed. */
+/* Go's revise(): scan work still expected per byte still allowed
+ * (mgcpacer.c's arithmetic). The most scan work this cycle can find is
+ * bounded by heap_live: we do not count scannable bytes apart, so every
+ * byte of the heap is taken as possibly scannable. */
 static void revise_assist_ratio(void) {
     uint64_t live = atomic_load(&grt_pacer.heap_live);
     uint64_t goal = atomic_load(&grt_pacer.goal);
-    uint64_t expected = grt_pacer.last_heap_scan + grt_pacer.last_stack_scan +
-                        grt_pacer.globals_scan;
     uint64_t done = atomic_load(&grt_gcwork.heap_scan) +
                     atomic_load(&grt_gcwork.stack_scan) +
                     atomic_load(&grt_gcwork.globals_scan);
-    if (done > expected || live > goal) {
-        /* Past the estimate: aim at the hard goal (goal * 1.1) with all
-         * scannable memory as the bound on the work left, as Go does. */
-        goal = goal + goal / 10;
-        expected = live;
+    uint64_t max_scan =
+        live + grt_pacer.last_stack_scan + grt_pacer.globals_scan;
+    double wpb =
+        grt_pacer_assist_ratio_of(&grt_pacer, goal, live, max_scan, done);
+    atomic_store(&cyc.assist_work_per_byte, wpb);
+    atomic_store(&cyc.assist_bytes_per_work, 1.0 / wpb);
+}
+
+/* ---- the assist queue (Go's work.assistQueue) ----------------------------------- */
+
+/* A goroutine whose assist debt outlives the grey objects it could find
+ * parks here until background marking has done its work for it (the
+ * workers' credit pays queued debts first, in order) or the cycle ends.
+ * This is what holds the heap to the goal: an allocating goroutine cannot
+ * allocate on credit it has not earned. Nodes live on the parked
+ * goroutines' stacks; aq_lock guards the list. */
+struct assist_wait {
+    grt_g *g;
+    struct assist_wait *next;
+};
+static grt_lock aq_lock = GRT_LOCK_INIT;
+static struct assist_wait *aq_head, *aq_tail;
+static _Atomic int32_t aq_len;
+
+static void aq_push(struct assist_wait *w) {
+    w->next = NULL;
+    if (aq_tail != NULL)
+        aq_tail->next = w;
+    else
+        aq_head = w;
+    aq_tail = w;
+    atomic_fetch_add(&aq_len, 1);
+}
+
+static struct assist_wait *aq_pop(void) {
+    struct assist_wait *w = aq_head;
+    if (w == NULL)
+        return NULL;
+    aq_head = w->next;
+    if (aq_head == NULL)
+        aq_tail = NULL;
+    atomic_fetch_sub(&aq_len, 1);
+    return w;
+}
+
+static bool aq_unlock(grt_g *g, void *arg) {
+    (void)g;
+    (void)arg;
+    grt_lock_release(&aq_lock);
+    return true;
+}
+
+/* Go's gcParkAssist: true when the debt is settled (paid by the
+ * workers, or the cycle is over); false: retry the assist (credit
+ * arrived while queueing). */
+static bool park_assist(void) {
+    grt_lock_acquire(&aq_lock);
+    if (!atomic_load(&grt_gcblackenenabled)) {
+        grt_lock_release(&aq_lock);
+        return true;
     }
-    double work = expected > done ? (double)(expected - done) : 1000.0;
-    double heap = goal > live ? (double)(goal - live) : (double)(64 << 10);
-    atomic_store(&cyc.assist_work_per_byte, work / heap);
+    if (atomic_load(&cyc.bg_credit) > 0) {
+        grt_lock_release(&aq_lock);
+        return false;
+    }
+    struct assist_wait w = {.g = grt_curg()};
+    aq_push(&w);
+    grt_park(GRT_WAIT_GC_ASSIST, aq_unlock, NULL);
+    return true;
+}
+
+/* Go's gcFlushBgCredit: scan work done by a background or idle marker
+ * pays the queued assists' debts first, the rest goes to the pool that
+ * assists draw on. Callable from goroutines and the scheduler. */
+static void flush_bg_credit(int64_t work) {
+    if (atomic_load(&aq_len) == 0) {
+        atomic_fetch_add(&cyc.bg_credit, work);
+        return;
+    }
+    double bpw = atomic_load(&cyc.assist_bytes_per_work);
+    int64_t bytes = (int64_t)((double)work * bpw);
+    grt_g *ready[64];
+    int nready = 0;
+    grt_lock_acquire(&aq_lock);
+    while (aq_head != NULL && bytes > 0 && nready < 64) {
+        struct assist_wait *w = aq_pop();
+        grt_g *g = w->g;
+        if (bytes + g->gcassist >= 0) {
+            bytes += g->gcassist;
+            g->gcassist = 0;
+            ready[nready++] = g; /* w dies when g runs: not touched again */
+        } else {
+            /* Partly paid: to the back, so that one large debt does not
+             * hold up the small ones behind it. */
+            g->gcassist += bytes;
+            bytes = 0;
+            aq_push(w);
+            break;
+        }
+    }
+    if (bytes > 0) {
+        double wpb = atomic_load(&cyc.assist_work_per_byte);
+        atomic_fetch_add(&cyc.bg_credit, (int64_t)((double)bytes * wpb));
+    }
+    grt_lock_release(&aq_lock);
+    for (int i = 0; i < nready; i++)
+        grt_ready(ready[i]);
+}
+
+/* Go's gcWakeAllAssists: the cycle is over (blackening off), every
+ * queued assist goes on with its debt forgotten. */
+static void wake_all_assists(void) {
+    grt_lock_acquire(&aq_lock);
+    struct assist_wait *list = aq_head;
+    aq_head = aq_tail = NULL;
+    atomic_store(&aq_len, 0);
+    grt_lock_release(&aq_lock);
+    while (list != NULL) {
+        struct assist_wait *next = list->next;
+        grt_g *g = list->g;
+        g->gcassist = 0;
+        grt_ready(g); /* list's node is on g's stack: read next first */
+        list = next;
+    }
 }
 
 /* Stop-the-world phase 1 (sweep termination + root marking). */
@@ -308,7 +424,10 @@ static void gc_start(bool forced) {
     grt_sweep_all();
     grt_gc_run_cycle_hooks();
     cyc.heap0 = atomic_load(&grt_pacer.heap_live);
-    grt_pacer.triggered = cyc.heap0;
+    /* Go 1.19 measures the cycle's allocation from the trigger it was
+     * meant to start at, and keeps the goal a little above it. */
+    grt_pacer.triggered = atomic_load(&grt_pacer.trigger);
+    grt_pacer_commit();
     grt_gcmark_prepare();
     atomic_store(&cyc.assist_ns, 0);
     atomic_store(&cyc.dedicated_ns, 0);
@@ -342,6 +461,19 @@ static void gc_start(bool forced) {
     grt_gcmark_roots();
     grt_gcmark_publish();
     revise_assist_ratio();
+    if (grt_debug.gcpacertrace > 0)
+        fprintf(stderr,
+                "pacer: assist ratio=%g (scan %llu MB in %llu->%llu MB, "
+                "trigger %llu MB) workers=%d+%g\n",
+                atomic_load(&cyc.assist_work_per_byte),
+                (unsigned long long)((grt_pacer.last_heap_scan +
+                                      grt_pacer.last_stack_scan +
+                                      grt_pacer.globals_scan) >>
+                                     20),
+                (unsigned long long)(cyc.heap0 >> 20),
+                (unsigned long long)(atomic_load(&grt_pacer.goal) >> 20),
+                (unsigned long long)(grt_pacer.triggered >> 20), ded,
+                cyc.frac_goal);
     for (int i = 0; i < ded; i++)
         grt_go(grt_gc_bg_worker, (void *)(uintptr_t)0);
     if (cyc.frac_goal > 0)
@@ -372,6 +504,7 @@ static void finish_cycle(uint64_t t_stw2) {
                         atomic_load(&cyc.assist_ns), atomic_load(&cyc.idle_ns),
                         procs, scan_work);
     grt_pacer.heap_marked = marked;
+    grt_pacer.triggered = UINT64_MAX;
     grt_pacer.last_heap_scan = atomic_load(&grt_gcwork.heap_scan);
     grt_pacer.last_stack_scan = atomic_load(&grt_gcwork.stack_scan);
     grt_pacer.globals_scan = atomic_load(&grt_gcwork.globals_scan);
@@ -425,6 +558,7 @@ static void finish_cycle(uint64_t t_stw2) {
     done_waiters = 0;
     grt_lock_release(&done_lock);
     grt_start_the_world(stw_mark ? t_start : t_markterm);
+    wake_all_assists();
     if (grt_debug.gctrace > 0)
         gctrace_line(n, t_start, t_mark, t_markterm, t_end, cpu, heap0, heap1,
                      marked, goal, grt_pacer.last_stack_scan,
@@ -466,10 +600,8 @@ void grt_gc_bg_worker(void *arg) {
         atomic_fetch_add(fractional ? &cyc.fractional_ns : &cyc.dedicated_ns,
                          dt);
         if (w > 0) {
-            double wpb = atomic_load(&cyc.assist_work_per_byte);
-            (void)wpb;
-            atomic_fetch_add(&cyc.bg_credit, w);
             revise_assist_ratio();
+            flush_bg_credit(w);
         } else if (try_mark_done()) {
             return;
         } else {
@@ -499,7 +631,7 @@ bool grt_gc_idle_mark(void) {
     int64_t w = grt_gcmark_drain_chunk(64 << 10);
     atomic_fetch_add(&cyc.idle_ns, grt_nanotime() - t0);
     if (w > 0)
-        atomic_fetch_add(&cyc.bg_credit, w);
+        flush_bg_credit(w);
     return w > 0;
 }
 
@@ -531,6 +663,17 @@ static bool cpu_limited(void) {
     return el > 1000000 && gc * 2 > el;
 }
 
+/* Scan work an assist does at least (Go's gcOverAssistWork): a small
+ * debt is over-paid, and the surplus is credit for the next allocations,
+ * so that assists come in pieces worth their overhead. */
+#define OVER_ASSIST_WORK ((int64_t)64 << 10)
+/* Scan work between two safepoints of an assist. */
+#define ASSIST_CHUNK ((int64_t)256 << 10)
+
+/* Go's gcAssistAlloc: an allocating goroutine in debt (g->gcassist < 0,
+ * bytes) pays it in scan work at the current ratio: first from the
+ * workers' banked credit, then by marking itself; what it still owes when
+ * no grey object is left to take, it waits for on the assist queue. */
 void grt_gc_assist(grt_mcache *c, size_t bytes) {
     (void)c;
     if (!atomic_load_explicit(&grt_gcblackenenabled, memory_order_relaxed))
@@ -539,29 +682,63 @@ void grt_gc_assist(grt_mcache *c, size_t bytes) {
     g->gcassist -= (int64_t)bytes;
     if (g->gcassist >= 0)
         return;
-    double wpb = atomic_load(&cyc.assist_work_per_byte);
-    int64_t work = (int64_t)((double)-g->gcassist * wpb) + 1;
-    /* Background credit first. */
-    int64_t credit = atomic_load(&cyc.bg_credit);
-    while (credit > 0) {
-        int64_t take = credit < work ? credit : work;
-        if (atomic_compare_exchange_weak(&cyc.bg_credit, &credit,
-                                         credit - take)) {
-            work -= take;
-            break;
+    revise_assist_ratio(); /* heap_live moved: Go revises on every refill */
+    for (;;) {
+        if (!atomic_load(&grt_gcblackenenabled)) {
+            g->gcassist = 0; /* the cycle is over: debt forgotten */
+            return;
         }
-    }
-    if (work > 0 && !cpu_limited()) {
+        if (cpu_limited())
+            return; /* the limiter: no assists, the heap may overshoot */
+        double wpb = atomic_load(&cyc.assist_work_per_byte);
+        double bpw = atomic_load(&cyc.assist_bytes_per_work);
+        int64_t debt = -g->gcassist;
+        int64_t work = (int64_t)(wpb * (double)debt);
+        if (work < OVER_ASSIST_WORK) {
+            work = OVER_ASSIST_WORK;
+            debt = (int64_t)(bpw * (double)work);
+        }
+        /* Steal the workers' credit (racy: the pool may dip below zero,
+         * then steals fail until it refills). */
+        int64_t credit = atomic_load(&cyc.bg_credit);
+        if (credit > 0) {
+            int64_t stolen = credit < work ? credit : work;
+            if (stolen < work)
+                g->gcassist += 1 + (int64_t)(bpw * (double)stolen);
+            else
+                g->gcassist += debt;
+            atomic_fetch_sub(&cyc.bg_credit, stolen);
+            work -= stolen;
+            if (work == 0)
+                return;
+        }
+        /* Mark, in chunks with a safepoint between them. */
         uint64_t t0 = grt_nanotime();
-        int64_t done = grt_gcmark_drain_chunk(work);
+        int64_t done = 0;
+        while (done < work) {
+            int64_t want = work - done;
+            int64_t d = grt_gcmark_drain_chunk(
+                want < ASSIST_CHUNK ? want : ASSIST_CHUNK);
+            done += d;
+            if (d == 0)
+                break;
+            GRT_SAFEPOINT();
+            if (!atomic_load(&grt_gcblackenenabled))
+                break;
+        }
         atomic_fetch_add(&cyc.assist_ns, grt_nanotime() - t0);
-        work -= done;
-        if (done == 0 && grt_gcmark_work_empty())
-            try_mark_done();
+        g->gcassist += 1 + (int64_t)(bpw * (double)done);
+        if (g->gcassist >= 0)
+            return;
+        /* Nothing left to take: maybe the mark is over. */
+        if (grt_gcmark_work_empty() && grt_gcmark_busy() == 0 &&
+            try_mark_done()) {
+            g->gcassist = 0;
+            return;
+        }
+        if (park_assist())
+            return;
     }
-    /* Debt left with no work to do (or the limiter on): forgiven, where
-     * Go parks the goroutine until background credit arrives. */
-    g->gcassist = work > 0 ? 0 : (int64_t)((double)-work / (wpb > 0 ? wpb : 1));
 }
 
 /* Park until the running cycle ends; false if none runs. */

@@ -35,14 +35,18 @@
 #include "grt_malloc.h"
 
 #include <math.h>
+#include <stdio.h>
 
 #define TRIGGER_RATIO_DEN 64
 #define MIN_TRIGGER_NUM   45
 #define MAX_TRIGGER_NUM   61
 #define GOAL_UTILIZATION  0.25
 #define LIMIT_HEADROOM    ((uint64_t)1 << 20)
+#define MIN_RUNWAY        ((uint64_t)64 << 10) /* Go's minRunway */
+#define MAX_OVERSHOOT     1.1    /* past the goal: pace to goal x 1.1 */
+#define MIN_SCAN_LEFT     1000.0 /* Go's floor on scan work remaining */
 
-struct grt_pacer grt_pacer;
+struct grt_pacer grt_pacer = {.triggered = UINT64_MAX};
 
 uint64_t grt_pacer_mapped_ready(void) {
     uint64_t mapped = atomic_load(&grt_mheap.arena_used) - grt_mheap.arena_base;
@@ -51,75 +55,153 @@ uint64_t grt_pacer_mapped_ready(void) {
     return ready + atomic_load(&grt_mheap.meta) + grt_pacer.last_stack_scan;
 }
 
-static uint64_t memory_limit_goal(void) {
-    int64_t lim = atomic_load(&grt_pacer.mem_limit);
+static uint64_t memory_limit_goal(const struct grt_pacer *p,
+                                  const grt_pacer_mem *m) {
+    int64_t lim = atomic_load(&p->mem_limit);
     if (lim == INT64_MAX)
         return UINT64_MAX;
     uint64_t limit = (uint64_t)lim;
-    uint64_t mapped = grt_pacer_mapped_ready();
-    uint64_t heap_free = atomic_load(&grt_mheap.free_ready);
-    uint64_t heap_alloc = atomic_load(&grt_mheap.inuse);
-    uint64_t nonheap =
-        mapped > heap_free + heap_alloc ? mapped - heap_free - heap_alloc : 0;
+    uint64_t mapped = m->mapped_ready;
+    uint64_t nonheap = mapped > m->heap_free + m->heap_inuse
+                           ? mapped - m->heap_free - m->heap_inuse
+                           : 0;
     uint64_t overage = mapped > limit ? mapped - limit : 0;
     if (nonheap + overage >= limit)
-        return grt_pacer.heap_marked;
+        return p->heap_marked;
     uint64_t goal = limit - (nonheap + overage);
     if (goal < LIMIT_HEADROOM || goal - LIMIT_HEADROOM < LIMIT_HEADROOM)
         goal = LIMIT_HEADROOM;
     else
         goal -= LIMIT_HEADROOM;
-    if (goal < grt_pacer.heap_marked)
-        goal = grt_pacer.heap_marked;
+    if (goal < p->heap_marked)
+        goal = p->heap_marked;
     return goal;
 }
 
-static uint64_t percent_goal(void) {
-    int64_t pct = atomic_load(&grt_pacer.gc_percent);
+static uint64_t percent_goal(const struct grt_pacer *p) {
+    int64_t pct = atomic_load(&p->gc_percent);
     if (pct < 0)
         return UINT64_MAX;
-    uint64_t m = grt_pacer.heap_marked;
-    uint64_t g = m + (m + grt_pacer.last_stack_scan + grt_pacer.globals_scan) *
-                         (uint64_t)pct / 100;
-    if (g < grt_pacer.heap_minimum)
-        g = grt_pacer.heap_minimum;
+    uint64_t m = p->heap_marked;
+    uint64_t g =
+        m + (m + p->last_stack_scan + p->globals_scan) * (uint64_t)pct / 100;
+    if (g < p->heap_minimum)
+        g = p->heap_minimum;
     return g;
 }
 
+uint64_t grt_pacer_goal_of(const struct grt_pacer *p, const grt_pacer_mem *m) {
+    uint64_t goal = percent_goal(p), lim = memory_limit_goal(p, m);
+    if (lim < goal)
+        return lim;
+    /* Not limited: keep a little runway above the trigger the running
+     * cycle started at (a late start or a large allocation can pass the
+     * goal before the cycle begins), as Go does outside the limit regime,
+     * where it would rather respond hard. */
+    if (p->triggered != UINT64_MAX && goal != UINT64_MAX &&
+        goal < p->triggered + MIN_RUNWAY)
+        goal = p->triggered + MIN_RUNWAY;
+    return goal;
+}
+
+uint64_t grt_pacer_runway_of(const struct grt_pacer *p) {
+    double r =
+        p->cons_mark * (1 - GOAL_UTILIZATION) / GOAL_UTILIZATION *
+        (double)(p->last_heap_scan + p->last_stack_scan + p->globals_scan);
+    return r >= 1.8e19 ? UINT64_MAX : (uint64_t)r;
+}
+
+uint64_t grt_pacer_trigger_of(const struct grt_pacer *p, uint64_t goal) {
+    uint64_t marked = p->heap_marked;
+    if (goal == UINT64_MAX)
+        return UINT64_MAX;
+    if (marked >= goal)
+        return goal;
+    uint64_t d = goal - marked;
+    uint64_t min_t = d / TRIGGER_RATIO_DEN * MIN_TRIGGER_NUM + marked;
+    uint64_t max_t = d / TRIGGER_RATIO_DEN * MAX_TRIGGER_NUM + marked;
+    if (goal > GRT_HEAP_MINIMUM && goal - GRT_HEAP_MINIMUM > max_t)
+        max_t = goal - GRT_HEAP_MINIMUM;
+    if (max_t < min_t)
+        max_t = min_t;
+    uint64_t runway = grt_pacer_runway_of(p);
+    uint64_t trigger = runway > goal ? min_t : goal - runway;
+    if (trigger < min_t)
+        trigger = min_t;
+    if (trigger > max_t)
+        trigger = max_t;
+    return trigger;
+}
+
+double grt_pacer_assist_ratio_of(const struct grt_pacer *p, uint64_t goal,
+                                 uint64_t live, uint64_t max_scan,
+                                 uint64_t work_done) {
+    int64_t pct = atomic_load(&p->gc_percent);
+    if (pct < 0)
+        pct = 100000; /* a forced cycle with GOGC=off: GOGC "huge" */
+    double heap_goal = (double)goal;
+    double expected =
+        (double)(p->last_heap_scan + p->last_stack_scan + p->globals_scan);
+    double work = (double)work_done, max_work = (double)max_scan;
+    if (work > expected) {
+        /* More scan work than last cycle's: the heap grew. Stretch the
+         * runway we had for `expected` over the worst case (everything
+         * scannable is live), but never past goal x (1 + GOGC/100): the
+         * next cycle will use that much anyway. */
+        double hard = (1.0 + (double)pct / 100.0) * heap_goal;
+        double trig = p->triggered == UINT64_MAX ? (double)p->heap_marked
+                                                 : (double)p->triggered;
+        double ext = expected > 0
+                         ? (heap_goal - trig) / expected * max_work + trig
+                         : hard;
+        if (ext > hard)
+            ext = hard;
+        heap_goal = ext;
+        expected = max_work;
+    }
+    if ((double)live > heap_goal) {
+        /* Past even that: leave a little room and bound the work left by
+         * everything scannable. */
+        heap_goal *= MAX_OVERSHOOT;
+        expected = max_work;
+    }
+    double left = expected - work;
+    if (left < MIN_SCAN_LEFT)
+        left = MIN_SCAN_LEFT;
+    double room = heap_goal - (double)live;
+    if (room < 1)
+        room = 1;
+    return left / room;
+}
+
+double grt_pacer_cons_mark_of(uint64_t live, uint64_t triggered,
+                              uint64_t scan_work, double utilization,
+                              double idle_utilization) {
+    if (live <= triggered || scan_work == 0 || utilization >= 1)
+        return -1;
+    return (double)(live - triggered) * (utilization + idle_utilization) /
+           ((double)scan_work * (1 - utilization));
+}
+
+static void mem_now(grt_pacer_mem *m) {
+    m->mapped_ready = grt_pacer_mapped_ready();
+    m->heap_free = atomic_load(&grt_mheap.free_ready);
+    m->heap_inuse = atomic_load(&grt_mheap.inuse);
+}
+
 uint64_t grt_pacer_heap_goal(void) {
-    uint64_t a = percent_goal(), b = memory_limit_goal();
-    return a < b ? a : b;
+    grt_pacer_mem m;
+    mem_now(&m);
+    return grt_pacer_goal_of(&grt_pacer, &m);
 }
 
 void grt_pacer_commit(void) {
-    uint64_t goal = grt_pacer_heap_goal();
-    uint64_t marked = grt_pacer.heap_marked;
-    uint64_t trigger;
-    grt_pacer.runway = (uint64_t)(grt_pacer.cons_mark * (1 - GOAL_UTILIZATION) /
-                                  GOAL_UTILIZATION *
-                                  (double)(grt_pacer.last_heap_scan +
-                                           grt_pacer.last_stack_scan +
-                                           grt_pacer.globals_scan));
-    if (goal == UINT64_MAX) {
-        trigger = UINT64_MAX;
-    } else if (marked >= goal) {
-        trigger = goal;
-    } else {
-        uint64_t d = goal - marked;
-        uint64_t min_t = d / TRIGGER_RATIO_DEN * MIN_TRIGGER_NUM + marked;
-        uint64_t max_t = d / TRIGGER_RATIO_DEN * MAX_TRIGGER_NUM + marked;
-        if (goal > GRT_HEAP_MINIMUM && goal - GRT_HEAP_MINIMUM > max_t)
-            max_t = goal - GRT_HEAP_MINIMUM;
-        if (max_t < min_t)
-            max_t = min_t;
-        trigger = grt_pacer.runway > goal ? min_t : goal - grt_pacer.runway;
-        if (trigger < min_t)
-            trigger = min_t;
-        if (trigger > max_t)
-            trigger = max_t;
-    }
+    grt_pacer_mem m;
+    mem_now(&m);
+    uint64_t goal = grt_pacer_goal_of(&grt_pacer, &m);
+    grt_pacer.runway = grt_pacer_runway_of(&grt_pacer);
     atomic_store(&grt_pacer.goal, goal);
-    atomic_store(&grt_pacer.trigger, trigger);
+    atomic_store(&grt_pacer.trigger, grt_pacer_trigger_of(&grt_pacer, goal));
 }
 
 /* Go's piController.next. */
@@ -152,15 +234,29 @@ void grt_pacer_end_cycle(uint64_t mark_ns, uint64_t assist_ns, uint64_t idle_ns,
         idle_u = (double)idle_ns / ((double)mark_ns * procs);
     }
     uint64_t live = atomic_load(&grt_pacer.heap_live);
-    if (live <= grt_pacer.triggered || scan_work == 0 || u >= 1)
+    double cur =
+        grt_pacer_cons_mark_of(live, grt_pacer.triggered, scan_work, u, idle_u);
+    if (cur < 0)
         return;
-    double cur = (double)(live - grt_pacer.triggered) * (u + idle_u) /
-                 ((double)scan_work * (1 - u));
     /* The controller's output is the next cons/mark estimate: the input
      * is the old estimate, the setpoint the measured one. */
+    double old = grt_pacer.cons_mark;
     grt_pacer.cons_mark = pi_next(grt_pacer.cons_mark, cur);
     if (grt_pacer.cons_mark < 0)
         grt_pacer.cons_mark = 0;
+    if (grt_debug.gcpacertrace > 0)
+        fprintf(stderr,
+                "pacer: %d%% CPU (25 exp.) for %llu B work (%llu B exp.) in "
+                "%llu B -> %llu B (goal %llu, cons/mark %g -> %g, measured "
+                "%g, idle %d%%)\n",
+                (int)(u * 100), (unsigned long long)scan_work,
+                (unsigned long long)(grt_pacer.last_heap_scan +
+                                     grt_pacer.last_stack_scan +
+                                     grt_pacer.globals_scan),
+                (unsigned long long)grt_pacer.triggered,
+                (unsigned long long)live,
+                (unsigned long long)atomic_load(&grt_pacer.goal), old,
+                grt_pacer.cons_mark, cur, (int)(idle_u * 100));
 }
 
 uint64_t grt_pacer_scavenge_goal(void) {

@@ -43,6 +43,7 @@ static const char *const grt_wait_names[GRT_WAIT_NREASONS] = {
     [GRT_WAIT_SEMACQUIRE] = "semacquire",
     [GRT_WAIT_IO] = "IO wait",
     [GRT_WAIT_USER] = "wait",
+    [GRT_WAIT_GC_ASSIST] = "GC assist wait",
 };
 _Static_assert(GRT_WAIT_NREASONS <= GRT_NWAITREASONS,
                "grt_stats.parks_by_reason too small");

@@ -44,6 +44,7 @@ static const struct dbvar dbvars[] = {
     {"gctrace", &grt_debug.gctrace, 0, 2},
     {"gccheckmark", &grt_debug.gccheckmark, 0, 1},
     {"gcstoptheworld", &grt_debug.gcstoptheworld, 0, 2},
+    {"gcpacertrace", &grt_debug.gcpacertrace, 0, 1},
     {"gccollectevery", &grt_debug.gccollectevery, 0, INT32_MAX},
     {"gcverify", &grt_debug.gcverify, 0, 2},
     {"madvdontneed", &grt_debug.madvdontneed, 0, 1},

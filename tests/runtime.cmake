@@ -60,6 +60,14 @@ target_link_libraries(test_stacks PRIVATE grt)
 add_test(NAME test_stacks COMMAND test_stacks)
 set_tests_properties(test_stacks PROPERTIES LABELS runtime TIMEOUT 120)
 
+# The pacer's arithmetic (goal, trigger, assist ratio, cons/mark) as pure
+# functions: no heap, no goroutine.
+add_executable(test_pacer ${CMAKE_CURRENT_SOURCE_DIR}/test_pacer.c)
+target_include_directories(test_pacer PRIVATE ${PROJECT_SOURCE_DIR}/runtime)
+target_link_libraries(test_pacer PRIVATE grt)
+add_test(NAME test_pacer COMMAND test_pacer)
+set_tests_properties(test_pacer PROPERTIES LABELS unit TIMEOUT 60)
+
 # The heap under torture (label torture, not run by `make test`): a cycle
 # every 4 span refills, each verified by gccheckmark.
 if(TARGET test_gc)

@@ -143,12 +143,7 @@ func (w *window) end(b *testing.B) {
 	var ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms1)
 	n0, n1 := w.ms0.NumGC, ms1.NumGC
-	var maxPause uint64
-	for i := n0 + 1; i <= n1 && i+256 > n1; i++ {
-		if p := ms1.PauseNs[(i+255)%256]; p > maxPause {
-			maxPause = p
-		}
-	}
+	maxPause := maxPauseNs(&w.ms0, &ms1)
 	el := func(ms *runtime.MemStats) float64 {
 		if ms.LastGC == 0 {
 			return 0
@@ -168,6 +163,27 @@ func (w *window) end(b *testing.B) {
 			b.ReportMetric(float64(h-w.rss0)/(1<<20), "peak_rss_mib")
 		}
 	}
+}
+
+// maxPauseNs is the longest pause of the cycles between two MemStats
+// readings. PauseNs is a ring of the last 256 cycles' pauses, cycle i
+// (counting from 1) at PauseNs[(i+255)%256]: with more than 256 cycles in
+// between, only the last 256 are still there, so the scan starts at
+// n1-255 (starting at n0+1 with a loop condition "i+256 > n1" would stop
+// at once and read 0, which is what happened for a 315-cycle window).
+func maxPauseNs(ms0, ms1 *runtime.MemStats) uint64 {
+	n0, n1 := ms0.NumGC, ms1.NumGC
+	lo := n0 + 1
+	if n1 >= 256 && lo < n1-255 {
+		lo = n1 - 255
+	}
+	var max uint64
+	for i := lo; i <= n1; i++ {
+		if p := ms1.PauseNs[(i+255)%256]; p > max {
+			max = p
+		}
+	}
+	return max
 }
 
 // startRSS drops earlier benchmarks' garbage and returns the resident set
