@@ -78,6 +78,13 @@ const char *__asan_default_options(void) {
 /* ---- switching ---------------------------------------------------------- */
 
 static void switch_to(struct grt_m *mp, grt_g *from, grt_g *to, bool exiting) {
+    if (!to->is_g0) {
+        /* Marking: a G runs only once its stack is scanned (mgcmark.c). */
+        if (__builtin_expect(
+                atomic_load_explicit(&grt_gcscan_on, memory_order_relaxed), 0))
+            grt_gcscan_before_run(to);
+        atomic_store_explicit(&to->ctxsaved, 0, memory_order_relaxed);
+    }
     mp->curg = to;
     to->m = mp;
     if (!to->is_g0) {
@@ -126,8 +133,12 @@ static void run_hook(struct grt_m *mp) {
 static inline void after_switch(grt_g *self) {
     grt_asan_finish_switch(self->asan_fake);
     struct grt_m *mp = self->m;
-    if (mp->hook != GRT_HOOK_NONE)
+    if (mp->hook != GRT_HOOK_NONE) {
+        /* The G that left is saved: the collector may scan it now (before
+         * the hook can make it runnable elsewhere). */
+        atomic_store_explicit(&mp->hook_g->ctxsaved, 1, memory_order_release);
         run_hook(mp);
+    }
 }
 
 static void clear_preempt(grt_g *g) {
@@ -222,6 +233,11 @@ static void g_init(grt_g *g, void (*fn)(void *), void *arg, uint64_t goid) {
     g->gcassist = 0;
     clear_preempt(g);
     g->sp = grt_ctx_init((char *)g, gstart, g);
+    /* Created black: its stack holds only what its creator (scanned, as
+     * it runs) passed it. */
+    atomic_store_explicit(&g->gcscangen, grt_gcscan_gen_now(),
+                          memory_order_relaxed);
+    atomic_store_explicit(&g->ctxsaved, 1, memory_order_relaxed);
     atomic_store_explicit(&g->status, GRT_GRUNNABLE, memory_order_relaxed);
 }
 
@@ -702,6 +718,9 @@ void grt_enter_syscall_regs(const uintptr_t *regs, uintptr_t sp) {
 }
 
 void grt_exit_syscall(void) {
+    if (__builtin_expect(
+            atomic_load_explicit(&grt_gcscan_on, memory_order_relaxed), 0))
+        grt_gcscan_self(); /* before running on: its stack, scanned */
     grt_g *g = grt_curg();
     struct grt_m *mp = g->m;
     struct grt_p *p = mp->oldp;
