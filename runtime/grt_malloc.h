@@ -232,7 +232,17 @@ void grt_bulkbarrier_prewrite(void *dst, const void *src, size_t size,
                               const grt_type *t);
 /* Mark machinery (mgcmark.c). */
 void grt_gcmark_prepare(void);
-void grt_gcmark_roots(void);
+/* The first pause: start a new stack generation (stacks are scanned
+ * concurrently, see mgcmark.c) and grey the registered globals. */
+void grt_gcmark_begin(void);
+/* GODEBUG=gcstoptheworld=1: all the roots in the first pause. */
+void grt_gcmark_roots_stw(void);
+/* Concurrent root jobs (stacks, channel buffers), done by markers; mark
+ * termination needs grt_gcmark_roots_done(). */
+void grt_gcmark_roots_job(void);
+bool grt_gcmark_roots_done(void);
+/* Mark termination: no more stack scanning this cycle. */
+void grt_gcmark_end_roots(void);
 /* Hand the root marking's grey objects to the concurrent markers. */
 void grt_gcmark_publish(void);
 /* Drain grey objects; budget < 0: until empty; returns scan work done. */

@@ -71,6 +71,13 @@ enum grt_hook {
     GRT_HOOK_SYSCALL,      /* prev left a syscall with no P: global queue */
 };
 
+/* An M's park word (proc.c, grt_stopm). */
+enum grt_mpark {
+    GRT_MPARK_AWAKE = 0,    /* running, or handed a P by startm */
+    GRT_MPARK_SPINNING = 1, /* parked, watching the word before sleeping */
+    GRT_MPARK_ASLEEP = 2,   /* parked in futex_wait: startm must wake it */
+};
+
 struct grt_m;
 struct grt_p;
 
@@ -101,6 +108,15 @@ struct grt_g {
      * included, and never the pages below that the G may not have used. */
     uintptr_t syscallsp;
     uintptr_t syscallregs[GRT_SYSCALL_REGS];
+    /* Concurrent stack scanning (mgcmark.c). gcscangen: the cycle whose
+     * scan of this stack is done (a new G gets the current one: created
+     * black). gcscanlock: held by whoever scans it; a G is never switched
+     * in while its stack is unscanned in a marking cycle. ctxsaved: 1 once
+     * the G's context is saved by a switch (set by the next context before
+     * the post-switch hook), 0 from the moment an M switches it in. */
+    _Atomic uint32_t gcscangen;
+    _Atomic uint32_t gcscanlock;
+    _Atomic uint32_t ctxsaved;
 };
 _Static_assert(sizeof(struct grt_g) <= GRT_G_BYTES,
                "the G header must fit the top of its stack slot");
@@ -115,7 +131,7 @@ struct grt_m {
     grt_g *hook_g;
     bool (*hook_unlockf)(grt_g *, void *);
     void *hook_arg;
-    _Atomic uint32_t park;   /* futex word: 1 while parked in stopm */
+    _Atomic uint32_t park;   /* futex word: grt_mpark, see grt_stopm */
     bool spinning;           /* looking for work; counted in nmspinning */
     bool polling;            /* blocked in the netpoller */
     struct grt_m *schedlink; /* idle list; sched.lock */
@@ -144,6 +160,7 @@ struct grt_p {
     /* stack cache per order, owner only */
     grt_g *stackcache[GRT_STACK_ORDERS];
     int nstackcache[GRT_STACK_ORDERS];
+    _Atomic int64_t stackinuse;       /* owner: stacks allocated - freed here */
     uint64_t goidcache, goidcacheend; /* owner only */
     grt_pstats stats;                 /* owner writes; anyone reads */
     struct grt_mcache *mcache;        /* heap allocation cache (mcache.c) */
@@ -249,6 +266,18 @@ void grt_semrelease(_Atomic uint32_t *addr, bool handoff);
 
 /* mgc.c: the heap, once (from schedinit or the first heap call) */
 void grt_heap_init(void);
+/* mgcmark.c: concurrent stack scanning. grt_gcscan_on is set from the
+ * first pause of a cycle until every stack is scanned; while it is, a G
+ * about to be switched in is scanned first unless already scanned
+ * (grt_gcscan_before_run, on the switching M), and a G leaving a syscall
+ * scans itself (grt_gcscan_self). */
+extern _Atomic uint32_t grt_gcscan_on;
+void grt_gcscan_before_run(grt_g *g);
+void grt_gcscan_self(void);
+extern _Atomic uint32_t grt_gcscan_gen; /* the cycle's stack generation */
+static inline uint32_t grt_gcscan_gen_now(void) {
+    return atomic_load_explicit(&grt_gcscan_gen, memory_order_relaxed);
+}
 bool grt_gc_idle_mark(void); /* an idle P's scheduler marks (g0) */
 
 /* stw.c */

@@ -274,11 +274,6 @@ static _Atomic uint32_t done_sema;
 
 static void finish_cycle(uint64_t t_stw2); /* world stopped */
 
-static void reset_assist(grt_g *g, void *arg) {
-    (void)arg;
-    g->gcassist = 0;
-}
-
 /* Go's revise(): scan work still expected per byte still allowed
  * (mgcpacer.c's arithmetic). The most scan work this cycle can find is
  * bounded by heap_live: we do not count scannable bytes apart, so every
@@ -420,6 +415,10 @@ static void gc_start(bool forced) {
     int procs = grt_gomaxprocs();
     cyc.forced = forced;
     cyc.procs = procs;
+    /* Sweep what is left of the last cycle before stopping the world, so
+     * that the pause finds little or nothing to sweep (Go's gcStart). */
+    while (grt_sweepone() != 0)
+        ;
     cyc.t_start = grt_stop_the_world();
     grt_sweep_all();
     grt_gc_run_cycle_hooks();
@@ -435,7 +434,6 @@ static void gc_start(bool forced) {
     atomic_store(&cyc.idle_ns, 0);
     atomic_store(&cyc.bg_credit, 0);
     atomic_store(&cyc.terminating, 0);
-    grt_stack_forall(reset_assist, NULL);
     /* Background workers: 25% of the Ps, Go's rounding rule. */
     double total = procs * 0.25;
     int ded = (int)(total + 0.5);
@@ -450,15 +448,16 @@ static void gc_start(bool forced) {
     atomic_store(&grt_gcphase, GRT_GC_MARK);
     atomic_store(&grt_writebarrier, 1);
     atomic_store(&grt_gcblackenenabled, 1);
-    /* All roots now: every stack is black from here on, so the hybrid
-     * barrier needs no stack rescan at the end. */
+    /* The globals now; stacks and channel buffers during the concurrent
+     * mark (mgcmark.c: each stack while its goroutine does not run, so it
+     * needs no rescan at the end). */
+    grt_gcmark_begin();
     if (grt_debug.gcstoptheworld) {
         cyc.t_mark = grt_nanotime();
-        grt_gcmark_roots();
+        grt_gcmark_roots_stw();
         finish_cycle(0);
         return;
     }
-    grt_gcmark_roots();
     grt_gcmark_publish();
     revise_assist_ratio();
     if (grt_debug.gcpacertrace > 0)
@@ -480,11 +479,13 @@ static void gc_start(bool forced) {
         grt_go(grt_gc_bg_worker, (void *)(uintptr_t)1);
     cyc.t_mark = grt_nanotime();
     grt_start_the_world(cyc.t_start);
+    grt_gcscan_self(); /* this goroutine runs on: its stack first */
 }
 
 /* Mark termination, world stopped: the rest of the grey objects (write
  * barrier shades), then flush caches, account, flip, restart. */
 static void finish_cycle(uint64_t t_stw2) {
+    grt_gcmark_end_roots();
     grt_gcmark_drain(-1);
     cyc.t_markterm = t_stw2 != 0 ? t_stw2 : grt_nanotime();
     atomic_store(&grt_gcblackenenabled, 0);
@@ -570,6 +571,11 @@ static void finish_cycle(uint64_t t_stw2) {
 /* Go's gcMarkDone: called by a marker that found no work. True if this
  * call ended the mark. */
 static bool try_mark_done(void) {
+    if (!grt_gcmark_roots_done()) {
+        grt_gcmark_roots_job();
+        if (!grt_gcmark_roots_done())
+            return false;
+    }
     if (!grt_gcmark_work_empty() || grt_gcmark_busy() != 0)
         return false;
     uint32_t zero = 0;
@@ -594,6 +600,7 @@ void grt_gc_bg_worker(void *arg) {
     while (atomic_load(&grt_gcphase) == GRT_GC_MARK &&
            atomic_load(&grt_gcblackenenabled)) {
         uint64_t t0 = grt_nanotime();
+        grt_gcmark_roots_job();
         int64_t w = grt_gcmark_drain_chunk(64 << 10);
         uint64_t dt = grt_nanotime() - t0;
         mine += dt;
@@ -625,9 +632,10 @@ void grt_gc_bg_worker(void *arg) {
 /* An idle P's scheduler marks instead of sleeping (Go's idle worker). */
 bool grt_gc_idle_mark(void) {
     if (!atomic_load_explicit(&grt_gcblackenenabled, memory_order_relaxed) ||
-        grt_gcmark_work_empty())
+        (grt_gcmark_work_empty() && grt_gcmark_roots_done()))
         return false;
     uint64_t t0 = grt_nanotime();
+    grt_gcmark_roots_job();
     int64_t w = grt_gcmark_drain_chunk(64 << 10);
     atomic_fetch_add(&cyc.idle_ns, grt_nanotime() - t0);
     if (w > 0)

@@ -225,7 +225,8 @@ bool grt_shade(uintptr_t p) {
 
 /* Every aligned word of [b, b+n) may be a pointer. */
 GRT_NO_ASAN static void scan_conservative(const void *b, size_t n, gcw *w) {
-    checkmark_conservative = checkmark_mode;
+    if (checkmark_mode)
+        checkmark_conservative = true;
     uintptr_t p = ((uintptr_t)b + 7) & ~(uintptr_t)7;
     uintptr_t end = (uintptr_t)b + n;
     uintptr_t lo = grt_mheap.arena_base;
@@ -234,7 +235,8 @@ GRT_NO_ASAN static void scan_conservative(const void *b, size_t n, gcw *w) {
         if (v - lo < GRT_ARENA_BYTES)
             mark_ptr(v, w);
     }
-    checkmark_conservative = false;
+    if (checkmark_mode)
+        checkmark_conservative = false;
 }
 
 /* Words of one element of t at b, by t's mask. */
@@ -322,10 +324,12 @@ int64_t grt_gcmark_drain(int64_t budget) {
 static _Atomic int32_t busy;
 static __thread gcw tls_gcw;
 
-__attribute__((noinline)) int64_t grt_gcmark_drain_chunk(int64_t budget) {
+static gcw *marker_begin(void) {
     atomic_fetch_add(&busy, 1);
-    gcw *w = &tls_gcw;
-    int64_t done = drain(w, budget);
+    return &tls_gcw;
+}
+
+static void marker_end(gcw *w) {
     if (w->n != 0) {
         grt_lock_acquire(&wl_lock);
         for (size_t i = 0; i < w->n; i++)
@@ -335,6 +339,12 @@ __attribute__((noinline)) int64_t grt_gcmark_drain_chunk(int64_t budget) {
         w->n = 0;
     }
     atomic_fetch_sub(&busy, 1);
+}
+
+__attribute__((noinline)) int64_t grt_gcmark_drain_chunk(int64_t budget) {
+    gcw *w = marker_begin();
+    int64_t done = drain(w, budget);
+    marker_end(w);
     return done;
 }
 
@@ -343,6 +353,221 @@ int32_t grt_gcmark_busy(void) {
 }
 
 /* ---- roots ----------------------------------------------------------------------- */
+
+/* Concurrent stack scanning (Go's markroot stack jobs and suspendG, in our
+ * terms). The first pause only starts a new stack generation
+ * (grt_gcscan_gen) and sets grt_gcscan_on; every goroutine stack is then
+ * scanned during the concurrent mark, each while its goroutine is not
+ * running, and exactly once per cycle:
+ *
+ *   - a parked or runnable G by a marker (the stack pass below), which
+ *     takes the G's scan lock with a CAS: the scheduler never switches in
+ *     a G whose stack is unscanned in this cycle without taking that lock
+ *     itself (grt_gcscan_before_run, from switch_to), so the G cannot run
+ *     while it is scanned. The marker scans only a G whose context is
+ *     saved (ctxsaved, set by the context that runs after the switch), from
+ *     its saved sp; a G still on its way out is left for the next pass.
+ *   - a G about to be switched in, by the M switching it in, from its
+ *     saved sp, before it runs: so a G never runs in a marking cycle with
+ *     an unscanned stack, and no G's stack changes between the first
+ *     pause and its scan.
+ *   - a G in a syscall (its thread runs on below the recorded syscallsp)
+ *     by a marker from syscallsp and the recorded registers; if it leaves
+ *     the syscall first, it scans itself (grt_gcscan_self) before
+ *     running on, waiting for a marker that holds its lock.
+ *   - the goroutine that ran the first pause scans itself right after it.
+ *   - a G created during the cycle is black (its gcscangen is the
+ *     cycle's): its stack holds only its argument, which came from a
+ *     scanned stack.
+ *
+ * Why this needs no stack rescan at the end: a goroutine only ever runs
+ * with a scanned (black) stack during marking, so every pointer it loads
+ * comes from a black stack, the heap, a global or a channel buffer, and
+ * what it deletes from the heap is shaded by the write barrier (both
+ * halves: old and new, mbarrier.c); stacks that have not been scanned yet
+ * do not change, as their goroutines do not run. This keeps the old
+ * contract that stores into registered globals and into objects allocated
+ * during the cycle need no barrier. What it does not cover: one
+ * goroutine writing a heap pointer into another goroutine's stack memory
+ * with a plain store; such stores must use GRT_STORE_PTR.
+ *
+ * Channel buffers are scanned concurrently too (a marker takes the job
+ * once): every element copy in or out of a buffer goes through the bulk
+ * barrier while marking (chan_internal.h), so an element taken out of an
+ * unscanned buffer is shaded. Registered globals are scanned in the first
+ * pause: stores into them take no barrier.
+ *
+ * Mark termination waits until every stack and the channel buffers are
+ * done (grt_gcmark_roots_done). */
+_Atomic uint32_t grt_gcscan_on;
+_Atomic uint32_t grt_gcscan_gen;
+static _Atomic uint32_t stacks_done; /* every stack of this cycle scanned */
+static _Atomic uint32_t stackjob;    /* a marker runs the stack pass */
+static _Atomic uint32_t chans_state; /* 0 to do, 1 claimed, 2 done */
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
+
+static inline bool scanlock_try(grt_g *g) {
+    uint32_t z = 0;
+    return atomic_compare_exchange_strong_explicit(
+        &g->gcscanlock, &z, 1, memory_order_acquire, memory_order_relaxed);
+}
+
+static inline void scanlock_acquire(grt_g *g) {
+    while (!scanlock_try(g))
+        cpu_relax();
+}
+
+static inline void scanlock_release(grt_g *g) {
+    atomic_store_explicit(&g->gcscanlock, 0, memory_order_release);
+}
+
+/* Scan g's stack from lo to the top of its slot (the G header included);
+ * the bytes scanned. */
+static uint64_t scan_stack_from(grt_g *g, uintptr_t lo, gcw *w) {
+    uintptr_t top = (uintptr_t)g + GRT_G_BYTES;
+    if (lo < (uintptr_t)g->lo + GRT_STACK_REDZONE || lo > top)
+        grt_throw("gc: goroutine %llu: stack pointer %#lx outside its stack",
+                  (unsigned long long)g->goid, (unsigned long)lo);
+    scan_conservative((const void *)lo, top - lo, w);
+    return top - lo;
+}
+
+static void count_stack_scan(uint64_t bytes) {
+    if (bytes != 0)
+        atomic_fetch_add_explicit(&grt_gcwork.stack_scan, bytes,
+                                  memory_order_relaxed);
+}
+
+/* g's scan lock is held and g is not g0. Scan its stack if this cycle has
+ * not and g is not running; false if it could not be scanned now. */
+GRT_NO_ASAN static bool scan_locked(grt_g *g, gcw *w, uint64_t *bytes) {
+    uint32_t gen = grt_gcscan_gen_now();
+    if (atomic_load_explicit(&g->gcscangen, memory_order_acquire) == gen)
+        return true;
+    uint32_t st = atomic_load_explicit(&g->status, memory_order_acquire);
+    if (st == GRT_GDEAD)
+        return true;
+    uintptr_t lo;
+    if (st == GRT_GSYSCALL) {
+        lo = g->syscallsp;
+    } else if (st != GRT_GRUNNING &&
+               atomic_load_explicit(&g->ctxsaved, memory_order_acquire)) {
+        lo = (uintptr_t)g->sp;
+        g->gcassist = 0; /* a new cycle's assist account */
+    } else {
+        return false; /* running (the first pause's caller) or switching */
+    }
+    *bytes += scan_stack_from(g, lo, w);
+    atomic_store_explicit(&g->gcscangen, gen, memory_order_release);
+    return true;
+}
+
+void grt_gcscan_before_run(grt_g *g) {
+    uint32_t gen = grt_gcscan_gen_now();
+    if (atomic_load_explicit(&g->gcscangen, memory_order_acquire) == gen)
+        return;
+    scanlock_acquire(g); /* a marker may be scanning it: wait */
+    gcw *w = marker_begin();
+    uint64_t bytes = 0;
+    if (!scan_locked(g, w, &bytes))
+        grt_throw("gc: goroutine %llu switched in while not saved",
+                  (unsigned long long)g->goid);
+    marker_end(w);
+    scanlock_release(g);
+    count_stack_scan(bytes);
+}
+
+/* noinline + unwind_init: the callee-saved registers of the caller chain
+ * are in this frame, inside the range scanned. */
+__attribute__((noinline)) GRT_NO_ASAN void grt_gcscan_self(void) {
+    __builtin_unwind_init();
+    grt_g *g = grt_curg();
+    uint32_t gen = grt_gcscan_gen_now();
+    if (g->is_g0 ||
+        atomic_load_explicit(&g->gcscangen, memory_order_acquire) == gen)
+        return;
+    scanlock_acquire(g);
+    if (atomic_load_explicit(&g->gcscangen, memory_order_acquire) != gen) {
+        gcw *w = marker_begin();
+        uint64_t bytes = scan_stack_from(g, grt_getsp(), w);
+        g->gcassist = 0;
+        atomic_store_explicit(&g->gcscangen, gen, memory_order_release);
+        marker_end(w);
+        count_stack_scan(bytes);
+    }
+    scanlock_release(g);
+    __asm__ volatile("" ::: "memory");
+}
+
+struct stackpass {
+    gcw *w;
+    int skipped;
+    uint64_t bytes;
+};
+
+static void stackpass_one(grt_g *g, void *arg) {
+    struct stackpass *ps = arg;
+    if (g->is_g0 || atomic_load_explicit(&g->gcscangen, memory_order_relaxed) ==
+                        grt_gcscan_gen_now())
+        return;
+    if (atomic_load_explicit(&g->status, memory_order_relaxed) == GRT_GDEAD)
+        return;
+    if (!scanlock_try(g)) {
+        ps->skipped++; /* someone scans it now */
+        return;
+    }
+    if (!scan_locked(g, ps->w, &ps->bytes))
+        ps->skipped++;
+    scanlock_release(g);
+}
+
+/* One marker at a time passes over every stack slot. */
+static void stack_pass(void) {
+    uint32_t z = 0;
+    if (atomic_load(&stacks_done) ||
+        !atomic_compare_exchange_strong(&stackjob, &z, 1))
+        return;
+    gcw *w = marker_begin();
+    struct stackpass ps = {w, 0, 0};
+    grt_stack_forall(stackpass_one, &ps);
+    if (ps.skipped == 0)
+        atomic_store(&stacks_done, 1);
+    marker_end(w);
+    count_stack_scan(ps.bytes);
+    atomic_store(&stackjob, 0);
+}
+
+static void chan_elem(const void *elem, grt_chan *c, void *arg);
+
+static void chan_pass(void) {
+    uint32_t z = 0;
+    if (atomic_load(&chans_state) == 2 ||
+        !atomic_compare_exchange_strong(&chans_state, &z, 1))
+        return;
+    gcw *w = marker_begin();
+    grt_chan_forall_buffered(chan_elem, w);
+    atomic_store(&chans_state, 2);
+    marker_end(w);
+}
+
+void grt_gcmark_roots_job(void) {
+    if (atomic_load_explicit(&stacks_done, memory_order_relaxed) &&
+        atomic_load_explicit(&chans_state, memory_order_relaxed) == 2)
+        return;
+    stack_pass();
+    chan_pass();
+}
+
+bool grt_gcmark_roots_done(void) {
+    return atomic_load(&stacks_done) && atomic_load(&chans_state) == 2;
+}
 
 struct stackscan {
     grt_g *self;
@@ -423,8 +648,26 @@ static void mark_roots(gcw *w) {
     grt_chan_forall_buffered(chan_elem, w);
 }
 
-void grt_gcmark_roots(void) {
-    mark_roots(&wl_main);
+/* The first pause: a new stack generation, the globals. */
+void grt_gcmark_begin(void) {
+    atomic_store(&stacks_done, 0);
+    atomic_store(&stackjob, 0);
+    atomic_store(&chans_state, 0);
+    atomic_fetch_add(&grt_gcscan_gen, 1);
+    atomic_store(&grt_gcscan_on, 1);
+    grt_gc_roots_forall(root_range, &wl_main);
+}
+
+/* GODEBUG=gcstoptheworld=1: every root now, in the first pause (every
+ * other goroutine is switched out or in a syscall). */
+void grt_gcmark_roots_stw(void) {
+    grt_gcscan_self();
+    while (!grt_gcmark_roots_done())
+        grt_gcmark_roots_job();
+}
+
+void grt_gcmark_end_roots(void) {
+    atomic_store(&grt_gcscan_on, 0);
 }
 
 void grt_gcmark_publish(void) {

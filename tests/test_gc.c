@@ -35,24 +35,11 @@
 
 #include "grt.h"
 
-static _Atomic int t_fail;
+/* after grt.h: check.h then declares stats_now() */
+#include "check.h"
+
 static const char *self_path;
 static int scale = 1; /* GC_TEST_SCALE: the torture run uses less work */
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                    \
-            atomic_store(&t_fail, 1);                                          \
-        }                                                                      \
-    } while (0)
-
-static grt_stats stats_now(void) {
-    grt_stats s;
-    grt_stats_read(&s);
-    return s;
-}
 
 /* ---- types ------------------------------------------------------------------ */
 
@@ -334,8 +321,7 @@ static void t_register_roots(void *arg) {
                        "xmm12", "xmm13", "xmm14", "xmm15", "memory", "cc");
     CHECK(node_ok(out) && out->id == 777);
 #else
-    fprintf(stderr, "  register_roots: x86-64 only\n");
-    atomic_store(&t_fail, 1);
+    CHECK_FAIL("register_roots: x86-64 only");
 #endif
 }
 
@@ -864,6 +850,136 @@ static void t_concurrent_mutation(void *arg) {
     m.slots = NULL;
 }
 
+/* ---- goroutines woken while the collector marks -------------------------------- */
+
+/* Stacks are scanned during the concurrent mark, each before its goroutine
+ * runs again. Goroutines park holding the only pointer to a list on their
+ * stacks; a cycle starts (a big live graph keeps it marking for a while)
+ * and they are woken in the middle of it. Each then moves its list into
+ * a fresh object with a plain store (the contract: an object allocated
+ * during the cycle needs no barrier before it is published), drops the
+ * stack copy, publishes the fresh object, and yields while the mark goes
+ * on. If a woken goroutine ran before its stack was scanned, its list
+ * would be reachable only from an object allocated black and never
+ * scanned: freed, and gccheckmark (the torture run and the checkmark
+ * child) names it. */
+enum { WAKE_G = 8, WAKE_LIST = 64 };
+static _Atomic int cycle_starts;
+static grt_chan *_Atomic wake_in_pause; /* woken from the first pause */
+static void cycle_started(void) {
+    atomic_fetch_add(&cycle_starts, 1);
+    /* Ready parked goroutines inside the pause itself: they are then
+     * runnable before any marker has looked at a stack, and the first to
+     * run goes before the workers started in this pause. */
+    grt_chan *c = atomic_exchange(&wake_in_pause, NULL);
+    int v = 1;
+    if (c != NULL)
+        while (grt_chan_trysend(c, &v))
+            ;
+}
+
+struct wake_ctx {
+    grt_chan *go, *done;
+    struct node **out; /* heap array: one slot per goroutine */
+    _Atomic int bad;
+};
+struct wake_arg {
+    struct wake_ctx *w;
+    int i;
+};
+
+static __attribute__((noinline)) struct node *wake_hold(struct wake_ctx *w,
+                                                        int i) {
+    struct node *list = make_list(20000 + (uint64_t)i * 1000, WAKE_LIST);
+    int x;
+    grt_chan_recv(w->go, &x); /* parked: the list is on this stack only */
+    struct node *box = new_node(30000 + (uint64_t)i);
+    box->r = list; /* plain store into a black object */
+    list = NULL;
+    grt_keepalive(&list);
+    return box;
+}
+
+static void wake_g(void *arg) {
+    struct wake_arg *a = arg;
+    struct wake_ctx *w = a->w;
+    struct node *box = wake_hold(w, a->i);
+    GRT_STORE_PTR(&w->out[a->i], box);
+    box = NULL;
+    for (int k = 0; k < 20; k++) {
+        churn(64 << 10);
+        grt_gosched();
+    }
+    int one = 1;
+    grt_chan_send(w->done, &one);
+}
+
+static void wake_forcer(void *arg) {
+    (void)arg;
+    grt_gc();
+}
+
+static void t_wake_during_mark(void *arg) {
+    (void)arg;
+    grt_gc_register_cycle_hook(cycle_started);
+    static struct wake_ctx w;
+    w.go = grt_chan_make(sizeof(int), 0);
+    w.done = grt_chan_make(sizeof(int), WAKE_G);
+    w.out = grt_new_array(&ptr_type, WAKE_G);
+    atomic_store(&w.bad, 0);
+    grt_gc_add_root(&w.out, sizeof w.out);
+    /* A live graph big enough that marking it takes a while. */
+    struct node **big = grt_new_array(&ptr_type, 4096);
+    for (int i = 0; i < 4096; i++)
+        GRT_STORE_PTR(&big[i], make_list((uint64_t)i << 8, 64 / scale + 1));
+    static struct wake_arg args[WAKE_G];
+    for (int i = 0; i < WAKE_G; i++) {
+        args[i] = (struct wake_arg){&w, i};
+        grt_go(wake_g, &args[i]);
+    }
+    grt_gc(); /* every goroutine parked in wake_hold by now, or soon */
+    for (int r = 0; r < 50; r++)
+        grt_gosched();
+    int c0 = atomic_load(&cycle_starts);
+    atomic_store(&wake_in_pause, w.go);
+    grt_go(wake_forcer, NULL);
+    while (atomic_load(&cycle_starts) == c0)
+        grt_gosched();
+    atomic_store(&wake_in_pause, NULL);
+    int v = 1;
+    for (int done = 0; done < WAKE_G;) {
+        while (grt_chan_trysend(w.go, &v)) /* any the pause did not wake */
+            ;
+        if (grt_chan_tryrecv(w.done, &v, NULL))
+            done++;
+        else
+            grt_gosched();
+    }
+    grt_gc();
+    grt_gc();
+    /* Reuse any freed node slot (churn() allocates pointer-free memory,
+     * which never shares spans with nodes). */
+    for (int i = 0; i < (1 << 17) / scale; i++)
+        new_node(1u << 30);
+    bool ok = true;
+    for (int i = 0; i < WAKE_G; i++) {
+        struct node *box = w.out[i];
+        ok &= node_ok(box) && box->id == 30000 + (uint64_t)i;
+        if (!ok)
+            break;
+        uint64_t n = 0, id = 20000 + (uint64_t)i * 1000 + WAKE_LIST - 1;
+        for (struct node *h = box->r; h != NULL && n <= WAKE_LIST;
+             h = h->l, n++)
+            ok &= node_ok(h) && h->id == id - n;
+        ok &= n == WAKE_LIST;
+    }
+    CHECK(ok);
+    grt_keepalive(big);
+    grt_gc_remove_root(&w.out);
+    grt_chan_free(w.go);
+    grt_chan_free(w.done);
+}
+
 /* ---- children: environment-driven behaviour -------------------------------------------- */
 
 static void c_gctrace(void *arg) {
@@ -889,12 +1005,13 @@ static void c_graph(void *arg) {
     t_chan_roots(arg);
     t_register_roots(arg);
     t_concurrent_mutation(arg);
-    printf("child-ok %d\n", !atomic_load(&t_fail));
+    t_wake_during_mark(arg);
+    printf("child-ok %d\n", hx_check_failures() == 0);
 }
 
 static void c_chan_barrier(void *arg) {
     t_chan_barrier(arg);
-    printf("child-ok %d caught %d\n", !atomic_load(&t_fail),
+    printf("child-ok %d caught %d\n", hx_check_failures() == 0,
            atomic_load(&wb_caught));
 }
 
@@ -966,8 +1083,7 @@ static void t_gctrace(void *arg) {
                 lines++;
                 forced += f;
             } else {
-                fprintf(stderr, "  bad gctrace line: %s", line);
-                atomic_store(&t_fail, 1);
+                CHECK_FAIL("bad gctrace line: %s", line);
             }
         }
         p += len;
@@ -1046,6 +1162,8 @@ static const struct test {
     {"chan_barrier", t_chan_barrier, 0},
     {"chan_barrier_checkmark", t_chan_barrier_checkmark, 0},
     {"large_arrays", t_large_arrays, 0},
+    {"wake_during_mark", t_wake_during_mark, 0},
+    {"wake_during_mark_1p", t_wake_during_mark, 1},
     {"concurrent_mutation", t_concurrent_mutation, 0},
     {"concurrent_mutation_4p", t_concurrent_mutation, 4},
     {"concurrent_mutation_1p", t_concurrent_mutation, 1},
@@ -1067,24 +1185,19 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < sizeof children / sizeof *children; i++)
             if (strcmp(argv[2], children[i].name) == 0) {
                 grt_run(children[i].fn, NULL);
-                return atomic_load(&t_fail) ? 1 : 0;
+                return hx_check_failures() ? 1 : 0;
             }
         return 3;
     }
     const char *only = argc == 2 ? argv[1] : NULL;
-    int passed = 0, failed = 0;
     int defprocs = grt_gomaxprocs();
     for (size_t i = 0; i < sizeof tests / sizeof *tests; i++) {
         if (only != NULL && strcmp(only, tests[i].name) != 0)
             continue;
-        atomic_store(&t_fail, 0);
+        int f0 = hx_check_failures();
         grt_setmaxprocs(tests[i].procs ? tests[i].procs : defprocs);
         grt_run(tests[i].fn, NULL);
-        bool ok = !atomic_load(&t_fail);
-        printf("%s %s\n", ok ? "ok  " : "FAIL", tests[i].name);
-        fflush(stdout);
-        ok ? passed++ : failed++;
+        hx_check_case(hx_check_failures() == f0, "%s", tests[i].name);
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return hx_check_done();
 }
