@@ -37,6 +37,8 @@
 #include <unistd.h>
 
 #include "gnuplot.h"
+#include "gotwin.h"
+#include "plotstyle.h"
 #include "registry.h"
 #include "report_html.h"
 #include "run.h"
@@ -310,16 +312,32 @@ static char *draw_svg(const pline *ls, int nl, const plot_axes *ax,
                 from, from);
     }
     fputs("plot \\\n", g);
+    /* Styled as the run's own plot (plot.c): one palette colour per
+     * variant, its series told apart by dash and point; a Go twin takes
+     * its variant's colour, thin and dotted with hollow points, so
+     * "go:strided" reads as the twin of "strided". */
+    char vars[64][64];
+    int nvars = 0, nth[2][64] = {{0}};
     for (int b = 0, k = 0; k < nl; k++) {
         bool any = false;
         for (int j = 0; j < ls[k].n; j++)
             any |= !isnan(ls[k].m[j]) && !(ax->logx && ls[k].x[j] <= 0);
         if (!any)
             continue;
+        bool twin = hx_gotwin_series(ls[k].name);
+        const char *base = ls[k].name + (twin ? 3 : 0);
+        int vl = (int)strcspn(base, " "), v = 0;
+        while (v < nvars && !(strlen(vars[v]) == (size_t)vl &&
+                              strncmp(vars[v], base, (size_t)vl) == 0))
+            v++;
+        if (v == nvars && nvars < 64)
+            snprintf(vars[nvars++], sizeof vars[0], "%.*s", vl, base);
+        int n = v < 64 ? nth[twin][v]++ : b;
         fprintf(g,
-                "  'p.dat' index %d using 1:2:3:4 with yerrorlines lw 2 "
-                "pt %d ps 0.8 title ",
-                b, 5 + b % 10);
+                "  'p.dat' index %d using 1:2:3:4 with yerrorlines lw %d "
+                "lc rgb '%s' dt %d pt %d ps 0.8 title ",
+                b, twin ? 1 : 2, hx_plot_colour(v), twin ? 3 : 1 + n % 5,
+                twin ? 4 + 2 * (n % 4) : hx_plot_point(n));
         gp_str(g, ls[k].name);
         fputs(++b < blocks ? ", \\\n" : "\n", g);
     }
