@@ -17,8 +17,14 @@
  *      half of one CPU), idle Ps marking from the scheduler instead of
  *      sleeping, and assists: an allocating goroutine in debt (bytes
  *      allocated times scan work expected per byte) first takes the
- *      workers' banked credit, then scans itself. A marker that finds no
- *      grey object anywhere and no marker busy ends the mark.
+ *      workers' banked credit, then scans itself, and what it still owes
+ *      when no grey object is left to take it waits for on the assist
+ *      queue, which the workers' credit pays first (Go's gcParkAssist).
+ *      That wait is what holds the heap to the goal when marking is
+ *      slower than allocation: forgiving the debt instead let the heap
+ *      run 10-60% past the goal, everything allocated black, and the
+ *      next goal grow with it. A marker that finds no grey object
+ *      anywhere and no marker busy ends the mark.
  *   3. stop the world (mark termination): drain what the write barrier
  *      shaded meanwhile, turn the barrier off, gccheckmark if asked, flush
  *      every P's cache, the live heap is what was marked, the pacer

@@ -26,7 +26,18 @@
  * clamped to at least 0.7 (45/64) and at most 0.95 (61/64) of the way from
  * heapMarked to the goal, the upper clamp relaxed to goal - 4 MiB for
  * large heaps. A stop-the-world cycle allocates nothing while it marks, so
- * it does not move the ratio.
+ * it does not move the ratio. As in Go 1.19, a cycle's allocation is
+ * counted from the trigger it was due at (triggered), not from where it
+ * actually began.
+ *
+ * Assists (Go's revise). While marking, an allocating goroutine owes
+ * (scan work expected - done) / (goal - heap now) units of scan work per
+ * byte. Past the expected work the heap is growing: the runway is
+ * stretched over the worst case (all of the heap scannable) but never
+ * past goal x (1 + GOGC/100); past the goal itself, the target becomes
+ * goal x 1.1 with the worst case as the work left. The arithmetic is in
+ * pure functions (grt_pacer_*_of) that tests/test_pacer.c checks; GODEBUG=
+ * gcpacertrace=1 prints the pacer's view at each cycle's start and end.
  *
  * The scavenger's goals come from here too: keep retained heap memory
  * within 10% above the heap goal, and mapped memory at most 95% of the
