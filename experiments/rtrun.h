@@ -34,8 +34,9 @@ typedef struct hx_rt_rep {
 void hx_rt_run(hx_state *st, hx_rt_rep *rep, void (*fn)(void *), void *arg,
                uint64_t n);
 
-/* From fn, on the main goroutine: (re)start the clock now, after setup
- * that is not the op; stop it now, before teardown that is not either. */
+/* From fn, or from a goroutine that fn waits for (stackgrowth's worker):
+ * (re)start the clock now, after setup that is not the op; stop it now,
+ * before teardown that is not either. */
 void hx_rt_clock_start(hx_rt_rep *rep);
 void hx_rt_clock_stop(hx_rt_rep *rep);
 
