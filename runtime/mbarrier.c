@@ -13,10 +13,13 @@
  * pointer only while the current stack is grey; we do not track stack
  * colour and always shade it, which is the barrier's conservative form.
  *
- * Stores into stack variables need no barrier (stacks are roots scanned at
- * the end of marking too), nor stores into an object allocated during
- * this cycle before it is published (it was allocated black and is not
- * scanned).
+ * Stores into a goroutine's own stack variables need no barrier (a
+ * goroutine runs during marking only once its stack is scanned, and
+ * stacks not scanned yet do not change: mgcmark.c), nor stores into an
+ * object allocated during this cycle before it is published (it was
+ * allocated black and is not scanned), nor stores into registered globals
+ * (scanned in the first pause). A pointer one goroutine writes into
+ * another goroutine's stack memory needs GRT_STORE_PTR.
  *
  * Bulk copies (Go's typedmemmove and bulkBarrierPreWrite). A channel
  * moves whole elements with memcpy: from a sender into a buffer slot, from
