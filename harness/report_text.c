@@ -432,6 +432,12 @@ static void report(const struct hx_results *res, FILE *f, bool wide) {
                         : hx_status_words(res->rep.checks[c].status));
     }
     bool any = false;
+    /* one column for the values: as wide as the longest name, 40..56 */
+    int nw = 40;
+    for (int i = 0; i < res->nhead; i++) {
+        int l = (int)strlen(res->head[i].decl->name);
+        nw = l > nw ? (l < 56 ? l : 56) : nw;
+    }
     for (int i = 0; i < res->nhead; i++) {
         const hx_headline_value *h = &res->head[i];
         if (!any)
@@ -439,7 +445,7 @@ static void report(const struct hx_results *res, FILE *f, bool wide) {
         any = true;
         char v[32];
         hx_fmt_ns(h->value, v, sizeof v);
-        fprintf(f, "  %-40s %10s %s", h->decl->name,
+        fprintf(f, "  %-*s %10s %s", nw, h->decl->name,
                 isnan(h->value) ? "n/a" : v,
                 isnan(h->value) ? "" : h->decl->unit);
         if (!isnan(h->lo))

@@ -77,6 +77,15 @@ static inline uintptr_t grt_getsp(void) {
     return sp;
 }
 
+/* A spin-wait hint (PAUSE; YIELD on arm64). */
+static inline void grt_cpu_relax(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
+
 /* The running G (goroutine code), or the M's g0 (scheduler context). Only
  * valid on runtime stacks: not on an ordinary thread such as grt_run()'s
  * caller. */

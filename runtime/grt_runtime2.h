@@ -71,6 +71,13 @@ enum grt_hook {
     GRT_HOOK_SYSCALL,      /* prev left a syscall with no P: global queue */
 };
 
+/* An M's park word (proc.c, grt_stopm). */
+enum grt_mpark {
+    GRT_MPARK_AWAKE = 0,    /* running, or handed a P by startm */
+    GRT_MPARK_SPINNING = 1, /* parked, watching the word before sleeping */
+    GRT_MPARK_ASLEEP = 2,   /* parked in futex_wait: startm must wake it */
+};
+
 struct grt_m;
 struct grt_p;
 
@@ -124,7 +131,7 @@ struct grt_m {
     grt_g *hook_g;
     bool (*hook_unlockf)(grt_g *, void *);
     void *hook_arg;
-    _Atomic uint32_t park;   /* futex word: 1 while parked in stopm */
+    _Atomic uint32_t park;   /* futex word: grt_mpark, see grt_stopm */
     bool spinning;           /* looking for work; counted in nmspinning */
     bool polling;            /* blocked in the netpoller */
     struct grt_m *schedlink; /* idle list; sched.lock */
@@ -153,6 +160,7 @@ struct grt_p {
     /* stack cache per order, owner only */
     grt_g *stackcache[GRT_STACK_ORDERS];
     int nstackcache[GRT_STACK_ORDERS];
+    _Atomic int64_t stackinuse;       /* owner: stacks allocated - freed here */
     uint64_t goidcache, goidcacheend; /* owner only */
     grt_pstats stats;                 /* owner writes; anyone reads */
     struct grt_mcache *mcache;        /* heap allocation cache (mcache.c) */

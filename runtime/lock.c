@@ -28,14 +28,6 @@
 
 enum { GRT_LOCK_SPIN = 64 }; /* PAUSE rounds before sleeping (~1-2 us) */
 
-static inline void grt_cpu_relax(void) {
-#if defined(__x86_64__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ volatile("yield");
-#endif
-}
-
 /* Sleep while *addr == val, at most ns (< 0: forever). Spurious wake-ups
  * are allowed; callers loop. */
 void grt_futex_wait(_Atomic uint32_t *addr, uint32_t val, int64_t ns) {

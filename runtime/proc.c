@@ -35,7 +35,9 @@
  * idle P must do both under that same lock, or wake a P after (see
  * exitsyscall0 for the race that broke this). The last M to go idle while
  * no timer, descriptor or syscall can wake anything runs the deadlock
- * check. Start-up and GOMAXPROCS changes live in procresize.c.
+ * check. A parked M watches its own park word for 20 us before it sleeps
+ * in the kernel, so a wake soon after costs no system call (grt_stopm).
+ * Start-up and GOMAXPROCS changes live in procresize.c.
  *
  * grt_ready() puts the G in runnext and wakes another P only if the ring
  * holds work besides it ("work to spare"); the monitor wakes an idle P if
@@ -203,7 +205,11 @@ static void gswitch(grt_g *gp, int hook) {
 /* ---- goroutines ----------------------------------------------------------- */
 
 static void goexit(grt_g *g) {
-    GRT_STAT_INC(goroutines_exited);
+    struct grt_p *p = g->m->p; /* a goroutine's code runs with a P */
+    if (p != NULL)
+        grt_stat_add(&p->stats.goroutines_exited, 1, false);
+    else
+        GRT_STAT_INC(goroutines_exited);
     clear_preempt(g);
     /* Relaxed, not seq_cst (an xchg, a locked instruction, on x86): only
      * this G writes its status while it runs, and the slot is reused only
@@ -475,8 +481,8 @@ void grt_startm(struct grt_p *p, bool spinning) {
     mp->spinning = spinning;
     mp->nextp = p;
     GRT_STAT_ADD_SHARED(m_wakeups);
-    atomic_store(&mp->park, 0);
-    grt_futex_wake(&mp->park, 1);
+    if (atomic_exchange(&mp->park, GRT_MPARK_AWAKE) == GRT_MPARK_ASLEEP)
+        grt_futex_wake(&mp->park, 1);
 }
 
 void grt_wakep(void) {
@@ -490,6 +496,37 @@ void grt_wakep(void) {
     grt_startm(NULL, true);
 }
 
+/* How a parked M waits for startm (its park word). An M that parks
+ * watches its own word for GRT_M_SPIN_NS before it sleeps in the kernel,
+ * and says so (SPINNING, then ASLEEP); startm exchanges the word to AWAKE
+ * and makes the futex system call only for an M that is ASLEEP. Work
+ * often comes back within microseconds of an M parking (a WaitGroup wave
+ * of `go` statements wakes an M per wave; a channel ping-pong across Ps
+ * wakes one per round trip), and a futex wake then costs the waker a
+ * system call (about a microsecond here, more in a VM, where waking an
+ * idle vCPU is an interrupt through the hypervisor) and the woken thread
+ * a kernel context switch. The spin reads one word of the M's own (no
+ * P, no stealing, nothing another CPU writes until the wake), so it slows
+ * no one; it is bounded, so an idle program sleeps within microseconds. */
+enum { GRT_M_SPIN_NS = 20000 };
+
+static void m_wait_for_p(struct grt_m *mp) {
+    uint64_t start = grt_nanotime();
+    do {
+        for (int i = 0; i < 64; i++) {
+            if (atomic_load_explicit(&mp->park, memory_order_acquire) ==
+                GRT_MPARK_AWAKE)
+                return;
+            grt_cpu_relax();
+        }
+    } while (grt_nanotime() - start < GRT_M_SPIN_NS);
+    uint32_t spinning = GRT_MPARK_SPINNING;
+    if (!atomic_compare_exchange_strong(&mp->park, &spinning, GRT_MPARK_ASLEEP))
+        return; /* woken meanwhile */
+    while (atomic_load(&mp->park) != GRT_MPARK_AWAKE)
+        grt_futex_wait(&mp->park, GRT_MPARK_ASLEEP, -1);
+}
+
 /* Park the M until startm hands it a P. */
 void grt_stopm(struct grt_m *mp) {
     if (mp->spinning) { /* e.g. released a surplus P while spinning */
@@ -500,12 +537,11 @@ void grt_stopm(struct grt_m *mp) {
     mp->schedlink = grt_sched.midle;
     grt_sched.midle = mp;
     atomic_fetch_add(&grt_sched.nmidle, 1);
-    atomic_store(&mp->park, 1);
+    atomic_store(&mp->park, GRT_MPARK_SPINNING);
     GRT_STAT_ADD_SHARED(m_parks);
     grt_checkdead();
     grt_lock_release(&grt_sched.lock);
-    while (atomic_load(&mp->park) != 0)
-        grt_futex_wait(&mp->park, 1, -1);
+    m_wait_for_p(mp);
     struct grt_p *p = mp->nextp;
     mp->nextp = NULL;
     grt_acquirep(mp, p);

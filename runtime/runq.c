@@ -14,7 +14,8 @@
  * running G (grt_ready, grt_go) goes there, kicking the previous occupant
  * into the ring; the owner runs it next, inheriting the rest of the time
  * slice. This keeps a producer-consumer pair on one P, hot in its cache.
- * Thieves take runnext only in their last stealing round.
+ * Thieves take runnext only in their last stealing round, and from a P
+ * that is running only once the G has sat there 3 us (runnext_settled).
  *
  * Overflow: when the ring is full, half of it plus the new G move to the
  * global queue in one batch (one lock for 129 Gs), counted as runq_spills.
@@ -133,6 +134,33 @@ grt_g *grt_runqget(struct grt_p *p) {
     }
 }
 
+/* Go's backoff before stealing runnext from a running P (runqgrab): the
+ * G there was usually just readied by the running G, which often blocks a
+ * moment later and runs it on this P, warm. A thief that takes it at once
+ * turns a producer/consumer pair into a relay across CPUs: each item costs
+ * a park, a ready and a steal (a channel whose buffer stays full, the
+ * receiver readying one blocked sender per item, measured 3-8x slower per
+ * item). So a thief first watches the slot for GRT_STEAL_NEXT_BACKOFF_NS
+ * (reading it only) and steals only a G that stayed there that long and
+ * whose P is still running something else. Go sleeps 3 us here; a pause
+ * loop on the reads costs the victim nothing. */
+enum { GRT_STEAL_NEXT_BACKOFF_NS = 3000 };
+
+static bool runnext_settled(struct grt_p *victim, grt_g *next) {
+    if (atomic_load_explicit(&victim->status, memory_order_relaxed) !=
+        GRT_PRUNNING)
+        return true;
+    uint64_t until = grt_nanotime() + GRT_STEAL_NEXT_BACKOFF_NS;
+    do {
+        for (int i = 0; i < 32; i++)
+            grt_cpu_relax();
+        if (atomic_load_explicit(&victim->runnext, memory_order_relaxed) !=
+            next)
+            return false;
+    } while (grt_nanotime() < until);
+    return true;
+}
+
 /* Copy half of victim's ring into p's ring starting at slot `at`; returns
  * how many were taken (committed by the CAS on victim's head). */
 static uint32_t runqgrab(struct grt_p *victim, struct grt_p *p, uint32_t at,
@@ -149,6 +177,8 @@ static uint32_t runqgrab(struct grt_p *victim, struct grt_p *p, uint32_t at,
                 return 0;
             grt_g *next =
                 atomic_load_explicit(&victim->runnext, memory_order_acquire);
+            if (next != NULL && !runnext_settled(victim, next))
+                return 0;
             if (next == NULL || !atomic_compare_exchange_strong_explicit(
                                     &victim->runnext, &next, NULL,
                                     memory_order_acq_rel, memory_order_relaxed))

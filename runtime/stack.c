@@ -95,7 +95,8 @@ static struct {
     grt_slab *slabs[GRT_MAX_SLABS];  /* append-only */
     _Atomic uint32_t nslabs;
     _Atomic uint64_t reserved; /* bytes of carved slots */
-    _Atomic int64_t inuse;     /* stacks held by goroutines or Ms */
+    _Atomic int64_t inuse;     /* stacks held, counted without a P (the
+                                  rest: each P's stackinuse) */
     _Atomic uint64_t hiwat;    /* deepest use seen */
 } grt_stk;
 
@@ -191,10 +192,26 @@ static grt_g *slot_carve(int order) {
     return g;
 }
 
+/* Stacks in use: the global count for allocations and frees without a P
+ * (an atomic add), the P's own for the rest (a plain add by the owner; a
+ * stack allocated on one P and freed on another leaves one count +1 and
+ * the other -1, and only the sum means anything). A shared counter here
+ * was two locked instructions per spawn+exit and, with goroutines stolen
+ * to another P, a cache line moving between cores on each. */
+static inline void inuse_add(struct grt_p *p, int64_t d) {
+    if (p != NULL)
+        atomic_store_explicit(
+            &p->stackinuse,
+            atomic_load_explicit(&p->stackinuse, memory_order_relaxed) + d,
+            memory_order_relaxed);
+    else
+        atomic_fetch_add_explicit(&grt_stk.inuse, d, memory_order_relaxed);
+}
+
 grt_g *grt_stackalloc(struct grt_p *p, int order) {
     grt_g *g;
-    atomic_fetch_add_explicit(&grt_stk.inuse, 1, memory_order_relaxed);
     if (p != NULL && (g = p->stackcache[order]) != NULL) {
+        inuse_add(p, 1);
         p->stackcache[order] = g->schedlink;
         p->nstackcache[order]--;
         grt_stat_add(&p->stats.stack_allocs, 1, false);
@@ -225,6 +242,7 @@ grt_g *grt_stackalloc(struct grt_p *p, int order) {
     }
     grt_lock_release(&grt_stk.lock);
     if (p == NULL) {
+        inuse_add(NULL, 1);
         atomic_fetch_add(&grt_sched.shared_stats.stack_allocs, 1);
         atomic_fetch_add(&grt_sched.shared_stats.stack_slots_new,
                          (uint64_t)carved);
@@ -233,13 +251,12 @@ grt_g *grt_stackalloc(struct grt_p *p, int order) {
         return g;
     }
     grt_stat_add(&p->stats.stack_slots_new, (uint64_t)carved, false);
-    atomic_fetch_sub_explicit(&grt_stk.inuse, 1, memory_order_relaxed);
     return grt_stackalloc(p, order);
 }
 
 void grt_stackfree(struct grt_p *p, grt_g *g) {
     int o = g->order;
-    atomic_fetch_sub_explicit(&grt_stk.inuse, 1, memory_order_relaxed);
+    inuse_add(p, -1);
     if (p != NULL) {
         g->schedlink = p->stackcache[o];
         p->stackcache[o] = g;
@@ -272,7 +289,7 @@ void grt_stack_flush_cache(struct grt_p *p) {
             grt_g *g = p->stackcache[o];
             p->stackcache[o] = g->schedlink;
             p->nstackcache[o]--;
-            atomic_fetch_add_explicit(&grt_stk.inuse, 1, memory_order_relaxed);
+            inuse_add(NULL, 1); /* not a free: the stack moves pools */
             grt_stackfree(NULL, g);
         }
     }
@@ -364,6 +381,10 @@ void grt_stack_stats(grt_stats *st) {
     st->stack_committed_bytes = committed;
     st->stack_hiwat_bytes = hiwat;
     int64_t inuse = atomic_load(&grt_stk.inuse);
+    int np = atomic_load(&grt_sched.nprocs_made);
+    for (int i = 0; i < np; i++)
+        inuse +=
+            atomic_load_explicit(&grt_allp[i].stackinuse, memory_order_relaxed);
     st->stacks_in_use = inuse > 0 ? (uint64_t)inuse : 0;
 }
 

@@ -23,16 +23,8 @@
 #include "chan_internal.h"
 #include "grt.h"
 
-static _Atomic int t_fail;
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                    \
-            atomic_store(&t_fail, 1);                                          \
-        }                                                                      \
-    } while (0)
+/* after grt.h: check.h then declares stats_now() */
+#include "check.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -50,12 +42,6 @@ static size_t waitq_len(grt_chan *c, bool senders) {
 static void wait_queued(grt_chan *c, bool senders, size_t n) {
     while (waitq_len(c, senders) < n)
         grt_gosched();
-}
-
-static grt_stats stats_now(void) {
-    grt_stats s;
-    grt_stats_read(&s);
-    return s;
 }
 
 typedef struct job {
@@ -346,7 +332,7 @@ static void nil_blocker(void *arg) {
         grt_chan_send(NULL, &v);
     else
         grt_chan_recv(NULL, &v);
-    atomic_store(&t_fail, 1); /* never reached */
+    CHECK_FAIL("a goroutine blocked on a nil channel went on");
 }
 
 /* Goroutines blocked forever on nil channels do not stop the program. */
@@ -1074,7 +1060,6 @@ int main(int argc, char **argv) {
     }
     const char *only = argc > 1 ? argv[1] : NULL;
     setvbuf(stdout, NULL, _IOLBF, 0);
-    int passed = 0, failed = 0;
     for (size_t i = 0; i < sizeof tests / sizeof *tests; i++) {
         if (only && !strstr(tests[i].name, only))
             continue;
@@ -1083,22 +1068,18 @@ int main(int argc, char **argv) {
         bool sel = strncmp(tests[i].name, "select_", 7) == 0;
         for (int locked = 0; locked <= (int)sel; locked++) {
             grt_select_fastpass = !locked;
-            atomic_store(&t_fail, 0);
+            int f0 = hx_check_failures();
             int rc = grt_run(tests[i].fn, NULL);
-            bool ok = rc == 0 && !atomic_load(&t_fail);
-            printf("%s %s%s\n", ok ? "ok  " : "FAIL", tests[i].name,
-                   locked ? " (locked pass)" : "");
-            ok ? passed++ : failed++;
+            hx_check_case(rc == 0 && hx_check_failures() == f0, "%s%s",
+                          tests[i].name, locked ? " (locked pass)" : "");
         }
         grt_select_fastpass = true;
     }
     for (size_t i = 0; i < sizeof fatal_cases / sizeof *fatal_cases; i++) {
         if (only && !strstr(fatal_cases[i].name, only))
             continue;
-        bool ok = run_fatal("/proc/self/exe", &fatal_cases[i]);
-        printf("%s fatal_%s\n", ok ? "ok  " : "FAIL", fatal_cases[i].name);
-        ok ? passed++ : failed++;
+        hx_check_case(run_fatal("/proc/self/exe", &fatal_cases[i]), "fatal_%s",
+                      fatal_cases[i].name);
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return hx_check_done();
 }

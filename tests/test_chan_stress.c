@@ -18,17 +18,10 @@
 #include "chan_internal.h" /* grt_select_fastpass */
 #include "grt.h"
 
-static _Atomic int t_fail;
-static int scale = 1;
+/* after grt.h: check.h then declares stats_now() */
+#include "check.h"
 
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                    \
-            atomic_store(&t_fail, 1);                                          \
-        }                                                                      \
-    } while (0)
+static int scale = 1;
 
 /* ---- many producers, many consumers, one channel -------------------------- */
 
@@ -378,16 +371,13 @@ int main(int argc, char **argv) {
         scale = (int)strtol(s, NULL, 10);
     const char *only = argc > 1 ? argv[1] : NULL;
     setvbuf(stdout, NULL, _IOLBF, 0);
-    int passed = 0, failed = 0;
     for (size_t i = 0; i < sizeof tests / sizeof *tests; i++) {
         if (only && !strstr(tests[i].name, only))
             continue;
-        atomic_store(&t_fail, 0);
+        int f0 = hx_check_failures();
         int rc = grt_run(tests[i].fn, NULL);
-        bool ok = rc == 0 && !atomic_load(&t_fail);
-        printf("%s %s\n", ok ? "ok  " : "FAIL", tests[i].name);
-        ok ? passed++ : failed++;
+        hx_check_case(rc == 0 && hx_check_failures() == f0, "%s",
+                      tests[i].name);
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return hx_check_done();
 }

@@ -34,18 +34,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-static int passed, failed;
-
-static void check(int ok, const char *what, int line) {
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        printf("FAIL line %d: %s\n", line, what);
-    }
-}
-
-#define CHECK(cond) check((cond) ? 1 : 0, #cond, __LINE__)
+#include "check.h"
 
 /* Never a real counter value in these tests: marks "left untouched". */
 #define SENTINEL 0xdeadbeefcafef00dull
@@ -493,6 +482,5 @@ int main(void) {
     test_rusage_counts();
     test_perf_counts();
     test_auto_sampling();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return hx_check_done();
 }

@@ -35,24 +35,11 @@
 
 #include "grt.h"
 
-static _Atomic int t_fail;
+/* after grt.h: check.h then declares stats_now() */
+#include "check.h"
+
 static const char *self_path;
 static int scale = 1; /* GC_TEST_SCALE: the torture run uses less work */
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                    \
-            atomic_store(&t_fail, 1);                                          \
-        }                                                                      \
-    } while (0)
-
-static grt_stats stats_now(void) {
-    grt_stats s;
-    grt_stats_read(&s);
-    return s;
-}
 
 /* ---- types ------------------------------------------------------------------ */
 
@@ -334,8 +321,7 @@ static void t_register_roots(void *arg) {
                        "xmm12", "xmm13", "xmm14", "xmm15", "memory", "cc");
     CHECK(node_ok(out) && out->id == 777);
 #else
-    fprintf(stderr, "  register_roots: x86-64 only\n");
-    atomic_store(&t_fail, 1);
+    CHECK_FAIL("register_roots: x86-64 only");
 #endif
 }
 
@@ -1019,12 +1005,12 @@ static void c_graph(void *arg) {
     t_register_roots(arg);
     t_concurrent_mutation(arg);
     t_wake_during_mark(arg);
-    printf("child-ok %d\n", !atomic_load(&t_fail));
+    printf("child-ok %d\n", hx_check_failures() == 0);
 }
 
 static void c_chan_barrier(void *arg) {
     t_chan_barrier(arg);
-    printf("child-ok %d caught %d\n", !atomic_load(&t_fail),
+    printf("child-ok %d caught %d\n", hx_check_failures() == 0,
            atomic_load(&wb_caught));
 }
 
@@ -1096,8 +1082,7 @@ static void t_gctrace(void *arg) {
                 lines++;
                 forced += f;
             } else {
-                fprintf(stderr, "  bad gctrace line: %s", line);
-                atomic_store(&t_fail, 1);
+                CHECK_FAIL("bad gctrace line: %s", line);
             }
         }
         p += len;
@@ -1199,24 +1184,19 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < sizeof children / sizeof *children; i++)
             if (strcmp(argv[2], children[i].name) == 0) {
                 grt_run(children[i].fn, NULL);
-                return atomic_load(&t_fail) ? 1 : 0;
+                return hx_check_failures() ? 1 : 0;
             }
         return 3;
     }
     const char *only = argc == 2 ? argv[1] : NULL;
-    int passed = 0, failed = 0;
     int defprocs = grt_gomaxprocs();
     for (size_t i = 0; i < sizeof tests / sizeof *tests; i++) {
         if (only != NULL && strcmp(only, tests[i].name) != 0)
             continue;
-        atomic_store(&t_fail, 0);
+        int f0 = hx_check_failures();
         grt_setmaxprocs(tests[i].procs ? tests[i].procs : defprocs);
         grt_run(tests[i].fn, NULL);
-        bool ok = !atomic_load(&t_fail);
-        printf("%s %s\n", ok ? "ok  " : "FAIL", tests[i].name);
-        fflush(stdout);
-        ok ? passed++ : failed++;
+        hx_check_case(hx_check_failures() == f0, "%s", tests[i].name);
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return hx_check_done();
 }

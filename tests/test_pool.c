@@ -29,22 +29,8 @@
 
 #include "grt.h"
 
-static _Atomic int t_fail;
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                    \
-            atomic_store(&t_fail, 1);                                          \
-        }                                                                      \
-    } while (0)
-
-static grt_stats stats_now(void) {
-    grt_stats s;
-    grt_stats_read(&s);
-    return s;
-}
+/* after grt.h: check.h then declares stats_now() */
+#include "check.h"
 
 #define DELTA(a, b, f) ((b).f - (a).f)
 
@@ -397,6 +383,7 @@ static void fill_big(void *arg) {
 
 static void t_victim_memory(void *arg) {
     (void)arg;
+    int f0 = hx_check_failures();
     settle();
     grt_gc();
     grt_stats s0 = stats_now();
@@ -415,7 +402,7 @@ static void t_victim_memory(void *arg) {
     CHECK(s2.gc_last_heap_live + held * 8 / 10 <= s1.gc_last_heap_live);
     for (int i = 0; i < BIG_POOLS; i++)
         CHECK(grt_pool_get(&big_pool[i]) == NULL);
-    if (atomic_load(&t_fail))
+    if (hx_check_failures() != f0)
         fprintf(stderr, "  live: before %llu, after one gc %llu, two %llu\n",
                 (unsigned long long)s0.gc_last_heap_live,
                 (unsigned long long)s1.gc_last_heap_live,
@@ -439,19 +426,14 @@ static const struct test {
 };
 
 int main(void) {
-    int passed = 0, failed = 0;
     int defprocs = grt_gomaxprocs();
     if (defprocs < 2)
         defprocs = 2;
     for (size_t i = 0; i < sizeof tests / sizeof *tests; i++) {
-        atomic_store(&t_fail, 0);
+        int f0 = hx_check_failures();
         grt_setmaxprocs(tests[i].procs ? tests[i].procs : defprocs);
         grt_run(tests[i].fn, NULL);
-        int ok = !atomic_load(&t_fail);
-        printf("%s %s\n", ok ? "ok  " : "FAIL", tests[i].name);
-        fflush(stdout);
-        ok ? passed++ : failed++;
+        hx_check_case(hx_check_failures() == f0, "%s", tests[i].name);
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return hx_check_done();
 }

@@ -25,17 +25,7 @@
 #include "repeat.h"
 #include "run.h"
 
-static int passed, failed;
-
-static void check(int ok, const char *what, int line) {
-    if (ok) {
-        passed++;
-        return;
-    }
-    failed++;
-    printf("FAIL %s:%d: %s\n", __FILE__, line, what);
-}
-#define CHECK(x) check(!!(x), #x, __LINE__)
+#include "check.h"
 
 /* ---- warm-up -------------------------------------------------------------- */
 
@@ -439,6 +429,5 @@ int main(void) {
     test_spread_rule();
     test_points_rule();
     test_run_order();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return hx_check_done();
 }

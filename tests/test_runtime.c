@@ -25,22 +25,8 @@
 #include "grt.h"
 #include "grt_internal.h"
 
-static _Atomic int t_fail;
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                    \
-            atomic_store(&t_fail, 1);                                          \
-        }                                                                      \
-    } while (0)
-
-static grt_stats stats_now(void) {
-    grt_stats s;
-    grt_stats_read(&s);
-    return s;
-}
+/* after grt.h: check.h then declares stats_now() */
+#include "check.h"
 
 /* ---- goroutines, ordering, park/ready ------------------------------------ */
 
@@ -713,8 +699,7 @@ static void run_fatal(const struct fatal_case *fc) {
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2);
     for (int i = 0; i < 3; i++)
         if (fc->expect[i] != NULL && strstr(out, fc->expect[i]) == NULL) {
-            fprintf(stderr, "  missing \"%s\" in:\n%s\n", fc->expect[i], out);
-            atomic_store(&t_fail, 1);
+            CHECK_FAIL("missing \"%s\" in:\n%s", fc->expect[i], out);
         }
 }
 
@@ -755,29 +740,22 @@ int main(int argc, char **argv) {
             }
         return 1;
     }
-    int passed = 0, failed = 0;
     int defprocs = grt_gomaxprocs();
     for (size_t i = 0; i < sizeof tests / sizeof *tests; i++) {
-        atomic_store(&t_fail, 0);
+        int f0 = hx_check_failures();
         grt_setmaxprocs(tests[i].procs ? tests[i].procs : defprocs);
         grt_run(tests[i].fn, NULL);
-        bool ok = !atomic_load(&t_fail);
-        printf("%s %s\n", ok ? "ok  " : "FAIL", tests[i].name);
-        fflush(stdout);
-        ok ? passed++ : failed++;
+        hx_check_case(hx_check_failures() == f0, "%s", tests[i].name);
     }
     grt_setmaxprocs(defprocs);
-    atomic_store(&t_fail, 0);
+    int f0 = hx_check_failures();
     t_run_threads();
-    printf("%s run_from_threads\n", !atomic_load(&t_fail) ? "ok  " : "FAIL");
-    !atomic_load(&t_fail) ? passed++ : failed++;
+    hx_check_case(hx_check_failures() == f0, "run_from_threads");
     for (size_t i = 0; i < sizeof fatal_cases / sizeof *fatal_cases; i++) {
-        atomic_store(&t_fail, 0);
+        f0 = hx_check_failures();
         run_fatal(&fatal_cases[i]);
-        bool ok = !atomic_load(&t_fail);
-        printf("%s fatal_%s\n", ok ? "ok  " : "FAIL", fatal_cases[i].name);
-        ok ? passed++ : failed++;
+        hx_check_case(hx_check_failures() == f0, "fatal_%s",
+                      fatal_cases[i].name);
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return hx_check_done();
 }

@@ -55,17 +55,10 @@
 #include "grt_chan.h"
 #include "grt_internal.h"
 
-static _Atomic int t_fail;
-static long scale = 1;
+/* after grt.h: check.h then declares stats_now() */
+#include "check.h"
 
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                    \
-            atomic_store(&t_fail, 1);                                          \
-        }                                                                      \
-    } while (0)
+static long scale = 1;
 
 typedef struct crowd {
     grt_waitgroup alive, gate, done;
@@ -407,7 +400,6 @@ enum { WAKE_SLOTS = 3, WAKE_QUIET_MS = 5000 };
 static _Atomic long wake_progress[WAKE_SLOTS];
 static _Atomic int wake_busy[WAKE_SLOTS];
 static _Atomic int wake_done;
-static int npassed, nfailed; /* main's tally, for the watchdog's last line */
 
 static void *churn_thread(void *arg) {
     int slot = (int)(intptr_t)arg;
@@ -446,7 +438,8 @@ static void *wake_watchdog(void *arg) {
                "idle_threads=%d (a lost wake-up)\n"
                "FAIL wake_resize\n%d passed, %d failed\n",
                WAKE_QUIET_MS, s.gomaxprocs, s.idle_procs, s.spinning_threads,
-               s.threads, s.idle_threads, npassed, nfailed + 1);
+               s.threads, s.idle_threads, atomic_load(&hx_check_passed),
+               atomic_load(&hx_check_failed) + 1);
         fflush(stdout);
         _exit(1);
     }
@@ -510,21 +503,17 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < sizeof tests / sizeof *tests; i++) {
         if (only != NULL && strcmp(only, tests[i].name) != 0)
             continue;
-        atomic_store(&t_fail, 0);
+        int f0 = hx_check_failures();
         grt_setmaxprocs(tests[i].procs ? tests[i].procs : defprocs);
         grt_run(tests[i].fn, NULL);
-        bool ok = !atomic_load(&t_fail);
-        printf("%s %s\n", ok ? "ok  " : "FAIL", tests[i].name);
-        fflush(stdout);
-        ok ? npassed++ : nfailed++;
+        hx_check_case(hx_check_failures() == f0, "%s", tests[i].name);
     }
     /* A stall ends the process from the watchdog with its own lines. */
     if (only == NULL || strcmp(only, "wake_resize") == 0) {
+        int f0 = hx_check_failures();
         t_wake_resize();
-        printf("ok   wake_resize\n");
-        npassed++;
+        hx_check_case(hx_check_failures() == f0, "wake_resize");
     }
     grt_setmaxprocs(defprocs);
-    printf("%d passed, %d failed\n", npassed, nfailed);
-    return nfailed ? 1 : 0;
+    return hx_check_done();
 }

@@ -23,17 +23,7 @@
 #include "runner.h"
 #include "setup_cache.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (cond) {                                                            \
-            passed++;                                                          \
-        } else {                                                               \
-            failed++;                                                          \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);    \
-        }                                                                      \
-    } while (0)
+#include "check.h"
 
 /* ---- a fake process-wide source ------------------------------------------ */
 
@@ -293,6 +283,5 @@ int main(void) {
     alarm(120);
     test_sources();
     test_fixed_point();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return hx_check_done();
 }

@@ -35,17 +35,7 @@
 #include "grt.h"
 #include "grt_runtime2.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (cond) {                                                            \
-            passed++;                                                          \
-        } else {                                                               \
-            failed++;                                                          \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);    \
-        }                                                                      \
-    } while (0)
+#include "check.h"
 
 enum { MAX_SLABS = 8192 };
 static uintptr_t slabs[MAX_SLABS];
@@ -289,6 +279,5 @@ int main(void) {
     grt_run(t_start, NULL);
     grt_run(t_many, &m);
     grt_run(t_after, &m);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return hx_check_done();
 }

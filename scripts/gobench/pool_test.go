@@ -6,7 +6,8 @@
 //	MECHLAB_OBJ_BYTES=65536 go test -run XXX -bench Pool -count 3
 //
 // One op, as in pool.c: get an object, write its first and last word,
-// release it (cross: one object through the pipeline).
+// release it (cross: one object through the pipeline). Each benchmark
+// reports its b.N as the metric ops_per_rep, beside pool.c's own count.
 //
 //	BenchmarkPoolAlloc          make([]byte, n), dropped
 //	BenchmarkPoolFreelist       pop/push on a sync.Mutex-guarded slice
@@ -84,6 +85,7 @@ func use(p *[]byte) {
 }
 
 func benchSame(b *testing.B, s source, gcs int) {
+	defer b.ReportMetric(float64(b.N), "ops_per_rep")
 	for i := 0; i < b.N; i++ {
 		x := s.get()
 		use(x)
@@ -100,6 +102,7 @@ func benchSame(b *testing.B, s source, gcs int) {
 }
 
 func benchCross(b *testing.B, s source) {
+	defer b.ReportMetric(float64(b.N), "ops_per_rep")
 	ch := make(chan *[]byte, 64)
 	done := make(chan struct{})
 	n := b.N
