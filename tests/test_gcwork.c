@@ -20,25 +20,11 @@
 
 #include "grt_gcwork.h"
 
-static int failed, passed;
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                    \
-            ok = false;                                                        \
-        }                                                                      \
-    } while (0)
-
-static void report(const char *name, bool ok) {
-    printf("%s %s\n", ok ? "ok  " : "FAIL", name);
-    ok ? passed++ : failed++;
-}
+#include "check.h"
 
 /* One owner: LIFO within the pair, across buffer boundaries. */
 static void t_single(void) {
-    bool ok = true;
+    int f0 = hx_check_failures();
     grt_gcw w;
     memset(&w, 0, sizeof w);
     CHECK(grt_gcwork_empty(&w));
@@ -85,7 +71,7 @@ static void t_single(void) {
     CHECK(got == 10);
     grt_gcwork_release(&w2);
     CHECK(grt_wbuf_full_empty());
-    report("single_owner", ok);
+    hx_check_case(hx_check_failures() == f0, "single_owner");
 }
 
 enum { THREADS = 4, PER = 1000000 };
@@ -95,7 +81,7 @@ static _Atomic int producers_left;
 static void take(uintptr_t v, bool *ok) {
     size_t id = v / 8 - 1;
     if (v % 8 != 0 || id >= (size_t)THREADS * PER) {
-        *ok = false;
+        *ok = false; /* checked by the main thread */
         return;
     }
     atomic_fetch_add(&counts[id], 1);
@@ -148,7 +134,7 @@ static void *worker_main(void *arg) {
 }
 
 static void t_concurrent(void) {
-    bool ok = true;
+    int f0 = hx_check_failures();
     atomic_store(&producers_left, THREADS);
     pthread_t th[THREADS];
     struct worker wk[THREADS];
@@ -170,12 +156,11 @@ static void t_concurrent(void) {
         fprintf(stderr, "  %zu ids missing, %zu repeated\n", missing, repeated);
     CHECK(missing == 0 && repeated == 0);
     CHECK(grt_wbuf_full_empty());
-    report("concurrent_markers", ok);
+    hx_check_case(hx_check_failures() == f0, "concurrent_markers");
 }
 
 int main(void) {
     t_single();
     t_concurrent();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return hx_check_done();
 }
