@@ -26,7 +26,9 @@
  * allocated object before it is published (it is allocated black while
  * marking). A pointer stored into another goroutine's stack memory needs
  * GRT_STORE_PTR (stacks are scanned concurrently, each while its
- * goroutine does not run).
+ * goroutine does not run). Channel operations need none either: a send
+ * or receive that copies pointers into a heap object takes the barrier
+ * itself (grt_chan.h).
  *
  * Tuning, as Go: GOGC (percent, "off") and GOMEMLIMIT (bytes with an
  * optional KiB/MiB/GiB/TiB/B suffix, "off"/max) from the environment, and
