@@ -273,7 +273,8 @@ static inline void grt_chan_clear_out(const grt_chan *c, void *dst) {
 
 /* The collector visits the buffered elements of every channel that may
  * hold pointers (chan.c): fn(elem, c) per buffered element, under the
- * channel's lock. Called with the world stopped. */
+ * channel's lock; concurrently with the mutators during a marking cycle,
+ * which the element copies' write barrier makes safe (mbarrier.c). */
 void grt_chan_forall_buffered(void (*fn)(const void *elem, grt_chan *c,
                                          void *arg),
                               void *arg);

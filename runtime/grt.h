@@ -79,6 +79,12 @@ void grt_safepoint_slow(void);
 
 /* ---- blocking calls and descriptors ------------------------------------ */
 
+/* Between the two, the goroutine's thread runs on without its P, and the
+ * collector may scan the goroutine's stack meanwhile from the stack pointer
+ * and callee-saved registers recorded at grt_enter_syscall: so code between
+ * them must not load, create or drop heap pointers (Go's compiler keeps
+ * the same rule for entersyscall/exitsyscall). Make the blocking call, and
+ * nothing else, inside. */
 void grt_enter_syscall(void);
 void grt_exit_syscall(void);
 

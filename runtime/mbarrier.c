@@ -13,13 +13,13 @@
  * pointer only while the current stack is grey; we do not track stack
  * colour and always shade it, which is the barrier's conservative form.
  *
- * Stores into a goroutine's own stack variables need no barrier (a
- * goroutine runs during marking only once its stack is scanned, and
- * stacks not scanned yet do not change: mgcmark.c), nor stores into an
- * object allocated during this cycle before it is published (it was
- * allocated black and is not scanned), nor stores into registered globals
- * (scanned in the first pause). A pointer one goroutine writes into
- * another goroutine's stack memory needs GRT_STORE_PTR.
+ * A goroutine's stores into its own stack variables need no barrier (its
+ * stack is scanned, once, before it runs in a marking cycle: mgcmark.c),
+ * nor stores into an object allocated during this cycle before it is
+ * published (it was allocated black and is not scanned), nor stores into
+ * registered globals (scanned in the first pause). A store of a heap
+ * pointer into ANOTHER goroutine's stack memory does need GRT_STORE_PTR:
+ * that stack may already be scanned.
  *
  * Bulk copies (Go's typedmemmove and bulkBarrierPreWrite). A channel
  * moves whole elements with memcpy: from a sender into a buffer slot, from
@@ -29,7 +29,7 @@
  * shaded when the destination is in the heap (a receive into a heap field
  * deletes the pointer that was there, and that deletion is what the
  * snapshot needs to see), and the word being written is always shaded (the
- * destination may be black: a buffer scanned at the first pause, an
+ * destination may be black: a buffer scanned already, an
  * object allocated during the cycle). Which words are pointers comes from
  * the element's type; without one, every aligned word is treated as a
  * possible pointer, as the conservative scan of an untyped buffer does.

@@ -614,10 +614,13 @@ GRT_NO_ASAN static bool scan_locked(grt_g *g, gcw *w, uint64_t *bytes) {
     } else if (st != GRT_GRUNNING &&
                atomic_load_explicit(&g->ctxsaved, memory_order_acquire)) {
         lo = (uintptr_t)g->sp;
-        g->gcassist = 0; /* a new cycle's assist account */
     } else {
         return false; /* running (the first pause's caller) or switching */
     }
+    /* A new cycle's assist account. A goroutine in a syscall does not
+     * allocate until it has left it and scanned itself, which waits for
+     * this scan's lock. */
+    g->gcassist = 0;
     *bytes += scan_stack_from(g, lo, w);
     atomic_store_explicit(&g->gcscangen, gen, memory_order_release);
     return true;

@@ -244,7 +244,9 @@ static void g_init(grt_g *g, void (*fn)(void *), void *arg, uint64_t goid) {
     atomic_store_explicit(&g->gcscangen, grt_gcscan_gen_now(),
                           memory_order_relaxed);
     atomic_store_explicit(&g->ctxsaved, 1, memory_order_relaxed);
-    atomic_store_explicit(&g->status, GRT_GRUNNABLE, memory_order_relaxed);
+    /* Release: a marker that loads the status with acquire sees sp,
+     * gcscangen and ctxsaved as written here. */
+    atomic_store_explicit(&g->status, GRT_GRUNNABLE, memory_order_release);
 }
 
 static void go_order(void (*fn)(void *), void *arg, int order) {
@@ -753,10 +755,20 @@ void grt_enter_syscall_regs(const uintptr_t *regs, uintptr_t sp) {
     atomic_store(&p->status, GRT_PSYSCALL);
 }
 
-void grt_exit_syscall(void) {
+/* A goroutine leaving a syscall during a marking cycle scans its own stack
+ * before it runs on (a marker may be doing it from syscallsp: then it
+ * waits for that scan). This is asked only once the goroutine holds a P
+ * and runs: a first pause cannot start between that and the check, which
+ * comes before any safepoint, whereas a check made before taking the P
+ * could read "not marking", then lose the thread while a whole first
+ * pause ran, and let the goroutine run the cycle with an unscanned stack. */
+static inline void exit_syscall_scan(void) {
     if (__builtin_expect(
-            atomic_load_explicit(&grt_gcscan_on, memory_order_relaxed), 0))
-        grt_gcscan_self(); /* before running on: its stack, scanned */
+            atomic_load_explicit(&grt_gcscan_on, memory_order_acquire), 0))
+        grt_gcscan_self();
+}
+
+void grt_exit_syscall(void) {
     grt_g *g = grt_curg();
     struct grt_m *mp = g->m;
     struct grt_p *p = mp->oldp;
@@ -765,6 +777,7 @@ void grt_exit_syscall(void) {
     if (atomic_compare_exchange_strong(&p->status, &s, GRT_PRUNNING)) {
         mp->p = p;
         atomic_store(&g->status, GRT_GRUNNING);
+        exit_syscall_scan();
         GRT_SAFEPOINT();
         return;
     }
@@ -774,6 +787,7 @@ void grt_exit_syscall(void) {
     if (p != NULL) {
         grt_acquirep(mp, p);
         atomic_store(&g->status, GRT_GRUNNING);
+        exit_syscall_scan();
         return;
     }
     /* The status stays GSYSCALL until exitsyscall0, after the switch: the
