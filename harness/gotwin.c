@@ -30,6 +30,15 @@
  * runtime's source counters (rt:...) are not sampled for a twin, since
  * they would describe our runtime, not Go's.
  *
+ * Affinity. The twin's function runs on the harness's thread 0, which
+ * the runner pins to one PU for the repetition, and a child inherits its
+ * parent thread's CPU mask: Go sizes GOMAXPROCS from that mask, so every
+ * twin ran with GOMAXPROCS=1 and its goroutines took turns (falseshare's
+ * go:local at 2 threads measured exactly twice its 1-thread time). The
+ * child therefore gets back the mask the process started with (taken
+ * once, before any pinning) before it execs Go, and Go sees the same
+ * CPUs our runtime does.
+ *
  * The binary is built once per process with `go test -c -gcflags=-m` into
  * the build directory (beside the mechlab executable; the compiler's
  * escape analysis lands in gobench.log there) and rebuilt only when a file
@@ -47,6 +56,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +79,8 @@ static struct {
     char bin[PATH_MAX];
     char why[256]; /* why not, for skips */
     bool said_missing;
+    bool mask_ok;   /* mask holds the process's CPUs, before pinning */
+    cpu_set_t mask; /* given back to each twin's process (see Affinity) */
 } gt;
 
 static bool go_installed(void) {
@@ -212,6 +224,8 @@ static void twin_fn(hx_state *st) {
             dup2(fd[1], 2);
             close(fd[0]);
             close(fd[1]);
+            if (gt.mask_ok) /* not this pinned thread's one PU */
+                sched_setaffinity(0, sizeof gt.mask, &gt.mask);
             execve(gt.bin, argv, te.envp);
             _exit(127);
         }
@@ -221,12 +235,15 @@ static void twin_fn(hx_state *st) {
         snprintf(want, sizeof want, "Benchmark%s", pt->var->go);
         size_t wl = strlen(want);
         double ns = NAN;
+        int procs = 0; /* Go names it BenchmarkX-<GOMAXPROCS>, or no suffix
+                          for 1 */
         while (f && fgets(line, sizeof line, f)) {
             if (strncmp(line, want, wl) == 0 &&
                 (line[wl] == '-' || isspace((unsigned char)line[wl])) &&
-                strstr(line, "ns/op"))
+                strstr(line, "ns/op")) {
                 parse_line(st, line, &ns);
-            else if (line[0] != '\n')
+                procs = line[wl] == '-' ? atoi(line + wl + 1) : 1;
+            } else if (line[0] != '\n')
                 snprintf(last, sizeof last, "%s", line);
         }
         if (f)
@@ -240,6 +257,18 @@ static void twin_fn(hx_state *st) {
             last[strcspn(last, "\n")] = 0;
             snprintf(why, sizeof why, "Go twin Benchmark%s gave no ns/op: %s",
                      pt->var->go, last[0] ? last : "no output");
+            hx_fail(st, why);
+            return;
+        }
+        /* The check behind Affinity (above): Go saw every CPU we may
+         * use, unless the user set GOMAXPROCS. */
+        int cpus = gt.mask_ok ? CPU_COUNT(&gt.mask) : 0;
+        if (cpus > 0 && procs != cpus && !getenv("GOMAXPROCS")) {
+            char why[200];
+            snprintf(why, sizeof why,
+                     "Go twin Benchmark%s ran with GOMAXPROCS=%d, not the %d "
+                     "CPUs this process may use",
+                     pt->var->go, procs, cpus);
             hx_fail(st, why);
             return;
         }
@@ -304,6 +333,9 @@ static bool newer_than(const char *dir, time_t t) {
 }
 
 int hx_gotwin_prepare(hx_run *r) {
+    /* Called on the main thread before the runner pins anything. */
+    if (!gt.mask_ok)
+        gt.mask_ok = sched_getaffinity(0, sizeof gt.mask, &gt.mask) == 0;
     if (r->go_missing && !gt.said_missing) {
         gt.said_missing = true;
         printf("go: not installed here (no `go` in PATH%s): the Go twins "

@@ -37,6 +37,9 @@
 #include <unistd.h>
 
 #include "gnuplot.h"
+#include "gotwin.h"
+#include "plotstyle.h"
+#include "points.h"
 #include "registry.h"
 #include "report_html.h"
 #include "run.h"
@@ -310,16 +313,32 @@ static char *draw_svg(const pline *ls, int nl, const plot_axes *ax,
                 from, from);
     }
     fputs("plot \\\n", g);
+    /* Styled as the run's own plot (plot.c): one palette colour per
+     * variant, its series told apart by dash and point; a Go twin takes
+     * its variant's colour, thin and dotted with hollow points, so
+     * "go:strided" reads as the twin of "strided". */
+    char vars[64][64];
+    int nvars = 0, nth[2][64] = {{0}};
     for (int b = 0, k = 0; k < nl; k++) {
         bool any = false;
         for (int j = 0; j < ls[k].n; j++)
             any |= !isnan(ls[k].m[j]) && !(ax->logx && ls[k].x[j] <= 0);
         if (!any)
             continue;
+        bool twin = hx_gotwin_series(ls[k].name);
+        const char *base = ls[k].name + (twin ? 3 : 0);
+        int vl = (int)strcspn(base, " "), v = 0;
+        while (v < nvars && !(strlen(vars[v]) == (size_t)vl &&
+                              strncmp(vars[v], base, (size_t)vl) == 0))
+            v++;
+        if (v == nvars && nvars < 64)
+            snprintf(vars[nvars++], sizeof vars[0], "%.*s", vl, base);
+        int n = v < 64 ? nth[twin][v]++ : b;
         fprintf(g,
-                "  'p.dat' index %d using 1:2:3:4 with yerrorlines lw 2 "
-                "pt %d ps 0.8 title ",
-                b, 5 + b % 10);
+                "  'p.dat' index %d using 1:2:3:4 with yerrorlines lw %d "
+                "lc rgb '%s' dt %d pt %d ps 0.8 title ",
+                b, twin ? 1 : 2, hx_plot_colour(v), twin ? 3 : 1 + n % 5,
+                twin ? 4 + 2 * (n % 4) : hx_plot_point(n));
         gp_str(g, ls[k].name);
         fputs(++b < blocks ? ", \\\n" : "\n", g);
     }
@@ -561,7 +580,25 @@ static void verdict_block(FILE *f, json_t *s, const char *summary_txt) {
     fputs("</div>\n", f);
 }
 
-static void claims_table(FILE *f, json_t *s) {
+/* A parameter's value as the console prints it: sizes in bytes as
+ * "64 MiB" (by the experiment's declaration, or the plot's x_bytes when
+ * the experiment is not in this build), others as numbers. */
+static void fmt_param(const hx_experiment *e, json_t *s, const char *name,
+                      double v, char *buf, size_t len) {
+    bool bytes = false;
+    for (int i = 0; e && i < e->nparams; i++)
+        if (strcmp(e->params[i].name, name) == 0)
+            bytes = (e->params[i].flags & HX_PARAM_BYTES) != 0;
+    json_t *pj = json_object_get(s, "plot");
+    if (!e && pj && strcmp(jstr(pj, "x"), name) == 0)
+        bytes = json_is_true(json_object_get(pj, "x_bytes"));
+    if (bytes && v >= 0 && v < 9e18 && v == floor(v))
+        hx_points_format_bytes((uint64_t)v, buf, len);
+    else
+        snprintf(buf, len, "%g", v);
+}
+
+static void claims_table(FILE *f, json_t *s, const hx_experiment *e) {
     json_t *cs = json_object_get(s, "claims");
     json_t *ks = json_object_get(s, "checks");
     if (!json_array_size(cs) && !json_array_size(ks))
@@ -580,8 +617,11 @@ static void claims_table(FILE *f, json_t *s) {
         fmt_num(jnum(c, "expected"), ex, sizeof ex);
         const char *k;
         json_t *v;
-        json_object_foreach(json_object_get(c, "at"), k, v)
-            snprintf(at, sizeof at, "%s=%g", k, json_number_value(v));
+        json_object_foreach(json_object_get(c, "at"), k, v) {
+            char val[48];
+            fmt_param(e, s, k, json_number_value(v), val, sizeof val);
+            snprintf(at, sizeof at, "%s=%s", k, val);
+        }
         const char *kind = jstr(c, "ci_kind");
         fputs("<tr><td>'", f);
         esc(f, jstr(c, "slow"));
@@ -639,21 +679,29 @@ static void headlines_table(FILE *f, json_t *s) {
     fputs("</table>\n", f);
 }
 
-static void points_table(FILE *f, const hx_rundata *rd) {
+static void points_table(FILE *f, const hx_rundata *rd,
+                         const hx_experiment *e) {
     json_t *pts = json_object_get(rd->summary, "points");
-    fputs("<h2>Summary table</h2>\n<table><tr><th>series</th><th>x</th>"
-          "<th>median ns</th><th>p10 - p90</th><th>cv</th><th>reps</th>"
+    /* the x column is named after the plot's x parameter */
+    json_t *pj = json_object_get(rd->summary, "plot");
+    const char *xname = pj && *jstr(pj, "x") ? jstr(pj, "x")
+                        : e && e->xparam     ? e->xparam
+                                             : "x";
+    fputs("<h2>Summary table</h2>\n<table><tr><th>series</th><th>", f);
+    esc(f, xname);
+    fputs("</th><th>median ns</th><th>p10 - p90</th><th>cv</th><th>reps</th>"
           "<th>status</th></tr>\n",
           f);
     if (pts) {
         size_t i;
         json_t *p;
         json_array_foreach(pts, i, p) {
-            char m[32], lo[32], hi[32], x[32];
+            char m[32], lo[32], hi[32], xv[32], x[40];
             fmt_num(jnum(p, "median"), m, sizeof m);
             fmt_num(jnum(p, "p10"), lo, sizeof lo);
             fmt_num(jnum(p, "p90"), hi, sizeof hi);
-            snprintf(x, sizeof x, "%g%s", jnum(p, "x"),
+            fmt_param(e, rd->summary, xname, jnum(p, "x"), xv, sizeof xv);
+            snprintf(x, sizeof x, "%s%s", xv,
                      json_is_true(json_object_get(p, "oversubscribed")) ? "*"
                                                                         : "");
             double cv = jnum(p, "cv");
@@ -672,17 +720,18 @@ static void points_table(FILE *f, const hx_rundata *rd) {
         }
     } else {
         for (int i = 0; i < rd->npts; i++) {
-            char m[32], lo[32], hi[32];
+            char m[32], lo[32], hi[32], x[32];
             fmt_num(rd->pts[i].median, m, sizeof m);
             fmt_num(rd->pts[i].p10, lo, sizeof lo);
             fmt_num(rd->pts[i].p90, hi, sizeof hi);
+            fmt_param(e, NULL, xname, rd->pts[i].x, x, sizeof x);
             fputs("<tr><td>", f);
             esc(f, rd->pts[i].series);
             fprintf(f,
-                    "</td><td class=\"n\">%g</td><td class=\"n\">%s</td>"
+                    "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
                     "<td class=\"n\">%s - %s</td><td></td><td></td><td>"
                     "from data.csv</td></tr>\n",
-                    rd->pts[i].x, m, lo, hi);
+                    x, m, lo, hi);
         }
     }
     fputs("</table>\n<p class=\"sub\">* over-subscribed: more threads than "
@@ -805,14 +854,14 @@ int hx_report_html(const char *rundir, char *err, size_t len) {
     para(f, "Hypothesis", s ? jstr(s, "hypothesis") : e ? e->hypothesis : NULL);
     plots(f, &rd, e, machine);
     if (s) {
-        claims_table(f, s);
+        claims_table(f, s, e);
         headlines_table(f, s);
     } else if (summary_txt) {
         fputs("<h2>The summary as printed</h2>\n<pre>", f);
         esc(f, summary_txt);
         fputs("</pre>\n", f);
     }
-    points_table(f, &rd);
+    points_table(f, &rd, e);
     if (s) {
         list_block(f, s, "warnings", "Warnings", NULL, NULL);
         list_block(f, s, "unavailable", "Counters unavailable here, and why",

@@ -31,14 +31,18 @@
 // calls), so about 40 s per repetition outside the timing. With one slice the
 // collector scans it in address order.
 //
-// What is outside the timing. The structure is built, the collector run
-// to completion (runtime.GC) and one warm-up walk made (a pass or 50 ms,
-// whichever ends first) before b.ResetTimer; the timed loop allocates
-// nothing, so no collection can start inside it. The structure is kept
-// between the framework's calls of one process (its b.N = 1 probe, then
-// b.N), and a cursor carries the walk on from where the last one stopped,
-// so a short run keeps sweeping the whole working set rather than
-// re-reading a cached first part. Every walk's result goes to a package
+// What is outside the timing. The framework calls a benchmark twice per
+// process (a b.N = 1 probe, then b.N), each call after a runtime.GC of
+// its own. The first call builds the structure (with the collector off:
+// no cycle marks a half-built list), and it is kept for the second, so
+// the collection before the second call is the one that leaves the heap
+// quiet: the timed loop allocates nothing, so no collection can start
+// inside it. Before b.ResetTimer a call with b.N > 1 walks one warm-up
+// pass or 50 ms, whichever ends first (the probe's one element is no
+// measurement, so it skips this: at 256 MiB every process would
+// otherwise pay it twice). A cursor carries the walk on from where the
+// last one stopped, so a short run keeps sweeping the whole working set
+// rather than re-reading a cached first part. Every walk's result goes to a package
 // variable (a matrix walk's sum) or to the list's cursor, so the compiler
 // cannot drop the loads.
 //
@@ -51,7 +55,6 @@ package gobench
 
 import (
 	"math/rand"
-	"runtime"
 	"runtime/debug"
 	"testing"
 	"time"
@@ -231,8 +234,7 @@ func makeList(pad, n int, shuffled bool) trWalker {
 	return nil
 }
 
-// trPrepare builds (or reuses) the structure of this point, then makes
-// the heap quiet: a collection run to its end.
+// trPrepare builds (or reuses) the structure of this point.
 func trPrepare(b *testing.B, variant string) {
 	bytes := int(envBytes("MECHLAB_BYTES", 1<<20))
 	pad := int(envBytes("MECHLAB_PAD", 8))
@@ -259,12 +261,15 @@ func trPrepare(b *testing.B, variant string) {
 		c.listPassOps = n
 	}
 	debug.SetGCPercent(old)
-	runtime.GC()
 }
 
 // trWarm walks one pass of the working set or for 50 ms, whichever ends
-// first (a shuffled pass past the LLC takes seconds), in chunks.
-func trWarm(pass int, step func(n int)) {
+// first (a shuffled pass past the LLC takes seconds), in chunks; nothing
+// for the framework's b.N = 1 probe.
+func trWarm(b *testing.B, pass int, step func(n int)) {
+	if b.N <= 1 {
+		return
+	}
 	const chunk = 1 << 14
 	t0 := time.Now()
 	for done := 0; done < pass; done += chunk {
@@ -285,17 +290,17 @@ func benchTraversal(b *testing.B, variant string) {
 	switch variant {
 	case "rows":
 		t := c.mat
-		trWarm(t.nrows*t.ncols, func(n int) { trSink += t.rows(n) })
+		trWarm(b, t.nrows*t.ncols, func(n int) { trSink += t.rows(n) })
 		b.ResetTimer()
 		trSink += t.rows(b.N)
 	case "columns":
 		t := c.mat
-		trWarm(t.nrows*t.ncols, func(n int) { trSink += t.columns(n) })
+		trWarm(b, t.nrows*t.ncols, func(n int) { trSink += t.columns(n) })
 		b.ResetTimer()
 		trSink += t.columns(b.N)
 	default:
 		l := c.list
-		trWarm(c.listPassOps, l.walk)
+		trWarm(b, c.listPassOps, l.walk)
 		b.ResetTimer()
 		l.walk(b.N)
 	}
