@@ -12,8 +12,9 @@
 //	BenchmarkGOGCLiveNoscan  the same bytes as []byte
 //
 // One op: one short-lived tree (gc_test.go's bottomUp) built, walked and
-// dropped. The GC figures cover whole cycles: after the timed loop, ops
-// run on untimed to the end of the next cycle (window_ops counts both).
+// dropped. The GC figures cover whole cycles of the steady state: ops run
+// untimed to the end of the first cycle before the timed loop, and after
+// it to the end of the next cycle (window_ops counts the window's).
 // Metrics, as gogc.c names them: cycles_per_100, gc_cpu_pct
 // (MemStats.GCCPUFraction's change), gc_cpu_ms_cycle, max_pause_us
 // (MemStats.PauseNs, a cycle's two pauses summed), pause_us_per_100
@@ -62,6 +63,22 @@ func benchGOGC(b *testing.B, long func() any, limit bool) {
 	defer debug.SetGCPercent(oldPct)
 	defer debug.SetMemoryLimit(oldLim)
 	want := (2 << shortDepth) - 1
+	cycles := func() uint64 { return 0 }
+	if gogcValue() >= 0 || limit {
+		cyc := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+		cycles = func() uint64 {
+			metrics.Read(cyc)
+			return cyc[0].Value.Uint64()
+		}
+		// Warm-up, untimed, as gogc.c: to the end of the first cycle,
+		// which starts from the live heap alone.
+		end := cycles()
+		for w0 := time.Now(); cycles() <= end && time.Since(w0) < tailMax; {
+			if bottomUp(shortDepth).check() != want {
+				b.Fatal("short-lived tree miscounted")
+			}
+		}
+	}
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
 	var peak uint64
@@ -83,9 +100,7 @@ func benchGOGC(b *testing.B, long func() any, limit bool) {
 	// a cycle ends), unless no cycle can come (GOGC=off, no limit).
 	ops := b.N
 	if gogcValue() >= 0 || limit {
-		cyc := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
-		metrics.Read(cyc)
-		end := cyc[0].Value.Uint64()
+		end := cycles()
 		tail0 := time.Now()
 		for {
 			t := bottomUp(shortDepth)
@@ -97,8 +112,7 @@ func benchGOGC(b *testing.B, long func() any, limit bool) {
 				b.Fatal("short-lived tree miscounted")
 			}
 			ops++
-			metrics.Read(cyc)
-			if cyc[0].Value.Uint64() > end || time.Since(tail0) > tailMax {
+			if cycles() > end || time.Since(tail0) > tailMax {
 				break
 			}
 		}
