@@ -63,6 +63,7 @@
 
 #include "grt.h"
 #include "hx.h"
+#include "rtrun.h"
 #include "rtsource.h"
 
 #define CM_MAX_BATCH     1024
@@ -218,15 +219,16 @@ static void cm_runtime(hx_state *st, void (*main_fn)(void *)) {
     int p = grt_gomaxprocs();
     if (p > CM_MAX_PRODUCERS)
         p = CM_MAX_PRODUCERS;
+    hx_rt_rep rep = {0};
     for (uint64_t n; (n = hx_batch(st)) != 0;) {
         cm_job j = {.s = s, .n = n, .producers = p};
-        if (grt_run(main_fn, &j) != 0)
-            hx_fail(st, "grt_run failed");
+        hx_rt_run(st, &rep, main_fn, &j, n);
         /* the sum of 0..n-1: a check that no item was lost */
         if ((uint64_t)j.sum != n * (n - 1) / 2)
             hx_fail(st, "the sum is wrong: an item was lost or doubled");
         hx_keep((uint64_t)j.sum);
     }
+    hx_rt_report(st, &rep);
 }
 
 static void cm_mutex(hx_state *st) {
@@ -403,7 +405,8 @@ static const hx_variant cm_variants[] = {
      .fn = cm_mutex,
      .setup = cm_setup,
      .teardown = cm_teardown,
-     .go = "ChanMutexMutex"},
+     .go = "ChanMutexMutex",
+     .manual_time = true},
     {.name = "chan",
      .help = "P goroutines send batches over a channel of capacity `cap` to "
              "one consumer goroutine",
@@ -411,7 +414,8 @@ static const hx_variant cm_variants[] = {
      .setup = cm_setup,
      .teardown = cm_teardown,
      .arg = 1,
-     .go = "ChanMutexChan"},
+     .go = "ChanMutexChan",
+     .manual_time = true},
     {.name = "thread_mutex",
      .help = "the mutex job on P OS threads, pthread_mutex",
      .fn = cm_thread_mutex},
@@ -444,6 +448,7 @@ static const hx_param cm_params[] = {
  * (0 for the OS-thread variants, which do not use it) and the process's
  * context switches (the thread variants' cost shows there). */
 static const hx_metric_decl cm_metrics[] = {
+    HX_RT_OPS_PER_REP,
     {"parks_per_item", "parks", "goroutine parks per item",
      .source = "rt:parks"},
     {"direct_per_item", "handoffs",

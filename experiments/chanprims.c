@@ -49,12 +49,14 @@
 
 #include "grt.h"
 #include "hx.h"
+#include "rtrun.h"
 #include "rtsource.h"
 
 /* ---- runtime variants -------------------------------------------------- */
 
 typedef struct cp_run {
     uint64_t n;       /* ops to do in this grt_run */
+    hx_rt_rep *rep;   /* its clock (rtrun.h) */
     grt_chan *a, *b;  /* the ping and the pong channel */
     grt_waitgroup wg; /* the pong goroutine has left */
     uint64_t sink;    /* a result the compiler must keep */
@@ -78,6 +80,7 @@ static void cp_pingpong_main(void *arg) {
     r->b = grt_chan_make(sizeof(int64_t), 0);
     grt_waitgroup_add(&r->wg, 1);
     grt_go(cp_pong, r);
+    hx_rt_clock_start(r->rep); /* the channels and the partner: not ops */
     int64_t v = 0, sum = 0;
     for (uint64_t i = 0; i < (r->n + 1) / 2; i++) {
         v = (int64_t)i;
@@ -87,6 +90,7 @@ static void cp_pingpong_main(void *arg) {
     }
     r->sink = (uint64_t)sum;
     grt_waitgroup_wait(&r->wg); /* then neither channel is in use */
+    hx_rt_clock_stop(r->rep);
     grt_chan_free(r->a);
     grt_chan_free(r->b);
 }
@@ -94,6 +98,7 @@ static void cp_pingpong_main(void *arg) {
 static void cp_buffered_main(void *arg) {
     cp_run *r = arg;
     grt_chan *c = grt_chan_make(sizeof(int64_t), 1);
+    hx_rt_clock_start(r->rep);
     int64_t v, sum = 0;
     for (uint64_t i = 0; i < r->n; i++) {
         v = (int64_t)i;
@@ -102,6 +107,7 @@ static void cp_buffered_main(void *arg) {
         sum += v;
     }
     r->sink = (uint64_t)sum;
+    hx_rt_clock_stop(r->rep);
     grt_chan_free(c);
 }
 
@@ -110,11 +116,13 @@ static void cp_select2_main(void *arg) {
     grt_chan *c = grt_chan_make(sizeof(int64_t), 1);
     int64_t in = 0, out = 0, sum = 0;
     grt_select_case k[2] = {grt_select_send(c, &out), grt_select_recv(c, &in)};
+    hx_rt_clock_start(r->rep);
     for (uint64_t i = 0; i < r->n; i++) {
         out = (int64_t)i;
         sum += grt_select(k, 2, false);
     }
     r->sink = (uint64_t)(sum + in);
+    hx_rt_clock_stop(r->rep);
     grt_chan_free(c);
 }
 
@@ -125,12 +133,14 @@ static void cp_select2_refill_main(void *arg) {
     int64_t v = 0, sum = 0;
     grt_chan_send(c1, &v);
     grt_select_case k[2] = {grt_select_recv(c1, &v), grt_select_recv(c2, &v)};
+    hx_rt_clock_start(r->rep);
     for (uint64_t i = 0; i < r->n; i++) {
         int x = grt_select(k, 2, false);
         grt_chan_send(x == 0 ? c2 : c1, &v);
         sum += x;
     }
     r->sink = (uint64_t)sum;
+    hx_rt_clock_stop(r->rep);
     grt_chan_free(c1);
     grt_chan_free(c2);
 }
@@ -138,13 +148,14 @@ static void cp_select2_refill_main(void *arg) {
 /* The runtime's counters per op (switches, wake-ups, direct handoffs)
  * are sampled by the harness around the repetition: see cp_metrics. */
 static void cp_runtime(hx_state *st, void (*main_fn)(void *)) {
-    cp_run r = {0};
+    hx_rt_rep rep = {0};
+    cp_run r = {.rep = &rep};
     for (uint64_t n; (n = hx_batch(st)) != 0;) {
         r.n = n;
-        if (grt_run(main_fn, &r) != 0)
-            hx_fail(st, "grt_run failed");
+        hx_rt_run(st, &rep, main_fn, &r, n);
         hx_keep(r.sink);
     }
+    hx_rt_report(st, &rep);
 }
 
 static void cp_unbuf_pingpong(hx_state *st) {
@@ -233,20 +244,24 @@ static const hx_variant cp_variants[] = {
     {.name = "unbuf_pingpong",
      .help = "two goroutines, unbuffered channels both ways; op = one handoff",
      .fn = cp_unbuf_pingpong,
-     .go = "ChanUnbufPingPong"},
+     .go = "ChanUnbufPingPong",
+     .manual_time = true},
     {.name = "buffered",
      .help = "one goroutine: send then receive, capacity 1; op = the pair",
      .fn = cp_buffered,
-     .go = "ChanBuffered"},
+     .go = "ChanBuffered",
+     .manual_time = true},
     {.name = "select2",
      .help = "select { c <- i | v = <-c } on capacity 1 (one case ready)",
      .fn = cp_select2,
-     .go = "Select2"},
+     .go = "Select2",
+     .manual_time = true},
     {.name = "select2_refill",
      .help = "select over <-c1, <-c2 + send refilling the other "
              "(Go's SelectUncontended)",
      .fn = cp_select2_refill,
-     .go = "Select2Refill"},
+     .go = "Select2Refill",
+     .manual_time = true},
     {.name = "thread_condvar",
      .help = "the ping-pong between two OS threads, mutex+condvar slots",
      .fn = cp_thread_condvar},
@@ -267,6 +282,7 @@ static const hx_param cp_params[] = {
 /* Sampled from the runtime's statistics around each repetition (the
  * OS-thread variant reads 0: it does not use the runtime). */
 static const hx_metric_decl cp_metrics[] = {
+    HX_RT_OPS_PER_REP,
     {"switches_per_op", "switches", "goroutine switches per op",
      .source = "rt:switches"},
     {"wakeups_per_op", "wakeups", "parked OS threads woken per op",

@@ -95,6 +95,7 @@
 #include "gcwork.h"
 #include "grt.h"
 #include "hx.h"
+#include "rtrun.h"
 
 #define GB_BOEHM_TIME_LIMIT_MS 1     /* Boehm's incremental slice target */
 #define GB_OBJ_BYTES           65536 /* gc-*: each object of the heap */
@@ -472,14 +473,13 @@ typedef struct gb_batch {
     gb_ours *o;
     uint64_t n;
     uint64_t sum;
-    double seconds;
     double peak_heap;
+    hx_rt_rep *rep; /* the clock: the loop (rtrun.h) */
 } gb_batch;
 
 static void gb_ours_batch_main(void *arg) {
     gb_batch *b = arg;
     grt_stats s;
-    double t0 = gw_clock(CLOCK_MONOTONIC);
     for (uint64_t i = 0; i < b->n; i++) {
         if (b->o->kind == GB_CHURN) {
             gw_node *t = gw_ours_tree(GW_SHORT_DEPTH);
@@ -491,7 +491,7 @@ static void gb_ours_batch_main(void *arg) {
             grt_gc();
         }
     }
-    b->seconds = gw_clock(CLOCK_MONOTONIC) - t0;
+    hx_rt_clock_stop(b->rep);
     if (b->o->kind != GB_CHURN) {
         grt_stats_read(&s);
         b->peak_heap = (double)s.heap_live;
@@ -526,14 +526,14 @@ static void gb_ours_run(hx_state *st) {
     gb_ours *o = hx_shared(st);
     gb_ours_make_resident(o);
     grt_stats s0, s1;
-    gb_batch b = {.o = o};
+    hx_rt_rep rep = {0};
+    gb_batch b = {.o = o, .rep = &rep};
     uint64_t total = 0;
     grt_stw_pause_max_take();
     grt_stats_read(&s0);
     for (uint64_t n; (n = hx_batch(st)) != 0;) {
         b.n = n;
-        if (grt_run(gb_ours_batch_main, &b) != 0)
-            hx_fail(st, "grt_run failed");
+        hx_rt_run(st, &rep, gb_ours_batch_main, &b, n);
         total += n;
     }
     double max_pause = (double)grt_stw_pause_max_take();
@@ -543,7 +543,8 @@ static void gb_ours_run(hx_state *st) {
     if (o->kind == GB_CHURN &&
         b.sum != total * (((uint64_t)2 << GW_SHORT_DEPTH) - 1))
         hx_fail(st, "short-lived tree miscounted");
-    double wall = b.seconds * (double)s1.gomaxprocs;
+    hx_rt_report(st, &rep);
+    double wall = rep.seconds * (double)s1.gomaxprocs;
     double cpu = (double)(s1.gc_cpu_ns - s0.gc_cpu_ns);
     double idle = (double)(s1.gc_mark_idle_ns - s0.gc_mark_idle_ns);
     hx_metric(st, "max_pause_us", max_pause / 1e3);
@@ -581,6 +582,7 @@ static const hx_variant gb_variants[] = {
      .help = "binary-trees churn in our heap (grt_new, concurrent mark); op = "
              "one 2 MiB tree",
      .fn = gb_ours_run,
+     .manual_time = true,
      .setup = gb_setup_churn,
      .teardown = gb_ours_teardown,
      .uses = GB_USES_CHURN,
@@ -588,6 +590,7 @@ static const hx_variant gb_variants[] = {
     {.name = "gc-noscan",
      .help = "grt_gc() of a heap of pointer-free objects; op = one collection",
      .fn = gb_ours_run,
+     .manual_time = true,
      .setup = gb_setup_noscan,
      .teardown = gb_ours_teardown,
      .uses = GB_USES_FORCED,
@@ -596,6 +599,7 @@ static const hx_variant gb_variants[] = {
      .help = "grt_gc() of the same bytes as pointer-rich objects; op = one "
              "collection",
      .fn = gb_ours_run,
+     .manual_time = true,
      .setup = gb_setup_ptr,
      .teardown = gb_ours_teardown,
      .uses = GB_USES_FORCED,
@@ -666,6 +670,7 @@ static const hx_param gb_params[] = {
 };
 
 static const hx_metric_decl gb_metrics[] = {
+    HX_RT_OPS_PER_REP,
     {"max_pause_us", "us", "longest stop-the-world pause in the repetition",
      NULL, HX_METRIC_MAX},
     {"gc_cpu_pct", "%",

@@ -46,28 +46,21 @@
  *
  * Timing: inside the runtime
  * --------------------------
- * A repetition enters the runtime once (grt_run) and its main goroutine
- * times its own loop (manual time, as gogc does): entering and leaving
- * the runtime (waking a P's thread, and the caller when the goroutine
- * ends: microseconds, milliseconds on a loaded machine) is not an op and
- * stays outside. It used to be inside, and that did more than add a
- * constant: Google Benchmark chooses a point's iteration count once, from
- * its first runs, starting at 1 iteration, and accepts the first run that
- * lasts min time. A single Get+Put whose runtime entry took 10 ms under
- * load was accepted, and every repetition of that point then measured one
- * op and one runtime start-up (seen at 64 KiB). Timed inside, one op
- * never lasts min time, so the count grows until the ops do. The ops of
- * each repetition are the metric ops_per_rep (Go's twins report their
- * b.N the same way).
+ * A batch enters the runtime once and its main goroutine times its own
+ * loop (rtrun.c: hx_rt_run, manual time), so entering and leaving the
+ * runtime is not timed. It used to be, and under load Google Benchmark
+ * accepted a single Get+Put with a 10 ms runtime entry as a whole
+ * repetition (seen at 64 KiB). The ops of each repetition are the metric
+ * ops_per_rep (Go's twins report their b.N the same way).
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "grt.h"
 #include "hx.h"
+#include "rtrun.h"
 #include "rtsource.h"
 
 #define PL_CHAN_CAP 64
@@ -80,11 +73,10 @@ typedef struct pl_work {
     int gcs; /* pool-gc1/2: collections between Put and Get */
     size_t bytes;
     grt_pool pool;
-    grt_mutex mu;   /* freelist */
-    void *free;     /* freelist head (malloc'd objects, linked by word 0) */
-    grt_chan *ch;   /* cross: the handover */
-    uint64_t n;     /* ops of the batch */
-    double seconds; /* the batches' loops, timed by the main goroutine */
+    grt_mutex mu; /* freelist */
+    void *free;   /* freelist head (malloc'd objects, linked by word 0) */
+    grt_chan *ch; /* cross: the handover */
+    uint64_t n;   /* ops of the batch */
     uint64_t sink;
     grt_waitgroup wg;
 } pl_work;
@@ -146,15 +138,8 @@ static void pl_put(pl_work *w, void *x) {
     }
 }
 
-static double pl_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void pl_same_main(void *arg) {
     pl_work *w = arg;
-    double t0 = pl_now();
     for (uint64_t i = 0; i < w->n; i++) {
         void *x = pl_get(w);
         pl_use(w, x);
@@ -167,7 +152,6 @@ static void pl_same_main(void *arg) {
             pl_put(w, y);
         }
     }
-    w->seconds += pl_now() - t0;
 }
 
 static void pl_consumer(void *arg) {
@@ -183,7 +167,6 @@ static void pl_consumer(void *arg) {
 
 static void pl_cross_main(void *arg) {
     pl_work *w = arg;
-    double t0 = pl_now();
     grt_waitgroup_add(&w->wg, 1);
     grt_go(pl_consumer, w);
     for (uint64_t i = 0; i < w->n; i++) {
@@ -192,27 +175,20 @@ static void pl_cross_main(void *arg) {
         grt_chan_send(w->ch, &x);
     }
     grt_waitgroup_wait(&w->wg);
-    w->seconds += pl_now() - t0;
 }
 
 static void pl_run(hx_state *st) {
     pl_work *w = hx_shared(st);
     pl_new_bytes = w->bytes;
     int old = grt_set_gc_percent(100);
-    uint64_t total = 0;
-    w->seconds = 0;
+    hx_rt_rep rep = {0};
     for (uint64_t n; (n = hx_batch(st)) != 0;) {
         w->n = n;
-        if (grt_run(w->cross ? pl_cross_main : pl_same_main, w) != 0)
-            hx_fail(st, "grt_run failed");
-        total += n;
+        hx_rt_run(st, &rep, w->cross ? pl_cross_main : pl_same_main, w, n);
     }
     grt_set_gc_percent(old);
     hx_keep(w->sink);
-    if (total == 0)
-        return;
-    hx_manual_time(st, w->seconds);
-    hx_metric(st, "ops_per_rep", (double)total);
+    hx_rt_report(st, &rep);
 }
 
 static void pl_make_chan(void *arg) {
@@ -326,8 +302,7 @@ static const hx_param pl_params[] = {
 };
 
 static const hx_metric_decl pl_metrics[] = {
-    {"ops_per_rep", "ops",
-     "ops timed in the repetition (one entry of the runtime; Go: b.N)"},
+    HX_RT_OPS_PER_REP,
     {"private_per_op", "gets", "Pool Gets served by the P's private slot",
      .source = "rt:pool_get_private"},
     {"shared_per_op", "gets", "...by the P's own shared chain",

@@ -82,14 +82,16 @@
 
 #include "grt.h"
 #include "hx.h"
+#include "rtrun.h"
 #include "rtsource.h"
 
 #define PR_SLEEP_NS 20000u
 
 typedef struct pr_run {
-    uint64_t n;    /* ops to do in this grt_run */
-    uint64_t sink; /* a result the compiler must keep */
-    uint64_t late; /* sleep: total ns past the deadlines */
+    uint64_t n;     /* ops to do in this grt_run */
+    hx_rt_rep *rep; /* its clock (rtrun.h) */
+    uint64_t sink;  /* a result the compiler must keep */
+    uint64_t late;  /* sleep: total ns past the deadlines */
     _Atomic uint64_t turn;
     grt_waitgroup wg;
     grt_mutex mu;
@@ -114,7 +116,8 @@ static void pr_yielder(void *arg) {
 static void pr_gosched_main(void *arg) {
     pr_run *r = arg;
     grt_waitgroup_add(&r->wg, 1);
-    grt_go(pr_yielder, r); /* runnext: it runs at our first gosched */
+    grt_go(pr_yielder, r);     /* runnext: it runs at our first gosched */
+    hx_rt_clock_start(r->rep); /* the partner's spawn is not a switch */
     for (uint64_t i = 0; i < r->n - r->n / 2; i++)
         grt_gosched();
     grt_waitgroup_wait(&r->wg);
@@ -238,22 +241,20 @@ static void pr_pool64k_main(void *arg) {
 }
 
 static void pr_runtime(hx_state *st, void (*main_fn)(void *), int procs) {
-    uint64_t total = 0, late = 0;
+    uint64_t late = 0;
+    hx_rt_rep rep = {0};
     int old = procs > 0 ? grt_setmaxprocs(procs) : 0;
     for (uint64_t n; (n = hx_batch(st)) != 0;) {
-        pr_run r = {.n = n};
-        if (grt_run(main_fn, &r) != 0)
-            hx_fail(st, "grt_run failed");
-        total += n;
+        pr_run r = {.n = n, .rep = &rep};
+        hx_rt_run(st, &rep, main_fn, &r, n);
         late += r.late;
         hx_keep(r.sink);
     }
     if (procs > 0)
         grt_setmaxprocs(old);
-    if (total == 0)
-        return;
-    if (main_fn == pr_sleep_main)
-        hx_metric(st, "late_ns", (double)late / (double)total);
+    hx_rt_report(st, &rep);
+    if (rep.ops > 0 && main_fn == pr_sleep_main)
+        hx_metric(st, "late_ns", (double)late / (double)rep.ops);
 }
 
 static void pr_gosched_pingpong(hx_state *st) {
@@ -434,7 +435,8 @@ static const hx_variant pr_variants[] = {
      .help = "two goroutines alternating with grt_gosched on one P; op = one "
              "switch",
      .fn = pr_gosched_pingpong,
-     .go = "GoschedPingPong"},
+     .go = "GoschedPingPong",
+     .manual_time = true},
     {.name = "thread_pingpong",
      .help = "two OS threads alternating through a futex; op = one switch",
      .fn = pr_thread_pingpong},
@@ -442,28 +444,32 @@ static const hx_variant pr_variants[] = {
      .help = "grt_go of an empty goroutine (WaitGroup countdown); op = one "
              "spawn+exit",
      .fn = pr_spawn_exit,
-     .go = "GoExit"},
+     .go = "GoExit",
+     .manual_time = true},
     {.name = "thread_spawn",
      .help = "pthread_create + join of an empty thread; op = one",
      .fn = pr_thread_spawn},
     {.name = "mutex_uncontended",
      .help = "grt_mutex lock+unlock, one goroutine; op = one pair",
      .fn = pr_mutex_uncontended,
-     .go = "MutexUncontended"},
+     .go = "MutexUncontended",
+     .manual_time = true},
     {.name = "pthread_uncontended",
      .help = "pthread_mutex lock+unlock, one thread; op = one pair",
      .fn = pr_pthread_uncontended},
     {.name = "mutex_contended",
      .help = "GOMAXPROCS goroutines on one grt_mutex; op = one pair",
      .fn = pr_mutex_contended,
-     .go = "MutexContended"},
+     .go = "MutexContended",
+     .manual_time = true},
     {.name = "pthread_contended",
      .help = "GOMAXPROCS threads on one pthread_mutex; op = one pair",
      .fn = pr_pthread_contended},
     {.name = "sleep_20us",
      .help = "grt_sleep(20 us); op = one sleep (late_ns: past the deadline)",
      .fn = pr_sleep,
-     .go = "Sleep20us"},
+     .go = "Sleep20us",
+     .manual_time = true},
     {.name = "nanosleep_20us",
      .help = "nanosleep(20 us) on the thread; op = one sleep",
      .fn = pr_nanosleep},
@@ -471,23 +477,27 @@ static const hx_variant pr_variants[] = {
      .help = "grt_new of a 64-byte object of 8 pointers at GOGC=100; op = "
              "one allocation",
      .fn = pr_alloc_64,
-     .go = "Alloc64"},
+     .go = "Alloc64",
+     .manual_time = true},
     {.name = "alloc_64_noscan",
      .help = "grt_new of a pointer-free 64-byte object at GOGC=100; op = one "
              "allocation",
      .fn = pr_alloc_64_noscan,
-     .go = "Alloc64Noscan"},
+     .go = "Alloc64Noscan",
+     .manual_time = true},
     {.name = "malloc_free_64",
      .help = "malloc(64) + free on the thread; op = one pair",
      .fn = pr_malloc_free_64},
     {.name = "pool_getput_64",
      .help = "grt_pool_get + grt_pool_put of a 64-byte object; op = one pair",
      .fn = pr_pool_getput_64,
-     .go = "PoolGetPut64"},
+     .go = "PoolGetPut64",
+     .manual_time = true},
     {.name = "pool_getput_64k",
      .help = "grt_pool_get + grt_pool_put of a 64 KiB object; op = one pair",
      .fn = pr_pool_getput_64k,
-     .go = "PoolGetPut64k"},
+     .go = "PoolGetPut64k",
+     .manual_time = true},
     {.name = "malloc_free_64k",
      .help = "malloc(64 KiB) + free on the thread; op = one pair",
      .fn = pr_malloc_free_64k},
@@ -506,6 +516,7 @@ static const hx_param pr_params[] = {
 };
 
 static const hx_metric_decl pr_metrics[] = {
+    HX_RT_OPS_PER_REP,
     {"switches_per_op", "switches", "goroutine switches per op",
      .source = "rt:switches"},
     {"late_ns", "ns", "sleep: mean time past the deadline", NULL, 0},

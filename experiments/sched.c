@@ -49,8 +49,11 @@
  *
  * Pitfalls handled. Threads and goroutines are started inside the timing
  * (it is part of what a worker costs: about 10-30 us per thread, 0.2 us
- * per goroutine) but a repetition lasts at least the harness's minimum
- * time (50 ms: 50 rounds of 1 ms sleeps), so starting is a small share;
+ * per goroutine), and so are the pipe variants' socketpairs, but a
+ * repetition lasts at least the harness's minimum time (50 ms: 50 rounds
+ * of 1 ms sleeps), so starting is a small share. Entering the runtime is
+ * not a worker's cost: the goroutine variants are timed from inside it
+ * (rtrun.c), and the switch variants' partner is spawned before the clock;
  * the compute result escapes through hx_keep; every task is counted, and a
  * repetition whose count is off fails.
  */
@@ -71,6 +74,7 @@
 
 #include "grt.h"
 #include "hx.h"
+#include "rtrun.h"
 #include "rtsource.h"
 
 #define SC_CPU_ITERS   1500     /* multiply-xorshift steps per cpu task */
@@ -123,6 +127,7 @@ typedef struct sc_job {
     _Atomic uint64_t sink;
     int (*fds)[2]; /* pipe: per worker, [0] worker's end, [1] echo's */
     int err;
+    int pipe_err; /* goroutines' pipe: socketpair's -errno */
 } sc_job;
 
 typedef struct sc_arg {
@@ -188,8 +193,14 @@ static void sc_worker(void *arg) {
     grt_waitgroup_done(&j->wg);
 }
 
+static int sc_pipes(int (**fds)[2], int w, bool nonblock);
+
+/* The socketpairs are made here, inside the timing, as the threads' are. */
 static void sc_main(void *arg) {
     sc_job *j = arg;
+    if (j->kind == SC_PIPE &&
+        (j->pipe_err = sc_pipes(&j->fds, j->workers, true)) != 0)
+        return;
     sc_arg *a = calloc((size_t)j->workers, sizeof *a);
     if (!a) {
         j->err = ENOMEM;
@@ -236,32 +247,24 @@ static void sc_close_pipes(int (*fds)[2], int w) {
 
 static void sc_runtime(hx_state *st, int kind) {
     int w = sc_workers(st);
-    uint64_t tasks = 0;
-    double secs = 0;
+    hx_rt_rep rep = {0};
     for (uint64_t n; (n = hx_batch(st)) != 0;) {
-        double t0 = sc_now();
         sc_job j = {.n = n, .kind = kind, .workers = w};
-        if (kind == SC_PIPE) {
-            int rc = sc_pipes(&j.fds, w, true);
-            if (rc != 0) {
-                char why[128];
-                snprintf(why, sizeof why, "socketpair: %s", strerror(-rc));
-                hx_fail(st, why);
-                continue;
-            }
-        }
-        if (grt_run(sc_main, &j) != 0)
-            hx_fail(st, "grt_run failed");
+        hx_rt_run(st, &rep, sc_main, &j, n);
         sc_close_pipes(j.fds, w);
-        if (j.err)
+        if (j.pipe_err) {
+            char why[128];
+            snprintf(why, sizeof why, "socketpair: %s", strerror(-j.pipe_err));
+            hx_fail(st, why);
+        } else if (j.err)
             hx_fail(st, "a task's I/O failed");
         if (atomic_load(&j.done) != n)
             hx_fail(st, "tasks lost: the pool's count is off");
         hx_keep(atomic_load(&j.sink));
-        secs += sc_now() - t0;
-        tasks += n;
     }
-    sc_report(st, tasks, secs, w);
+    hx_rt_report(st, &rep);
+    if (rep.ops > 0)
+        sc_report(st, rep.ops, rep.seconds, w);
 }
 
 static void sc_cpu(hx_state *st) {
@@ -382,6 +385,7 @@ static void sc_thread_pipe(hx_state *st) {
 
 typedef struct sc_sw {
     uint64_t n;
+    hx_rt_rep *rep;
     grt_waitgroup wg;
 } sc_sw;
 
@@ -396,6 +400,7 @@ static void sc_gswitch_main(void *arg) {
     sc_sw *s = arg;
     grt_waitgroup_add(&s->wg, 1);
     grt_go(sc_yielder, s);
+    hx_rt_clock_start(s->rep); /* the partner's spawn is not a switch */
     for (uint64_t i = 0; i < s->n - s->n / 2; i++)
         grt_gosched();
     grt_waitgroup_wait(&s->wg);
@@ -403,12 +408,13 @@ static void sc_gswitch_main(void *arg) {
 
 static void sc_gswitch(hx_state *st) {
     int old = grt_setmaxprocs(1); /* both on one P: each gosched switches */
+    hx_rt_rep rep = {0};
     for (uint64_t n; (n = hx_batch(st)) != 0;) {
-        sc_sw s = {.n = n};
-        if (grt_run(sc_gswitch_main, &s) != 0)
-            hx_fail(st, "grt_run failed");
+        sc_sw s = {.n = n, .rep = &rep};
+        hx_rt_run(st, &rep, sc_gswitch_main, &s, n);
     }
     grt_setmaxprocs(old);
+    hx_rt_report(st, &rep);
 }
 
 typedef struct sc_turns {
@@ -466,16 +472,19 @@ static const hx_variant sc_variants[] = {
     {.name = "cpu",
      .help = "W goroutines take cache-resident compute tasks (a few us)",
      .fn = sc_cpu,
-     .go = "SchedCPU"},
+     .go = "SchedCPU",
+     .manual_time = true},
     {.name = "sleep",
      .help = "W goroutines take tasks that sleep 1 ms (timer heap)",
      .fn = sc_sleep,
-     .go = "SchedSleep"},
+     .go = "SchedSleep",
+     .manual_time = true},
     {.name = "pipe",
      .help = "W goroutines do request/response with a 1 ms echo goroutine "
              "over a socketpair, waiting in the netpoller",
      .fn = sc_pipe,
-     .go = "SchedPipe"},
+     .go = "SchedPipe",
+     .manual_time = true},
     {.name = "thread_cpu",
      .help = "the cpu tasks on W OS threads",
      .fn = sc_thread_cpu},
@@ -491,7 +500,8 @@ static const hx_variant sc_variants[] = {
              "switch",
      .fn = sc_gswitch,
      .uses = SC_NO_WPC,
-     .go = "GoschedPingPong"},
+     .go = "GoschedPingPong",
+     .manual_time = true},
     {.name = "tswitch",
      .help = "two OS threads alternating through a futex; op = one switch",
      .fn = sc_tswitch,
@@ -510,6 +520,7 @@ static const hx_param sc_params[] = {
 };
 
 static const hx_metric_decl sc_metrics[] = {
+    HX_RT_OPS_PER_REP,
     {"tasks_per_ms", "tasks/ms", "throughput: tasks completed per ms", NULL, 0},
     {"workers", "workers", "workers W at this point", NULL, 0},
     {"gswitch_per_task", "switches", "goroutine switches per task",

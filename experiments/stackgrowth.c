@@ -63,6 +63,7 @@
 
 #include "grt.h"
 #include "hx.h"
+#include "rtrun.h"
 #include "rtsource.h"
 
 #ifndef MADV_POPULATE_WRITE
@@ -103,12 +104,16 @@ typedef struct sg_run {
     uint64_t sink;
     int err;
     grt_waitgroup wg;
+    hx_rt_rep *rep; /* the clock: the worker's loop (rtrun.h) */
 } sg_run;
 
 static void sg_worker(void *arg) {
     sg_run *r = arg;
     uint64_t s = 0;
     char here;
+    if (r->kind == SG_GROWN) /* grow this fresh stack, untimed */
+        s += sg_recurse(r->frames);
+    hx_rt_clock_start(r->rep);
     for (uint64_t i = 0; i < r->n; i++) {
         if (r->kind != SG_GROWN)
             grt_stack_shrink();
@@ -121,6 +126,7 @@ static void sg_worker(void *arg) {
         }
         s += sg_recurse(r->frames);
     }
+    hx_rt_clock_stop(r->rep);
     r->sink = s;
     grt_waitgroup_done(&r->wg);
 }
@@ -136,11 +142,14 @@ static void sg_main(void *arg) {
 static void sg_real(hx_state *st, int kind) {
     uint64_t depth = (uint64_t)hx_sparam(st, "depth");
     /* grown: one deep call first, outside the timing of the rest */
+    hx_rt_rep rep = {0};
     for (uint64_t n; (n = hx_batch(st)) != 0;) {
-        sg_run r = {
-            .n = n, .frames = depth / SG_FRAME, .depth = depth, .kind = kind};
-        if (grt_run(sg_main, &r) != 0)
-            hx_fail(st, "grt_run failed");
+        sg_run r = {.n = n,
+                    .frames = depth / SG_FRAME,
+                    .depth = depth,
+                    .kind = kind,
+                    .rep = &rep};
+        hx_rt_run(st, &rep, sg_main, &r, n);
         if (r.err) {
             char why[160];
             snprintf(why, sizeof why, "madvise(MADV_POPULATE_WRITE): %s",
@@ -149,6 +158,7 @@ static void sg_real(hx_state *st, int kind) {
         }
         hx_keep(r.sink);
     }
+    hx_rt_report(st, &rep);
 }
 
 static void sg_grown(hx_state *st) {
@@ -347,16 +357,19 @@ static const hx_variant sg_variants[] = {
     {.name = "grown",
      .help = "our runtime, a stack already grown: the calls alone",
      .fn = sg_grown,
-     .go = "StackGrown"},
+     .go = "StackGrown",
+     .manual_time = true},
     {.name = "lazy",
      .help = "our runtime, pages given back before each deep call: a page "
              "fault per 4 KiB (lazy commit)",
      .fn = sg_lazy,
-     .go = "StackFresh"},
+     .go = "StackFresh",
+     .manual_time = true},
     {.name = "populate",
      .help = "our runtime, the shrunk stack committed in one madvise before "
              "the deep call",
-     .fn = sg_populate},
+     .fn = sg_populate,
+     .manual_time = true},
     {.name = "copy_double",
      .help = "simulated copying stack: 2 KiB, doubled, copied, frame "
              "pointers adjusted (Go's mechanism)",
@@ -379,6 +392,7 @@ static const hx_param sg_params[] = {
 };
 
 static const hx_metric_decl sg_metrics[] = {
+    HX_RT_OPS_PER_REP,
     {"faults_per_op", "faults", "page faults per deep call (whole process)",
      .source = "proc:minflt"},
     {"committed", "bytes", "stack bytes committed after the repetition",

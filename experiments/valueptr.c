@@ -70,6 +70,7 @@
 #include "valueptr_callee.h"
 #ifdef MECHLAB_HAVE_GRT
 #include "grt.h"
+#include "rtrun.h"
 #endif
 
 /* ---- calls: pass and return, one loop per struct size ------------------- */
@@ -86,8 +87,9 @@ enum vp_kind {
 typedef uint64_t (*vp_loop)(hx_state *st);
 
 /* ret_gc: the calls run on a goroutine (the runtime's heap needs one), a
- * batch per grt_run; collections run as the garbage piles up (GOGC=100
- * for the run). Reports the collections per 1000 calls. */
+ * batch per runtime entry, timed inside it (rtrun.c); collections run as
+ * the garbage piles up (GOGC=100 for the run). Reports the collections
+ * per 1000 calls. */
 typedef struct vp_gcrun {
     uint64_t n, acc;
     bool failed;
@@ -99,15 +101,18 @@ static uint64_t vp_ret_gc(hx_state *st, void (*main_fn)(void *)) {
     uint64_t total = 0;
     int old = grt_set_gc_percent(100);
     grt_stats s0, s1;
+    hx_rt_rep rep = {0};
     grt_stats_read(&s0);
     for (uint64_t n; (n = hx_batch(st)) != 0;) {
         g.n = n;
-        if (grt_run(main_fn, &g) != 0 || g.failed)
-            hx_fail(st, "ret_gc: grt_run failed");
+        hx_rt_run(st, &rep, main_fn, &g, n);
+        if (g.failed)
+            hx_fail(st, "ret_gc: an allocation on the runtime's heap failed");
         total += n;
     }
     grt_stats_read(&s1);
     grt_set_gc_percent(old);
+    hx_rt_report(st, &rep);
     if (total > 0)
         hx_metric(st, "gc_per_1k",
                   1000.0 * (double)(s1.gc_cycles - s0.gc_cycles) /
@@ -633,6 +638,7 @@ static const hx_variant vp_variants[] = {
      .setup = call_setup,
      .arg = VP_RET_GC,
      .runtime = true,
+     .manual_time = true,
      .go = "ValuePtrRetPtr",
      .go_at = call_go_at},
 #endif
@@ -672,6 +678,9 @@ static const hx_param vp_params[] = {
 
 static const hx_metric_decl vp_metrics[] = {
     {"gc_per_1k", "cycles", "ret_gc: collections per 1000 calls", NULL, 0},
+#ifdef MECHLAB_HAVE_GRT
+    HX_RT_OPS_PER_REP, /* ret_gc */
+#endif
 };
 
 static const char *const vp_events[] = {"page-faults",      "cycles",
