@@ -50,7 +50,12 @@ int gw_depth(int64_t bytes) {
     return d;
 }
 
+/* A safepoint per node: the walk of a 2 MiB tree takes a millisecond or
+ * more, and a stop-the-world waits for it otherwise (Go preempts such a
+ * loop asynchronously; ours only at safepoints). Outside the runtime (the
+ * Boehm child) it is one load of a word that stays zero. */
 uint64_t gw_check(const gw_node *n) {
+    GRT_SAFEPOINT();
     return n->left == NULL ? 1 : 1 + gw_check(n->left) + gw_check(n->right);
 }
 

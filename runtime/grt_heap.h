@@ -21,11 +21,14 @@
  *
  * Every store of a pointer into a heap object must go through
  * GRT_STORE_PTR (Go's hybrid write barrier: while marking it shades the
- * old and the new value). Stores into stack variables need none (stacks are
- * scanned); neither do stores into a freshly allocated object before it is
- * published (it is allocated black while marking). Channel operations
- * need none either: a send or receive that copies pointers into a heap
- * object takes the barrier itself (grt_chan.h).
+ * old and the new value). Stores into the goroutine's own stack variables
+ * need none (stacks are scanned); neither do stores into a freshly
+ * allocated object before it is published (it is allocated black while
+ * marking). A pointer stored into another goroutine's stack memory needs
+ * GRT_STORE_PTR (stacks are scanned concurrently, each while its
+ * goroutine does not run). Channel operations need none either: a send
+ * or receive that copies pointers into a heap object takes the barrier
+ * itself (grt_chan.h).
  *
  * Tuning, as Go: GOGC (percent, "off") and GOMEMLIMIT (bytes with an
  * optional KiB/MiB/GiB/TiB/B suffix, "off"/max) from the environment, and

@@ -252,6 +252,12 @@ bool grt_gcmark_work_empty(void);
  * list, flushed before returning; busy counts chunks under way. */
 int64_t grt_gcmark_drain_chunk(int64_t budget);
 int32_t grt_gcmark_busy(void);
+/* No marker busy, every idle P's buffers flushed, no grey object left:
+ * the mark may end (world running; a P marking makes it false). */
+bool grt_gcmark_quiescent(void);
+/* World stopped: every P's buffers and counts collected; true if no grey
+ * object is left. */
+bool grt_gcmark_stw_collect(void);
 void grt_gc_bg_worker(void *arg);
 uint64_t grt_gcmark_bytes_marked(void);
 void grt_gcmark_done(void);

@@ -16,7 +16,8 @@
  * A goroutine's stores into its own stack variables need no barrier (its
  * stack is scanned, once, before it runs in a marking cycle: mgcmark.c),
  * nor stores into an object allocated during this cycle before it is
- * published (it was allocated black and is not scanned). A store of a heap
+ * published (it was allocated black and is not scanned), nor stores into
+ * registered globals (scanned in the first pause). A store of a heap
  * pointer into ANOTHER goroutine's stack memory does need GRT_STORE_PTR:
  * that stack may already be scanned.
  *

@@ -4,31 +4,38 @@
  *
  * A cycle, Go's two short pauses around a concurrent mark:
  *
- *   1. stop the world (sweep termination): finish any sweeping left from
- *      the previous cycle, run the cycle hooks (the Pool's victim
+ *   1. stop the world (sweep termination), after sweeping what is left
+ *      of the previous cycle outside the pause (Go's gcStart): finish any
+ *      sweeping still left, run the cycle hooks (the Pool's victim
  *      rotation), note heap0 = heap_live, turn on the write barrier and
- *      allocate-black, grey every root (goroutine stacks, registered
- *      ranges, channel buffers) and start the background workers; restart
- *      the world. All stacks are black from here on (snapshot at the
- *      beginning), so the hybrid barrier needs no stack rescan.
- *   2. concurrent mark: background workers at 25% of the Ps (Go's rule:
- *      round(P/4) dedicated workers unless that is off by more than 30%,
- *      else a fractional worker; at GOMAXPROCS=2 a fractional one running
- *      half of one CPU), idle Ps marking from the scheduler instead of
- *      sleeping, and assists: an allocating goroutine in debt (bytes
- *      allocated times scan work expected per byte) first takes the
- *      workers' banked credit, then scans itself, and what it still owes
- *      when no grey object is left to take it waits for on the assist
- *      queue, which the workers' credit pays first (Go's gcParkAssist).
- *      That wait is what holds the heap to the goal when marking is
- *      slower than allocation: forgiving the debt instead let the heap
- *      run 10-60% past the goal, everything allocated black, and the
- *      next goal grow with it. A marker that finds no grey object
- *      anywhere and no marker busy ends the mark.
- *   3. stop the world (mark termination): drain what the write barrier
- *      shaded meanwhile, turn the barrier off, gccheckmark if asked, flush
- *      every P's cache, the live heap is what was marked, the pacer
- *      computes the next goal and trigger, sweepgen flips; restart.
+ *      allocate-black, start a new stack generation, grey the registered
+ *      globals, start the background workers; restart the world. The
+ *      pause touches no goroutine stack.
+ *   2. concurrent mark: goroutine stacks and channel buffers are scanned
+ *      first (root jobs taken by the markers; each stack while its
+ *      goroutine does not run, so never rescanned: mgcmark.c), then the
+ *      heap from the per-P work buffers. Background workers at 25% of the
+ *      Ps (Go's rule: round(P/4) dedicated workers, which keep their P for
+ *      the whole mark unless other goroutines wait on it, unless that is
+ *      off by more than 30%, else a fractional worker; at GOMAXPROCS=2 a
+ *      fractional one running half of one CPU), idle Ps marking from the
+ *      scheduler instead of sleeping, and assists: an allocating goroutine
+ *      in debt (bytes allocated times scan work expected per byte) first
+ *      takes the workers' banked credit, then scans itself, and what it
+ *      still owes when no grey object is left to take it waits for on
+ *      the assist queue, which the workers' credit pays first (Go's
+ *      gcParkAssist). That wait is what holds the heap to the goal when
+ *      marking is slower than allocation: forgiving the debt instead let
+ *      the heap run 10-60% past the goal, everything allocated black, and
+ *      the next goal grow with it. A marker that finds the roots done, no
+ *      grey object anywhere (idle Ps' buffers flushed) and no marker busy
+ *      ends the mark.
+ *   3. stop the world (mark termination): collect every P's buffers; if
+ *      a write barrier greyed objects since the check, restart the world
+ *      and mark on (up to three times, then drain in the pause); turn the
+ *      barrier off, gccheckmark if asked, flush every P's cache, the live
+ *      heap is what was marked, the pacer computes the next goal and
+ *      trigger, sweepgen flips; restart.
  *   4. sweeping proceeds lazily and proportionally (mgcsweep.c).
  *
  * GODEBUG=gcstoptheworld=1 marks everything in the first pause instead.
@@ -270,6 +277,7 @@ static struct {
     _Atomic int64_t bg_credit; /* scan work done ahead by workers */
     _Atomic double assist_work_per_byte, assist_bytes_per_work;
     _Atomic uint32_t terminating;
+    int mark_restarts; /* termination attempts that found work left */
 } cyc;
 
 /* Waiters for the end of the running cycle (grt_gc): counted under
@@ -440,6 +448,7 @@ static void gc_start(bool forced) {
     atomic_store(&cyc.idle_ns, 0);
     atomic_store(&cyc.bg_credit, 0);
     atomic_store(&cyc.terminating, 0);
+    cyc.mark_restarts = 0;
     /* Background workers: 25% of the Ps, Go's rounding rule. */
     double total = procs * 0.25;
     int ded = (int)(total + 0.5);
@@ -492,6 +501,7 @@ static void gc_start(bool forced) {
  * barrier shades), then flush caches, account, flip, restart. */
 static void finish_cycle(uint64_t t_stw2) {
     grt_gcmark_end_roots();
+    grt_gcmark_stw_collect();
     grt_gcmark_drain(-1);
     cyc.t_markterm = t_stw2 != 0 ? t_stw2 : grt_nanotime();
     atomic_store(&grt_gcblackenenabled, 0);
@@ -582,16 +592,24 @@ static bool try_mark_done(void) {
         if (!grt_gcmark_roots_done())
             return false;
     }
-    if (!grt_gcmark_work_empty() || grt_gcmark_busy() != 0)
+    if (!grt_gcmark_quiescent())
         return false;
     uint32_t zero = 0;
     if (!atomic_compare_exchange_strong(&cyc.terminating, &zero, 1))
         return false; /* another marker is checking; retry later */
-    if (!grt_gcmark_work_empty() || grt_gcmark_busy() != 0) {
+    if (!grt_gcmark_quiescent()) {
         atomic_store(&cyc.terminating, 0);
         return false;
     }
     uint64_t t = grt_stop_the_world();
+    /* A write barrier may have greyed objects on its P since the check
+     * (Go's gcMarkDone finds the same): then mark on instead of draining
+     * it all in the pause, up to a few times. */
+    if (!grt_gcmark_stw_collect() && ++cyc.mark_restarts <= 3) {
+        atomic_store(&cyc.terminating, 0);
+        grt_start_the_world(t);
+        return false;
+    }
     finish_cycle(t); /* restarts the world */
     return true;
 }
@@ -630,7 +648,16 @@ void grt_gc_bg_worker(void *arg) {
                 grt_gosched();
             }
         } else {
-            grt_gosched();
+            /* Dedicated: this P is the worker's for the whole mark; it
+             * yields only to goroutines waiting here (the safepoint still
+             * answers a stop-the-world). */
+            struct grt_p *p = grt_curg()->m->p;
+            if (!grt_runqempty(p) ||
+                atomic_load_explicit(&grt_sched.runqsize,
+                                     memory_order_relaxed) > 0)
+                grt_gosched();
+            else
+                GRT_SAFEPOINT();
         }
     }
 }
@@ -744,9 +771,9 @@ void grt_gc_assist(grt_mcache *c, size_t bytes) {
         g->gcassist += 1 + (int64_t)(bpw * (double)done);
         if (g->gcassist >= 0)
             return;
-        /* Nothing left to take: maybe the mark is over. */
-        if (grt_gcmark_work_empty() && grt_gcmark_busy() == 0 &&
-            try_mark_done()) {
+        /* Nothing left to take: maybe the mark is over (try_mark_done
+         * also takes a root job if any is left). */
+        if (try_mark_done()) {
             g->gcassist = 0;
             return;
         }

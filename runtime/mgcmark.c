@@ -10,7 +10,8 @@
  *
  * Roots, scanned conservatively (any aligned word that points into an
  * allocated object keeps that object alive, interior pointers included):
- *   - goroutine stacks from their saved stack pointer to the top of their
+ *   - goroutine stacks (during the concurrent mark: see "Concurrent stack
+ *     scanning" below) from their saved stack pointer to the top of their
  *     slot. A parked or runnable goroutine's callee-saved registers were
  *     pushed on its own stack by the context switch, just below the saved
  *     sp, so they are inside the range. The goroutine running the
@@ -27,15 +28,20 @@
  * The heap is scanned precisely: small objects by the heap bits written at
  * allocation, large ones by their type's mask repeated per element.
  *
- * Grey objects wait on a work list: each marker keeps a local stack and
- * shares half of it through a global list when it grows, takes from the
- * global list when its own runs dry (Go's gcWork and work.full, in their
- * simplest form). Concurrent markers (workers, idle Ps, assists) work in
- * chunks of bounded scan work with no safepoint inside and flush their
- * list to the global one at the end of each chunk, so a stop-the-world
- * never finds grey objects hidden in a stopped goroutine. Mark bits are
- * set with an atomic OR on their byte; heap words are read with relaxed
- * atomic loads, as the mutators write them concurrently.
+ * Grey objects wait in per-P work buffers (grt_gcwork.h, mgcwork.c: Go's
+ * gcWork, two buffers per P, full ones on a lock-free global list, a
+ * marker that sees that list empty shares part of its work and wakes an
+ * idle P). Concurrent markers (workers, idle Ps, assists, the write
+ * barrier) work on their P's buffers in sessions with no safepoint inside;
+ * what a session leaves stays with the P. Mark termination moves the
+ * buffers of Ps not in a session to the full list and ends the mark only
+ * when nothing is left anywhere; the pause then checks again and resumes
+ * the mark if a write barrier greyed something meanwhile. Pointers found
+ * in heap objects are marked in batches with prefetching (batch_flush).
+ * Mark bits are set with an atomic bit-test-and-set on their word; heap
+ * words are read with relaxed atomic loads, as the mutators write them
+ * concurrently. A marker stops its chunk early when a stop-the-world
+ * waits, so the pause is not held up by a chunk of scanning.
  *
  * gccheckmark: after the cycle's mark, the whole graph is marked again
  * from the roots with the world stopped into separate bits; an object
@@ -48,6 +54,7 @@
 #include "chan_internal.h"
 #include "grt_asan.h"
 #include "grt_chan.h"
+#include "grt_gcwork.h"
 #include "grt_malloc.h"
 
 #include <stdio.h>
@@ -58,57 +65,101 @@ struct grt_gcwork_stats grt_gcwork;
 
 /* ---- work lists -------------------------------------------------------------- */
 
-typedef struct gcw {
-    uintptr_t *buf;
-    size_t n, cap;
-} gcw;
+/* Grey objects wait in work buffers (grt_gcwork.h, mgcwork.c): each P
+ * has its own pair, used by whatever marks on that P; the full buffers
+ * are shared through a lock-free list. */
+typedef grt_gcw gcw;
 
-static grt_lock wl_lock = GRT_LOCK_INIT;
-static gcw wl_global; /* shared grey objects; wl_lock */
-static _Atomic size_t wl_global_n;
-static gcw wl_main; /* the stop-the-world marker's own list */
+static grt_gcw pgcw[GRT_MAXPROCS]; /* per P, by id */
 
 static bool checkmark_mode;
 static bool checkmark_conservative; /* scanning a conservative root */
 
-static void gcw_push(gcw *w, uintptr_t obj) {
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 4096;
-        uintptr_t *b = realloc(w->buf, cap * sizeof *b);
-        if (b == NULL)
-            grt_throw("gc: out of memory for the mark stack");
-        w->buf = b;
-        w->cap = cap;
+static inline void gcw_push(gcw *w, uintptr_t obj) {
+    grt_gcwork_put(w, obj);
+}
+
+/* Marking sessions. A session on a P locks that P's buffers (against the
+ * termination check, which moves idle Ps' buffers to the full list); a
+ * context without a P (a goroutine leaving a syscall, a timer on the
+ * monitor thread) uses a private grt_gcwork, released to the global lists
+ * at the end. `busy` counts sessions in progress: mark termination needs
+ * none. */
+static _Atomic int32_t busy;
+
+static inline void gcw_lock(gcw *w) {
+    while (atomic_exchange_explicit(&w->lock, 1, memory_order_acquire) != 0)
+        while (atomic_load_explicit(&w->lock, memory_order_relaxed) != 0)
+            ;
+}
+
+static inline bool gcw_trylock(gcw *w) {
+    return atomic_exchange_explicit(&w->lock, 1, memory_order_acquire) == 0;
+}
+
+static inline void gcw_unlock(gcw *w) {
+    atomic_store_explicit(&w->lock, 0, memory_order_release);
+}
+
+static inline struct grt_p *current_p(void) {
+    return grt_tls_is_m ? grt_curg()->m->p : NULL;
+}
+
+/* Add w's pending counts to the cycle's counters. */
+static void gcw_flush_counts(gcw *w) {
+    if (w->heap_scan != 0)
+        atomic_fetch_add_explicit(&grt_gcwork.heap_scan, w->heap_scan,
+                                  memory_order_relaxed);
+    if (w->marked != 0)
+        atomic_fetch_add_explicit(&grt_gcwork.marked_bytes, w->marked,
+                                  memory_order_relaxed);
+    if (w->noscan != 0)
+        atomic_fetch_add_explicit(&grt_gcwork.noscan_bytes, w->noscan,
+                                  memory_order_relaxed);
+    w->heap_scan = w->marked = w->noscan = 0;
+}
+
+static gcw *session_begin(gcw *priv) {
+    atomic_fetch_add(&busy, 1);
+    struct grt_p *p = current_p();
+    if (p == NULL) {
+        memset(priv, 0, sizeof *priv);
+        return priv;
     }
-    w->buf[w->n++] = obj;
+    gcw *w = &pgcw[p->id];
+    gcw_lock(w);
+    return w;
 }
 
-/* Move half of w to the global list. */
-static void gcw_balance(gcw *w) {
-    size_t half = w->n / 2;
-    grt_lock_acquire(&wl_lock);
-    for (size_t i = 0; i < half; i++)
-        gcw_push(&wl_global, w->buf[w->n - half + i]);
-    atomic_store(&wl_global_n, wl_global.n);
-    grt_lock_release(&wl_lock);
-    w->n -= half;
-}
-
-/* Refill an empty w from the global list; false when it is empty too. */
-static bool gcw_refill(gcw *w) {
-    if (atomic_load(&wl_global_n) == 0)
-        return false;
-    grt_lock_acquire(&wl_lock);
-    size_t take = wl_global.n < 1024 ? wl_global.n : 1024;
-    for (size_t i = 0; i < take; i++)
-        gcw_push(w, wl_global.buf[--wl_global.n]);
-    atomic_store(&wl_global_n, wl_global.n);
-    grt_lock_release(&wl_lock);
-    return take > 0;
+static void session_end(gcw *w) {
+    gcw_flush_counts(w);
+    if (w >= pgcw && w < pgcw + GRT_MAXPROCS)
+        gcw_unlock(w);
+    else
+        grt_gcwork_release(w);
+    atomic_fetch_sub(&busy, 1);
 }
 
 bool grt_gcmark_work_empty(void) {
-    return atomic_load(&wl_global_n) == 0 && wl_main.n == 0;
+    if (!grt_wbuf_full_empty())
+        return false;
+    struct grt_p *p = current_p();
+    return p == NULL || grt_gcwork_empty(&pgcw[p->id]);
+}
+
+/* The termination check: move the buffers of every P not in a session to
+ * the full list. False if some P is in a session. */
+static bool flush_idle_ps(void) {
+    int n = atomic_load(&grt_sched.nprocs_made);
+    for (int i = 0; i < n; i++) {
+        gcw *w = &pgcw[i];
+        if (!gcw_trylock(w))
+            return false;
+        if (!grt_gcwork_empty(w))
+            grt_gcwork_dispose(w);
+        gcw_unlock(w);
+    }
+    return true;
 }
 
 /* ---- marking one object ---------------------------------------------------------- */
@@ -166,18 +217,18 @@ static inline void greyobject(grt_mspan *s, uint32_t idx, uintptr_t obj,
             gcw_push(w, obj);
         return;
     }
-    uint8_t *mb = (uint8_t *)s->markbits + (idx >> 3);
-    uint8_t bit = (uint8_t)(1u << (idx & 7));
-    if (__atomic_load_n(mb, __ATOMIC_RELAXED) & bit)
+    /* A plain load first (most pointers name marked objects), then one
+     * locked bit-test-and-set on the word (lock bts: no CAS loop). */
+    uint64_t *mw = &s->markbits[idx >> 6];
+    uint64_t bit = (uint64_t)1 << (idx & 63);
+    if (__atomic_load_n(mw, __ATOMIC_RELAXED) & bit)
         return;
-    if (__atomic_fetch_or(mb, bit, __ATOMIC_RELAXED) & bit)
+    if (__atomic_fetch_or(mw, bit, __ATOMIC_RELAXED) & bit)
         return;
     size_t bytes = obj_bytes(s);
-    atomic_fetch_add_explicit(&grt_gcwork.marked_bytes, bytes,
-                              memory_order_relaxed);
+    w->marked += bytes;
     if (grt_spc_noscan(s->spc)) {
-        atomic_fetch_add_explicit(&grt_gcwork.noscan_bytes, bytes,
-                                  memory_order_relaxed);
+        w->noscan += bytes;
         return;
     }
     gcw_push(w, obj);
@@ -200,24 +251,30 @@ static inline bool mark_ptr(uintptr_t p, gcw *w) {
 
 void grt_gcmark_alloc_black(grt_mspan *s, uintptr_t obj) {
     uint32_t idx = grt_span_objindex(s, obj);
-    uint8_t *mb = (uint8_t *)s->markbits + (idx >> 3);
-    __atomic_fetch_or(mb, (uint8_t)(1u << (idx & 7)), __ATOMIC_RELAXED);
-    atomic_fetch_add_explicit(&grt_gcwork.marked_bytes, obj_bytes(s),
-                              memory_order_relaxed);
+    __atomic_fetch_or(&s->markbits[idx >> 6], (uint64_t)1 << (idx & 63),
+                      __ATOMIC_RELAXED);
+    /* Counted on the allocating P (its owner is the only writer of these
+     * counts outside the pauses, which collect them). */
+    pgcw[grt_curg()->m->p->id].marked += obj_bytes(s);
 }
 
-/* Write barrier and shading from outside the marker: grey p's object on
- * the global list. */
+/* Write barrier and shading from outside the marker: grey p's object in
+ * the current P's buffers. */
 bool grt_shade(uintptr_t p) {
-    uintptr_t one[1];
-    gcw w = {one, 0, 1}; /* mark_ptr pushes at most one object */
-    bool r = mark_ptr(p, &w);
-    if (w.n != 0) {
-        grt_lock_acquire(&wl_lock);
-        gcw_push(&wl_global, one[0]);
-        atomic_store(&wl_global_n, wl_global.n);
-        grt_lock_release(&wl_lock);
+    if (p - grt_mheap.arena_base >= GRT_ARENA_BYTES)
+        return false;
+    struct grt_p *pp = current_p();
+    if (pp != NULL) {
+        gcw *w = &pgcw[pp->id];
+        gcw_lock(w);
+        bool r = mark_ptr(p, w);
+        gcw_unlock(w);
+        return r;
     }
+    gcw priv;
+    gcw *w = session_begin(&priv);
+    bool r = mark_ptr(p, w);
+    session_end(w);
     return r;
 }
 
@@ -258,20 +315,112 @@ static void scan_typed(uintptr_t b, const grt_type *t, gcw *w) {
     }
 }
 
+/* Precise pointers found in heap objects are marked in batches (the
+ * scanning of a pointer-rich heap is bound by cache misses: a pointer to
+ * a random object costs a span-table entry, a span struct and a mark
+ * byte, each load depending on the one before). A batch looks up every
+ * candidate's span and prefetches the span structs, then computes every
+ * object index and prefetches the mark bytes, then greys: within a stage
+ * the loads are independent, so their misses overlap instead of queueing.
+ * A precise pointer never names a free slot (the collector never frees a
+ * reachable object, and allocation zeroes), so the batch does not check
+ * the allocation bits, which the conservative path (mark_ptr) must. */
+#define MARK_BATCH 32
+struct markbatch {
+    int n;
+    uintptr_t v[MARK_BATCH];
+};
+
+static void batch_flush(struct markbatch *b, gcw *w) {
+    grt_mspan *sp[MARK_BATCH];
+    uint32_t ix[MARK_BATCH];
+    int n = b->n;
+    b->n = 0;
+    uintptr_t base = grt_mheap.arena_base;
+    uintptr_t used =
+        atomic_load_explicit(&grt_mheap.arena_used, memory_order_relaxed) -
+        base;
+    grt_mspan **spans = grt_mheap.spans;
+    for (int i = 0; i < n; i++) {
+        uintptr_t off = b->v[i] - base;
+        grt_mspan *s = off < used ? spans[off >> GRT_PAGE_SHIFT] : NULL;
+        sp[i] = s;
+        if (s != NULL) {
+            __builtin_prefetch(s);
+            __builtin_prefetch(&s->markbits);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        grt_mspan *s = sp[i];
+        uintptr_t p = b->v[i];
+        if (s == NULL ||
+            atomic_load_explicit(&s->state, memory_order_acquire) !=
+                GRT_SPAN_INUSE ||
+            p < s->base || p >= s->limit) {
+            sp[i] = NULL;
+            continue;
+        }
+        uint32_t idx = grt_span_objindex(s, p);
+        ix[i] = idx;
+        __builtin_prefetch((const uint8_t *)s->markbits + (idx >> 3));
+    }
+    for (int i = 0; i < n; i++) {
+        grt_mspan *s = sp[i];
+        if (s != NULL)
+            greyobject(s, ix[i], s->base + (uintptr_t)ix[i] * s->elemsize, w);
+    }
+}
+
+static inline void batch_add(struct markbatch *b, uintptr_t v, gcw *w) {
+    b->v[b->n++] = v;
+    if (b->n == MARK_BATCH)
+        batch_flush(b, w);
+}
+
+/* The words of [b, b + 8*nw) whose bit is set in mask m (bit 0: word 0). */
+static inline void scan_masked(uintptr_t b, uint64_t m, struct markbatch *mb,
+                               gcw *w) {
+    uintptr_t lo = grt_mheap.arena_base;
+    while (m != 0) {
+        unsigned k = (unsigned)__builtin_ctzll(m);
+        m &= m - 1;
+        uintptr_t v =
+            __atomic_load_n((uintptr_t *)(b + 8 * k), __ATOMIC_RELAXED);
+        if (v - lo < GRT_ARENA_BYTES)
+            batch_add(mb, v, w);
+    }
+}
+
 /* Scan a grey object; returns the bytes scanned. */
-static size_t scanobject(uintptr_t obj, gcw *w) {
+static size_t scanobject(uintptr_t obj, gcw *w, struct markbatch *mb) {
     grt_mspan *s = grt_span_of(obj);
     if (grt_spc_class(s->spc) == 0) {
         const grt_type *t = s->ltype;
         if (t == NULL)
             return 0;
-        for (size_t e = 0; e < s->lcount; e++)
-            scan_typed(obj + e * t->size, t, w);
+        size_t tw = t->size >> 3, total = s->lcount * tw;
+        if (tw == 1 && (t->ptrmask[0] & 1)) {
+            /* An array of pointers: every word. */
+            for (size_t i = 0; i < total; i += 64)
+                scan_masked(obj + 8 * i,
+                            total - i >= 64 ? ~(uint64_t)0
+                                            : ((uint64_t)1 << (total - i)) - 1,
+                            mb, w);
+        } else {
+            for (size_t e = 0; e < s->lcount; e++) {
+                uintptr_t b = obj + e * t->size;
+                for (size_t i = 0; i < tw; i += 64) {
+                    uint64_t m = t->ptrmask[i >> 6];
+                    if (tw - i < 64)
+                        m &= ((uint64_t)1 << (tw - i)) - 1;
+                    scan_masked(b + 8 * i, m, mb, w);
+                }
+            }
+        }
         return s->lcount * t->size;
     }
     size_t w0 = (obj - s->base) >> 3, nw = s->elemsize >> 3;
     const uint64_t *hb = s->heapbits;
-    uintptr_t lo = grt_mheap.arena_base;
     for (size_t i = 0; i < nw;) {
         size_t b = w0 + i, sh = b & 63;
         uint64_t m = __atomic_load_n(&hb[b >> 6], __ATOMIC_RELAXED) >> sh;
@@ -280,14 +429,7 @@ static size_t scanobject(uintptr_t obj, gcw *w) {
             take = nw - i;
         if (take < 64)
             m &= ((uint64_t)1 << take) - 1;
-        while (m != 0) {
-            unsigned k = (unsigned)__builtin_ctzll(m);
-            m &= m - 1;
-            uintptr_t v = __atomic_load_n((uintptr_t *)(obj + 8 * (i + k)),
-                                          __ATOMIC_RELAXED);
-            if (v - lo < GRT_ARENA_BYTES)
-                mark_ptr(v, w);
-        }
+        scan_masked(obj + 8 * i, m, mb, w);
         i += take;
     }
     return s->elemsize;
@@ -295,61 +437,73 @@ static size_t scanobject(uintptr_t obj, gcw *w) {
 
 static int64_t drain(gcw *w, int64_t budget) {
     int64_t done = 0;
+    struct markbatch mb;
+    mb.n = 0;
     for (;;) {
-        if (w->n == 0 && !gcw_refill(w))
-            break;
-        uintptr_t obj = w->buf[--w->n];
-        done += (int64_t)scanobject(obj, w);
-        if (w->n > 8192 && atomic_load(&wl_global_n) == 0)
-            gcw_balance(w);
-        if (budget >= 0 && done >= budget)
-            break;
+        /* Go's gcDrain: keep some work where idle markers can find it. */
+        if (grt_wbuf_full_empty() && grt_gcwork_balance(w) && !checkmark_mode)
+            grt_wakep(); /* an idle P marks it (Go's enlistWorker) */
+        uintptr_t obj = grt_gcwork_get(w);
+        if (obj == 0) {
+            if (mb.n == 0)
+                break;
+            batch_flush(&mb, w); /* may grey more */
+            continue;
+        }
+        /* The next object to scan, on its way while this one is. */
+        if (w->b1 != NULL && w->b1->n != 0)
+            __builtin_prefetch((const void *)w->b1->obj[w->b1->n - 1]);
+        done += (int64_t)scanobject(obj, w, &mb);
+        if (budget >= 0 &&
+            (done >= budget ||
+             atomic_load_explicit(&grt_sched.gcwaiting, memory_order_relaxed)))
+            break; /* the budget, or a stop-the-world is waiting for us */
     }
+    if (mb.n != 0)
+        batch_flush(&mb, w);
     if (!checkmark_mode)
-        atomic_fetch_add_explicit(&grt_gcwork.heap_scan, (uint64_t)done,
-                                  memory_order_relaxed);
+        w->heap_scan += (uint64_t)done;
+    return done;
+}
+
+/* Markers (background workers, idle Ps, assists, the stop-the-world
+ * drain) drain through their P's buffers in chunks of bounded scan work
+ * with no safepoint inside; what is left stays in the P's buffers for
+ * the next chunk on that P, or for whoever takes it from the full list. */
+__attribute__((noinline)) int64_t grt_gcmark_drain_chunk(int64_t budget) {
+    gcw priv;
+    gcw *w = session_begin(&priv);
+    int64_t done = drain(w, budget);
+    session_end(w);
     return done;
 }
 
 int64_t grt_gcmark_drain(int64_t budget) {
-    return drain(&wl_main, budget);
-}
-
-/* Markers other than the stop-the-world one (background workers, idle
- * Ps, assists) drain through a thread-local list: a chunk has no
- * safepoint, so the goroutine cannot move to another thread during it,
- * and everything left is flushed to the global list before returning.
- * `busy` counts chunks in progress: mark termination needs zero busy and
- * an empty global list. */
-static _Atomic int32_t busy;
-static __thread gcw tls_gcw;
-
-static gcw *marker_begin(void) {
-    atomic_fetch_add(&busy, 1);
-    return &tls_gcw;
-}
-
-static void marker_end(gcw *w) {
-    if (w->n != 0) {
-        grt_lock_acquire(&wl_lock);
-        for (size_t i = 0; i < w->n; i++)
-            gcw_push(&wl_global, w->buf[i]);
-        atomic_store(&wl_global_n, wl_global.n);
-        grt_lock_release(&wl_lock);
-        w->n = 0;
-    }
-    atomic_fetch_sub(&busy, 1);
-}
-
-__attribute__((noinline)) int64_t grt_gcmark_drain_chunk(int64_t budget) {
-    gcw *w = marker_begin();
-    int64_t done = drain(w, budget);
-    marker_end(w);
-    return done;
+    return grt_gcmark_drain_chunk(budget);
 }
 
 int32_t grt_gcmark_busy(void) {
     return atomic_load(&busy);
+}
+
+/* Every marker idle, every P's buffers flushed, the full list empty. */
+bool grt_gcmark_quiescent(void) {
+    if (atomic_load(&busy) != 0 || !grt_wbuf_full_empty())
+        return false;
+    if (!flush_idle_ps())
+        return false;
+    return atomic_load(&busy) == 0 && grt_wbuf_full_empty();
+}
+
+/* World stopped: every P's buffers to the full list, every P's counts to
+ * the cycle's; true if there is no grey object left. */
+bool grt_gcmark_stw_collect(void) {
+    int n = atomic_load(&grt_sched.nprocs_made);
+    for (int i = 0; i < n; i++) {
+        grt_gcwork_dispose(&pgcw[i]);
+        gcw_flush_counts(&pgcw[i]);
+    }
+    return grt_wbuf_full_empty();
 }
 
 /* ---- roots ----------------------------------------------------------------------- */
@@ -477,12 +631,13 @@ void grt_gcscan_before_run(grt_g *g) {
     if (atomic_load_explicit(&g->gcscangen, memory_order_acquire) == gen)
         return;
     scanlock_acquire(g); /* a marker may be scanning it: wait */
-    gcw *w = marker_begin();
+    gcw priv;
+    gcw *w = session_begin(&priv);
     uint64_t bytes = 0;
     if (!scan_locked(g, w, &bytes))
         grt_throw("gc: goroutine %llu switched in while not saved",
                   (unsigned long long)g->goid);
-    marker_end(w);
+    session_end(w);
     scanlock_release(g);
     count_stack_scan(bytes);
 }
@@ -498,11 +653,12 @@ __attribute__((noinline)) GRT_NO_ASAN void grt_gcscan_self(void) {
         return;
     scanlock_acquire(g);
     if (atomic_load_explicit(&g->gcscangen, memory_order_acquire) != gen) {
-        gcw *w = marker_begin();
+        gcw priv;
+        gcw *w = session_begin(&priv);
         uint64_t bytes = scan_stack_from(g, grt_getsp(), w);
         g->gcassist = 0;
         atomic_store_explicit(&g->gcscangen, gen, memory_order_release);
-        marker_end(w);
+        session_end(w);
         count_stack_scan(bytes);
     }
     scanlock_release(g);
@@ -517,6 +673,10 @@ struct stackpass {
 
 static void stackpass_one(grt_g *g, void *arg) {
     struct stackpass *ps = arg;
+    if (atomic_load_explicit(&grt_sched.gcwaiting, memory_order_relaxed)) {
+        ps->skipped++; /* a stop-the-world waits: finish the pass later */
+        return;
+    }
     if (g->is_g0 || atomic_load_explicit(&g->gcscangen, memory_order_relaxed) ==
                         grt_gcscan_gen_now())
         return;
@@ -537,12 +697,13 @@ static void stack_pass(void) {
     if (atomic_load(&stacks_done) ||
         !atomic_compare_exchange_strong(&stackjob, &z, 1))
         return;
-    gcw *w = marker_begin();
+    gcw priv;
+    gcw *w = session_begin(&priv);
     struct stackpass ps = {w, 0, 0};
     grt_stack_forall(stackpass_one, &ps);
     if (ps.skipped == 0)
         atomic_store(&stacks_done, 1);
-    marker_end(w);
+    session_end(w);
     count_stack_scan(ps.bytes);
     atomic_store(&stackjob, 0);
 }
@@ -554,10 +715,11 @@ static void chan_pass(void) {
     if (atomic_load(&chans_state) == 2 ||
         !atomic_compare_exchange_strong(&chans_state, &z, 1))
         return;
-    gcw *w = marker_begin();
+    gcw priv;
+    gcw *w = session_begin(&priv);
     grt_chan_forall_buffered(chan_elem, w);
     atomic_store(&chans_state, 2);
-    marker_end(w);
+    session_end(w);
 }
 
 void grt_gcmark_roots_job(void) {
@@ -658,7 +820,10 @@ void grt_gcmark_begin(void) {
     atomic_store(&chans_state, 0);
     atomic_fetch_add(&grt_gcscan_gen, 1);
     atomic_store(&grt_gcscan_on, 1);
-    grt_gc_roots_forall(root_range, &wl_main);
+    gcw priv;
+    gcw *w = session_begin(&priv);
+    grt_gc_roots_forall(root_range, w);
+    session_end(w);
 }
 
 /* GODEBUG=gcstoptheworld=1: every root now, in the first pause (every
@@ -674,12 +839,13 @@ void grt_gcmark_end_roots(void) {
 }
 
 void grt_gcmark_publish(void) {
-    grt_lock_acquire(&wl_lock);
-    for (size_t i = 0; i < wl_main.n; i++)
-        gcw_push(&wl_global, wl_main.buf[i]);
-    atomic_store(&wl_global_n, wl_global.n);
-    grt_lock_release(&wl_lock);
-    wl_main.n = 0;
+    struct grt_p *p = current_p();
+    if (p != NULL) {
+        gcw *w = &pgcw[p->id];
+        gcw_lock(w);
+        grt_gcwork_dispose(w);
+        gcw_unlock(w);
+    }
 }
 
 uint64_t grt_gcmark_bytes_marked(void) {
@@ -687,8 +853,7 @@ uint64_t grt_gcmark_bytes_marked(void) {
 }
 
 void grt_gcmark_done(void) {
-    /* Keep the buffers for the next cycle. */
-    wl_main.n = 0;
+    /* Buffers stay with their Ps for the next cycle. */
 }
 
 /* ---- gccheckmark ------------------------------------------------------------------ */
@@ -701,15 +866,16 @@ void grt_gc_checkmark(void) {
     if (checkspans == NULL || checkbits == NULL)
         grt_throw("gccheckmark: out of memory");
     checkmark_mode = true;
-    gcw w = {0};
+    gcw w;
+    memset(&w, 0, sizeof w);
     mark_roots(&w);
     drain(&w, -1);
+    grt_gcwork_release(&w);
     checkmark_mode = false;
     for (size_t i = 0; i < capcheck; i++)
         free(checkbits[i]);
     free(checkbits);
     free(checkspans);
-    free(w.buf);
     checkbits = NULL;
     checkspans = NULL;
     ncheck = 0;

@@ -60,6 +60,14 @@ target_link_libraries(test_stacks PRIVATE grt)
 add_test(NAME test_stacks COMMAND test_stacks)
 set_tests_properties(test_stacks PROPERTIES LABELS runtime TIMEOUT 120)
 
+# The collector's work buffers (per-P pairs, lock-free full and empty
+# lists) under concurrent owners: no heap, no goroutine.
+add_executable(test_gcwork ${CMAKE_CURRENT_SOURCE_DIR}/test_gcwork.c)
+target_include_directories(test_gcwork PRIVATE ${PROJECT_SOURCE_DIR}/runtime)
+target_link_libraries(test_gcwork PRIVATE grt)
+add_test(NAME test_gcwork COMMAND test_gcwork)
+set_tests_properties(test_gcwork PROPERTIES LABELS unit TIMEOUT 120)
+
 # The pacer's arithmetic (goal, trigger, assist ratio, cons/mark) as pure
 # functions: no heap, no goroutine.
 add_executable(test_pacer ${CMAKE_CURRENT_SOURCE_DIR}/test_pacer.c)

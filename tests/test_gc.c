@@ -357,7 +357,6 @@ static void sys_holder(void *arg) {
     struct node *volatile on_stack = new_node(4242);
     struct node *in_reg = new_node(4343);
 #if defined(__x86_64__)
-    struct sys_job *_Atomic *slot = &sys_cur;
     void (*fn)(void) = sys_block;
     __asm__ volatile("mov %[n], %%r12\n\t"
                      "xor %[n], %[n]\n\t"
@@ -366,7 +365,7 @@ static void sys_holder(void *arg) {
                      "add $128, %%rsp\n\t"
                      "mov %%r12, %[n]\n\t"
                      : [n] "+r"(in_reg)
-                     : [fn] "r"(fn), "m"(slot)
+                     : [fn] "r"(fn)
                      : "r12", "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9",
                        "r10", "r11", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4",
                        "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
