@@ -33,11 +33,11 @@
  * Affinity. The twin's function runs on the harness's thread 0, which
  * the runner pins to one PU for the repetition, and a child inherits its
  * parent thread's CPU mask: Go sizes GOMAXPROCS from that mask, so every
- * twin ran with GOMAXPROCS=1 and its goroutines took turns (falseshare's
- * go:local at 2 threads measured exactly twice its 1-thread time). The
- * child therefore gets back the mask the process started with (taken
- * once, before any pinning) before it execs Go, and Go sees the same
- * CPUs our runtime does.
+ * twin ran with GOMAXPROCS=1 and its goroutines took turns. The child
+ * therefore gets back the mask the process started with (taken once,
+ * before any pinning) before it execs Go, and Go sees the same CPUs our
+ * runtime does. At more than one thread, only thread 0 starts the Go
+ * process, which runs all the point's goroutines (twin_fn).
  *
  * The binary is built once per process with `go test -c -gcflags=-m` into
  * the build directory (beside the mechlab executable; the compiler's
@@ -196,9 +196,28 @@ static void make_env(const hx_point *pt, twin_env *te) {
     te->envp[n] = NULL;
 }
 
+/* The Go process runs all of the point's threads itself (MECHLAB_THREADS
+ * goroutines), so only harness thread 0 starts it; the others pass their
+ * batches at once and wait in Google Benchmark's stop barrier, idle, then
+ * report thread 0's time. Two threads each starting a Go process ran two
+ * processes of MECHLAB_THREADS goroutines on the point's CPUs: twice the
+ * goroutines, and go:local at 2 threads measured twice its 1-thread time.
+ * Thread 0 stores its time before its last hx_batch(), whose stop barrier
+ * orders it before the others read it. One point runs at a time. */
+static double twin_seconds;
+
 static void twin_fn(hx_state *st) {
     const hx_point *pt = hx_state_point(st);
+    if (hx_thread_index(st) != 0) {
+        while (hx_batch(st) != 0) {
+        }
+        double secs;
+        __atomic_load(&twin_seconds, &secs, __ATOMIC_ACQUIRE);
+        hx_manual_time(st, secs);
+        return;
+    }
     double total_s = 0;
+    __atomic_store(&twin_seconds, &total_s, __ATOMIC_RELEASE);
     for (uint64_t n; (n = hx_batch(st)) != 0;) {
         static twin_env te; /* one point runs at a time, on thread 0 */
         make_env(pt, &te);
@@ -273,6 +292,7 @@ static void twin_fn(hx_state *st) {
             return;
         }
         total_s += ns * (double)n * 1e-9;
+        __atomic_store(&twin_seconds, &total_s, __ATOMIC_RELEASE);
     }
     hx_manual_time(st, total_s);
 }
