@@ -121,7 +121,7 @@ static void *twin_setup(hx_point *pt, size_t *bytes) {
     *bytes = 0;
     const hx_variant *o = &pt->run->exp->variants[pt->var->arg];
     if (o->go_at && !o->go_at(pt)) {
-        hx_point_skip(pt, "Go twin: not at this point (as '%s')", o->name);
+        hx_point_skip(pt, HX_GOTWIN_NOT_HERE " (as '%s')", o->name);
         return NULL;
     }
     if (!gt.ok) {

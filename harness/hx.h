@@ -188,6 +188,9 @@ void hx_fail(hx_state *st, const char *why);
 int64_t hx_point_param(const hx_point *pt, const char *name);
 /* The same as a real number: the value over the parameter's .scale. */
 double hx_point_paramf(const hx_point *pt, const char *name);
+/* The values the run sweeps the named parameter over, in order (the
+ * defaults or --set): *vals and their count; 0 for an unknown name. */
+int hx_point_sweep(const hx_point *pt, const char *name, const int64_t **vals);
 int64_t hx_variant_arg(const hx_point *pt); /* hx_variant.arg */
 int hx_point_threads(const hx_point *pt);
 const hx_topo *hx_point_topo(const hx_point *pt);

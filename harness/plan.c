@@ -68,6 +68,17 @@ double hx_point_paramf(const hx_point *pt, const char *name) {
     return hx_param_real(&pt->run->exp->params[i], v);
 }
 
+int hx_point_sweep(const hx_point *pt, const char *name, const int64_t **vals) {
+    const hx_run *r = pt->run;
+    int i = hx_param_index(r->exp, name);
+    if (i < 0) {
+        *vals = NULL;
+        return 0;
+    }
+    *vals = r->pts[i];
+    return r->npts[i];
+}
+
 int64_t hx_variant_arg(const hx_point *pt) {
     return pt->var->arg;
 }

@@ -36,10 +36,19 @@
 #include "console.h"
 #include "context.h"
 #include "counters_sim.h"
+#include "gotwin.h"
 #include "plan.h"
 #include "result.h"
 
 /* the x column's unit line: sizes and counts carry their own */
+/* A Go twin's point that its variant's go_at leaves out by design: not a
+ * failure, and no row of the tables (summary.json keeps it). */
+static bool twin_left_out(const hx_rseries *se, const hx_rpoint *p) {
+    return p->nv == 0 && hx_gotwin_series(se->name) &&
+           strncmp(p->pt->skip, HX_GOTWIN_NOT_HERE,
+                   strlen(HX_GOTWIN_NOT_HERE)) == 0;
+}
+
 static const char *unit_of(const hx_param *xp) {
     if ((xp->flags & (HX_PARAM_BYTES | HX_PARAM_THREADS)) || !xp->unit ||
         strcmp(xp->unit, xp->name) == 0)
@@ -84,6 +93,8 @@ static void table_wide(const struct hx_results *res, FILE *f) {
             hx_format_value(xp, p->x, xb, sizeof xb);
             if (p->pt->oversub)
                 strncat(xb, "*", sizeof xb - strlen(xb) - 1);
+            if (twin_left_out(se, p))
+                continue;
             if (p->nv == 0 && p->pt->skip[0]) {
                 /* one line per run of skips with the same reason */
                 const hx_rpoint *nx = k + 1 < se->npts ? &se->pts[k + 1] : NULL;
@@ -308,6 +319,8 @@ static void table_narrow(const struct hx_results *res, FILE *f) {
             hx_format_value(xp, p->x, xb, sizeof xb);
             if (p->pt->oversub)
                 strncat(xb, "*", sizeof xb - strlen(xb) - 1);
+            if (twin_left_out(se, p))
+                continue;
             if (p->nv == 0) {
                 fprintf(f, "%-*s %9s  %s: %s\n", (int)w, se->name, xb,
                         p->pt->skip[0] ? "skipped" : "failed",
