@@ -41,12 +41,9 @@
 #include "result.h"
 
 /* the x column's unit line: sizes and counts carry their own */
-/* A Go twin's point that its variant's go_at leaves out by design: not a
- * failure, and no row of the tables (summary.json keeps it). */
+/* A Go twin's point left out by design has no row (gotwin.h). */
 static bool twin_left_out(const hx_rseries *se, const hx_rpoint *p) {
-    return p->nv == 0 && hx_gotwin_series(se->name) &&
-           strncmp(p->pt->skip, HX_GOTWIN_NOT_HERE,
-                   strlen(HX_GOTWIN_NOT_HERE)) == 0;
+    return p->nv == 0 && hx_gotwin_left_out(se->name, p->pt->skip);
 }
 
 static const char *unit_of(const hx_param *xp) {
