@@ -697,6 +697,10 @@ static void points_table(FILE *f, const hx_rundata *rd,
         json_t *p;
         json_array_foreach(pts, i, p) {
             char m[32], lo[32], hi[32], xv[32], x[40];
+            const char *pst = jstr(p, "status");
+            if (strncmp(pst, "skipped: ", 9) == 0 &&
+                hx_gotwin_left_out(jstr(p, "series"), pst + 9))
+                continue; /* a twin's point left out by design */
             fmt_num(jnum(p, "median"), m, sizeof m);
             fmt_num(jnum(p, "p10"), lo, sizeof lo);
             fmt_num(jnum(p, "p90"), hi, sizeof hi);
