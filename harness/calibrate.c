@@ -41,7 +41,8 @@
  *   unsettled      either beyond HX_SETTLED_SPREAD (the default, before
  *                  anything is known, is settled; the thread spread of
  *                  an over-subscribed point is its time-slicing, and
- *                  does not count);
+ *                  that of a contended variant, whose threads fight for
+ *                  one line, is who wins it: neither counts);
  *   cycles_per_op  median ns/op over the median cycle time of its PUs;
  *   at_floor       cycles_per_op within HX_FLOOR_FACTOR of the floor.
  *
@@ -255,9 +256,13 @@ void hx_calib_points(hx_run *r) {
             }
             pt->pu_spread = m ? hx_spread(v, m) : NAN;
             /* over-subscribed threads share PUs by design: their spread
-             * is the time-slicing, not a verdict on the point */
+             * is the time-slicing, not a verdict on the point; threads of
+             * a contended variant share one line by design: their spread
+             * is who wins it (hx_variant.contended) */
             double tsp =
-                isnan(pt->thread_spread) || pt->oversub ? 1 : pt->thread_spread;
+                isnan(pt->thread_spread) || pt->oversub || pt->var->contended
+                    ? 1
+                    : pt->thread_spread;
             pt->unsettled =
                 !hx_settled(tsp, isnan(pt->pu_spread) ? 1 : pt->pu_spread,
                             pt->unsettled_why, sizeof pt->unsettled_why);
@@ -363,12 +368,14 @@ void hx_calib_summary(const hx_run *r, FILE *f) {
 
     /* settled */
     int nuns = 0, npts = 0;
+    bool contended = false;
     for (int fi = 0; fi < r->nfams; fi++)
         for (int i = 0; i < r->fams[fi].npoints; i++) {
             const hx_point *pt = &r->fams[fi].points[i];
             if (pt->nsamples == 0)
                 continue;
             npts++;
+            contended |= pt->var->contended && pt->threads > 1;
             if (!pt->unsettled)
                 continue;
             char lab[260];
@@ -383,8 +390,12 @@ void hx_calib_summary(const hx_run *r, FILE *f) {
     if (nuns == 0 && npts)
         fprintf(f,
                 "settled: at every point the threads and PUs were within "
-                "%.1fx of each other\n",
-                HX_SETTLED_SPREAD);
+                "%.1fx of each other%s\n",
+                HX_SETTLED_SPREAD,
+                contended ? " (the PUs only where a variant's threads "
+                            "contend for one line: their spread is who "
+                            "wins it)"
+                          : "");
 
     /* passes per repetition, per series with a declared pass */
     for (int fi = 0; fi < r->nfams; fi++) {

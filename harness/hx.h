@@ -235,6 +235,11 @@ typedef struct hx_variant {
                                  "all params" (most variants). A variant that
                                  ignores a param runs at its first point only. */
     bool manual_time;        /* times itself: see hx_manual_time() */
+    bool contended;          /* its threads contend for one location by
+                                design: the thread that wins it more often
+                                does more ops, so the threads' spread is
+                                the mechanism and does not unsettle a
+                                point (the PUs' spread still does) */
     hx_fn warm;              /* optional untimed warm-up before each
                                 repetition, on every worker: hx_warm() */
     /* Optional Go twin: the name of a benchmark in scripts/gobench with

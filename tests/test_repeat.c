@@ -261,6 +261,14 @@ static void test_points_rule(void) {
      * floor is 1 cycle: at the floor; 0.5 ns on PUs 0/1 is 1.59 cycles */
     CHECK(pts[0].at_floor && fabs(pts[0].cycles_per_op - 0.34 / 0.30) < 1e-9);
     CHECK(!pts[1].at_floor);
+    /* The same 2x between the threads of a contended variant is who wins
+     * the shared line, not a slow PU: the point stays settled. */
+    hx_variant vc = v;
+    vc.contended = true;
+    pts[2].var = &vc;
+    hx_calib_points(&r);
+    CHECK(!pts[2].unsettled);
+    pts[2].var = &v;
 
     /* After the run PU 1 is twice as slow: the two-thread points are no
      * longer evidence, the one-thread point on PU 0 still is. */

@@ -6,7 +6,7 @@ set border lw 1.2
 set encoding utf8
 set grid lc rgb '#d0d0d0'
 set border lw 1.2
-set title "counters: ns per increment (plus the work before it) vs threads\n{/*0.75 Intel Xeon (2 cores/2 PUs, L1d 48 KiB, L2 2 MiB, L3 260 MiB?, 64 B lines, Linux 6.18.44-fc-v657)}\n{/*0.75 [intel-xeon-2c], run 20261129-213934; median per thread, bars p10-p90}" enhanced
+set title "counters: ns per increment (plus the work before it) vs threads\n{/*0.75 Intel Xeon (2 cores/2 PUs, L1d 48 KiB, L2 2 MiB, L3 260 MiB?, 64 B lines, Linux 6.18.44-fc-v657)}\n{/*0.75 [intel-xeon-2c], run 20261129-214533; median per thread, bars p10-p90}" enhanced
 set xlabel "threads" noenhanced
 set ylabel "ns per increment (plus the work before it)" noenhanced
 set logscale y 10
