@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "headtable.h"
+#include "result.h"
 #include "rundata.h"
 #include "stats.h"
 #include "verdict.h"
@@ -557,26 +558,6 @@ void hx_htable_print(FILE *out, const hx_experiment *e, const hx_hrun *runs,
                 unmeasured > 1 ? "them" : "it");
 }
 
-/* one CSV field, quoted when it holds a comma, quote or newline */
-static void csv_field(FILE *f, const char *s) {
-    if (strpbrk(s, ",\"\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void csv_num(FILE *f, double v) {
-    if (!isnan(v))
-        fprintf(f, "%.6g", v);
-}
-
 void hx_htable_csv(FILE *f, const hx_experiment *e, const hx_hrun *runs, int n,
                    bool header) {
     if (header)
@@ -587,41 +568,41 @@ void hx_htable_csv(FILE *f, const hx_experiment *e, const hx_hrun *runs, int n,
     for (int k = 0; k < e->nheadlines && k < HX_MAX_HEADLINES; k++) {
         for (int i = 0; i < n; i++) {
             const hx_hfig *fg = &runs[i].fig[k];
-            csv_field(f, e->name);
+            hx_csv_field(f, e->name);
             fputc(',', f);
-            csv_field(f, e->headlines[k].key);
+            hx_csv_field(f, e->headlines[k].key);
             fputc(',', f);
-            csv_field(f, e->headlines[k].name);
+            hx_csv_field(f, e->headlines[k].name);
             fputc(',', f);
-            csv_field(f, e->headlines[k].unit);
+            hx_csv_field(f, e->headlines[k].unit);
             fputc(',', f);
-            csv_field(f, runs[i].mdir);
+            hx_csv_field(f, runs[i].mdir);
             fprintf(f, ",%d,", runs[i].reference);
-            csv_field(f, runs[i].run_id);
+            hx_csv_field(f, runs[i].run_id);
             fprintf(f, ",%d,", runs[i].quick);
             if (runs[i].busy_known)
                 fprintf(f, "%d", runs[i].busy);
             fprintf(f, ",%d,", runs[i].oversub);
-            csv_num(f, fg->value);
+            hx_csv_num(f, fg->value);
             fputc(',', f);
-            csv_num(f, fg->lo);
+            hx_csv_num(f, fg->lo);
             fputc(',', f);
-            csv_num(f, fg->hi);
+            hx_csv_num(f, fg->hi);
             fputc(',', f);
-            csv_field(f, isnan(fg->value) ? fg->why : fg->from);
+            hx_csv_field(f, isnan(fg->value) ? fg->why : fg->from);
             fputc(',', f);
             double r = NAN, lo = NAN, hi = NAN;
             const char *kind = "";
             if (i > 0) {
-                csv_field(f, runs[0].mdir);
+                hx_csv_field(f, runs[0].mdir);
                 hx_hfig_ratio(&runs[0].fig[k], fg, &r, &lo, &hi, &kind);
             }
             fputc(',', f);
-            csv_num(f, r);
+            hx_csv_num(f, r);
             fputc(',', f);
-            csv_num(f, lo);
+            hx_csv_num(f, lo);
             fputc(',', f);
-            csv_num(f, hi);
+            hx_csv_num(f, hi);
             fprintf(f, ",%s\n", i > 0 && !isnan(r) ? kind : "");
         }
     }

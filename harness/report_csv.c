@@ -18,7 +18,7 @@
 #include "plan.h"
 #include "result.h"
 
-static void csv_str(FILE *f, const char *s) {
+void hx_csv_field(FILE *f, const char *s) {
     if (strpbrk(s, ",\"\r\n") == NULL) {
         fputs(s, f);
         return;
@@ -32,7 +32,7 @@ static void csv_str(FILE *f, const char *s) {
     fputc('"', f);
 }
 
-static void csv_num(FILE *f, double v) {
+void hx_csv_num(FILE *f, double v) {
     if (!isnan(v))
         fprintf(f, "%.6g", v);
 }
@@ -79,7 +79,7 @@ int hx_report_csv(const struct hx_results *res, const char *path) {
             for (int k = 0; k < rows; k++) {
                 const hx_sample *s = pt->nsamples ? &pt->samples[k] : NULL;
                 fprintf(f, "%s,%s,", e->name, pt->var->name);
-                csv_str(f, series);
+                hx_csv_field(f, series);
                 for (int i = 0; i < e->nparams; i++)
                     if (e->params[i].scale > 1) /* fixed point: 0.25 */
                         fprintf(f, ",%.6g",
@@ -104,7 +104,7 @@ int hx_report_csv(const struct hx_results *res, const char *path) {
                              : pt->error[0] ? pt->error
                                             : "no samples");
                     fputc(',', f);
-                    csv_str(f, st);
+                    hx_csv_field(f, st);
                     fputc('\n', f);
                     continue;
                 }
@@ -120,32 +120,32 @@ int hx_report_csv(const struct hx_results *res, const char *path) {
                     snprintf(st, sizeof st, "failed: %s",
                              pt->error[0] ? pt->error : "no samples");
                     fputc(',', f);
-                    csv_str(f, st);
+                    hx_csv_field(f, st);
                     fputc('\n', f);
                     continue;
                 }
                 fprintf(f, "%d,%llu,", s->rep,
                         (unsigned long long)s->iterations);
-                csv_num(f, s->ns_per_op);
+                hx_csv_num(f, s->ns_per_op);
                 fputc(',', f);
-                csv_num(f, s->ns_per_op_max);
+                hx_csv_num(f, s->ns_per_op_max);
                 fputc(',', f);
-                csv_num(f, s->thread_spread);
+                hx_csv_num(f, s->thread_spread);
                 fputc(',', f);
-                csv_num(f, pt->pu_spread);
+                hx_csv_num(f, pt->pu_spread);
                 fprintf(f, ",%d,", pt->unsettled ? 0 : 1);
-                csv_num(f, s->passes);
+                hx_csv_num(f, s->passes);
                 fputc(',', f);
-                csv_num(f, s->warm_passes);
+                hx_csv_num(f, s->warm_passes);
                 for (int m = 0; m < e->nmetrics; m++) {
                     fputc(',', f);
                     if (s->metric_set[m])
-                        csv_num(f, s->metrics[m]);
+                        hx_csv_num(f, s->metrics[m]);
                 }
                 for (size_t i = 0; i < r->nevents; i++) {
                     fputc(',', f);
                     if (hx_counters_available(r->counters, i))
-                        csv_num(f, s->events[i]);
+                        hx_csv_num(f, s->events[i]);
                 }
                 /* the events whose value in this row is a multiplexed
                  * estimate (scaled by enabled/running), ';'-separated */

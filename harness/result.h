@@ -140,6 +140,10 @@ void hx_report_text(const struct hx_results *res, FILE *f, bool wide);
 int hx_report_json(const struct hx_results *res, const char *path);
 /* report_csv.c: data.csv; 0 or -errno */
 int hx_report_csv(const struct hx_results *res, const char *path);
+/* One CSV field (RFC 4180: quoted when it holds a comma, quote or line
+ * break), and one number (%.6g; empty when NAN: unavailable, never 0). */
+void hx_csv_field(FILE *f, const char *s);
+void hx_csv_num(FILE *f, double v);
 /* plot.c: plot.dat and plot.gp in dir; with draw, runs gnuplot on them */
 int hx_plot(const struct hx_results *res, const char *dir, bool draw, char *msg,
             size_t len);

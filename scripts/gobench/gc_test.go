@@ -217,37 +217,10 @@ func BenchmarkGCChurn(b *testing.B) {
 	runtime.KeepAlive(long)
 }
 
-// forcedHeap builds heap bytes of 64 KiB objects: pointer-free, or each
-// word pointing to a random object.
+// forcedHeap builds MECHLAB_HEAP_BYTES of 64 KiB objects: pointer-free, or
+// each word pointing to a random object (liveHeap, gogc_test.go).
 func forcedHeap(ptrs bool) (noscan [][]byte, rich [][]unsafe.Pointer) {
-	heap := envBytes("MECHLAB_HEAP_BYTES", 256<<20)
-	const objb = 64 << 10
-	n := int(heap / objb)
-	if !ptrs {
-		noscan = make([][]byte, n)
-		for i := range noscan {
-			o := make([]byte, objb)
-			for j := range o {
-				o[j] = 0x5a
-			}
-			noscan[i] = o
-		}
-		return
-	}
-	rich = make([][]unsafe.Pointer, n)
-	for i := range rich {
-		rich[i] = make([]unsafe.Pointer, objb/8)
-	}
-	s := uint64(0x9e3779b97f4a7c15)
-	for i := range rich {
-		for j := range rich[i] {
-			s ^= s << 13
-			s ^= s >> 7
-			s ^= s << 17
-			rich[i][j] = unsafe.Pointer(&rich[s%uint64(n)][0])
-		}
-	}
-	return
+	return liveHeap(envBytes("MECHLAB_HEAP_BYTES", 256<<20), ptrs)
 }
 
 func benchForced(b *testing.B, ptrs bool) {

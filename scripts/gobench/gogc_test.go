@@ -168,7 +168,8 @@ func longObjects(ptrs bool) func() any {
 	}
 }
 
-// liveHeap: gc_test.go's forcedHeap at a given size.
+// liveHeap builds heap bytes of 64 KiB objects: pointer-free, or each word
+// pointing to a random object (gc_test.go's forcedHeap uses it too).
 func liveHeap(heap int64, ptrs bool) ([][]byte, [][]unsafe.Pointer) {
 	const objb = 64 << 10
 	n := int(heap / objb)
