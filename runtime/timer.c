@@ -139,8 +139,14 @@ uint64_t grt_timers_next(void) {
     return atomic_load_explicit(&grt_tm.next_when, memory_order_acquire);
 }
 
+/* Timers taken off the heap whose function has not returned yet: such a
+ * timer may still ready a goroutine (a sleep's), so it counts as pending.
+ * Without it, the deadlock check could see an empty heap and a sleeping
+ * goroutine between the removal and grt_ready, and stop the process. */
+static _Atomic int64_t timers_firing;
+
 int64_t grt_timers_pending(void) {
-    return atomic_load(&grt_tm.len_hint);
+    return atomic_load(&grt_tm.len_hint) + atomic_load(&timers_firing);
 }
 
 int grt_timers_run(uint64_t now) {
@@ -150,6 +156,7 @@ int grt_timers_run(uint64_t now) {
         grt_timer *t = grt_tm.heap[0];
         void (*f)(void *, uint64_t) = t->f;
         void *arg = t->arg;
+        atomic_fetch_add(&timers_firing, 1); /* before the heap shrinks */
         remove_locked(t);
         if (t->period != 0) {
             t->when += t->period;
@@ -161,6 +168,7 @@ int grt_timers_run(uint64_t now) {
         grt_lock_release(&grt_tm.lock);
         GRT_STAT_INC(timers_fired);
         f(arg, now);
+        atomic_fetch_sub(&timers_firing, 1);
         n++;
         grt_lock_acquire(&grt_tm.lock);
     }
